@@ -1,0 +1,153 @@
+import LMDBKit
+import ZstdKit
+
+/// Appends batches inside one write transaction: checks a whole batch first (idempotency, expected versions)
+/// and writes it only when every event passes, so a rejected batch leaves no trace in the transaction.
+///
+/// Not Sendable: it lives on the writer thread for the length of one transaction.
+final class BatchAppender {
+    private let transaction: Transaction
+    private let databases: LedgerDatabases
+    private let codec: RecordCodec
+    private let dictionaries: DictionaryCache
+    private let dictionary: ZstdDictionary?
+    private(set) var head: ChainHead
+
+    init(transaction: Transaction, databases: LedgerDatabases, codec: RecordCodec, dictionaries: DictionaryCache)
+        throws
+    {
+        self.transaction = transaction
+        self.databases = databases
+        self.codec = codec
+        self.dictionaries = dictionaries
+        self.dictionary = try dictionaries.current(in: transaction)
+        self.head = try ChainHead.read(in: transaction, databases: databases)
+    }
+
+    /// What the check phase decided for one event.
+    private enum Plan {
+        case new(streamVersion: UInt64)
+        case duplicate(AppendOutcome)
+        case sameAsEarlier(index: Int)
+    }
+
+    /// Appends `batch` atomically within the transaction.
+    ///
+    /// - Throws: `LedgerError` `.conflict` (with `batchIndex`) when an event id exists with other content or a
+    ///   stream is not at the expected version; nothing of the batch is written then.
+    func append(_ batch: [ProposedEvent]) throws -> [AppendOutcome] {
+        let plans = try plan(batch)
+        var outcomes: [AppendOutcome] = []
+        outcomes.reserveCapacity(batch.count)
+        let now = Timestamp.now()
+        for (index, event) in batch.enumerated() {
+            switch plans[index] {
+            case .duplicate(let outcome):
+                outcomes.append(outcome)
+            case .sameAsEarlier(let earlier):
+                let original = outcomes[earlier]
+                outcomes.append(
+                    AppendOutcome(
+                        eventId: original.eventId, position: original.position, streamVersion: original.streamVersion,
+                        isDuplicate: true))
+            case .new(let streamVersion):
+                outcomes.append(try write(event.content, streamVersion: streamVersion, now: now))
+            }
+        }
+        return outcomes
+    }
+
+    /// Stores the chain head; call once before the transaction commits.
+    func finish() throws { try head.write(in: transaction, databases: databases) }
+
+    private func plan(_ batch: [ProposedEvent]) throws -> [Plan] {
+        var plans: [Plan] = []
+        plans.reserveCapacity(batch.count)
+        var firstIndexOfId: [EventID: Int] = [:]
+        var streamVersions: [StreamKey: UInt64] = [:]
+        for (index, event) in batch.enumerated() {
+            let content = event.content
+            if let earlier = firstIndexOfId[content.eventId] {
+                guard batch[earlier].content == content else {
+                    throw LedgerError(
+                        .conflict, "event id \(content.eventId) appears twice in the batch with different content; "
+                            + "give each distinct event its own id", batchIndex: index, field: "eventId",
+                        rule: "idempotency")
+                }
+                plans.append(.sameAsEarlier(index: earlier))
+                continue
+            }
+            if let existing = try existingOutcome(for: content, batchIndex: index) {
+                plans.append(.duplicate(existing))
+                continue
+            }
+            let key = content.streamKey
+            let current: UInt64
+            if let pending = streamVersions[key] { current = pending } else { current = try streamVersion(of: key) }
+            if let expected = event.expectedVersion, expected != current {
+                throw LedgerError(
+                    .conflict, "\(key) is at version \(current), not the expected \(expected); read its history "
+                        + "and retry with the current version", batchIndex: index, field: "expectedVersion",
+                    rule: "expectedVersion")
+            }
+            streamVersions[key] = current + 1
+            firstIndexOfId[content.eventId] = index
+            plans.append(.new(streamVersion: current + 1))
+        }
+        return plans
+    }
+
+    /// The original outcome when the event id is already in the ledger with identical content.
+    private func existingOutcome(for content: EventContent, batchIndex: Int) throws -> AppendOutcome? {
+        let position: UInt64? = try transaction.withValue(in: databases.eventIds, key: content.eventId.bytes) {
+            $0.map { UInt64(bigEndianBytes: $0) }
+        }
+        guard let position else { return nil }
+        let stored = try LedgerReader.event(
+            at: position, transaction: transaction, databases: databases, codec: codec, dictionaries: dictionaries)
+        guard let stored else {
+            throw LedgerError(.corrupted, "event id \(content.eventId) points at position \(position), which is missing")
+        }
+        guard stored.content == content else {
+            throw LedgerError(
+                .conflict, "event id \(content.eventId) already exists at position \(position) with different "
+                    + "content; an event id names one event for ever: use a new id for a new event",
+                batchIndex: batchIndex, field: "eventId", rule: "idempotency")
+        }
+        return AppendOutcome(
+            eventId: content.eventId, position: position, streamVersion: stored.streamVersion, isDuplicate: true)
+    }
+
+    private func streamVersion(of key: StreamKey) throws -> UInt64 {
+        let name = Array(key.description.utf8)
+        return try transaction.withCursor(on: databases.streams) { cursor in
+            try name.withUnsafeBytes { name in
+                guard try cursor.find(name) != nil else { return 0 }
+                return UInt64(try cursor.duplicateCount())
+            }
+        }
+    }
+
+    private func write(_ content: EventContent, streamVersion: UInt64, now: Timestamp) throws -> AppendOutcome {
+        let position = head.position + 1
+        let recordedAt = Timestamp(
+            nanosecondsSinceEpoch: max(now.nanosecondsSinceEpoch, head.recordedAt.nanosecondsSinceEpoch + 1))
+        let body = CanonicalBody.encode(content, streamVersion: streamVersion)
+        let hash = ChainHasher.hash(previous: head.hash, position: position, recordedAt: recordedAt, body: body)
+        let record = try codec.encode(body: body, recordedAt: recordedAt, hash: hash, dictionary: dictionary)
+        let positionKey = position.bigEndianBytes
+        try transaction.put(in: databases.events, key: positionKey, value: record, flags: .append)
+        try transaction.put(
+            in: databases.eventIds, key: content.eventId.bytes, value: positionKey, flags: .noOverwrite)
+        try transaction.put(
+            in: databases.traces, key: Array(content.traceId.utf8), value: positionKey, flags: .appendDuplicate)
+        try transaction.put(
+            in: databases.streams, key: Array(content.streamKey.description.utf8), value: positionKey,
+            flags: .appendDuplicate)
+        try transaction.put(
+            in: databases.actors, key: Array(content.actor.utf8), value: positionKey, flags: .appendDuplicate)
+        head = ChainHead(position: position, hash: hash, recordedAt: recordedAt)
+        return AppendOutcome(
+            eventId: content.eventId, position: position, streamVersion: streamVersion, isDuplicate: false)
+    }
+}

@@ -1,0 +1,81 @@
+import LMDBKit
+
+/// The outcome of walking the hash chain.
+public enum VerificationResult: Sendable, Equatable {
+    /// Every record matched its hash and the chain ends at the stored head.
+    case intact(head: ChainHead)
+    /// The first position that does not match, and why.
+    case broken(position: UInt64, reason: String)
+}
+
+extension Ledger {
+    /// Walks the whole hash chain in one snapshot, recomputing every hash from the uncompressed content.
+    ///
+    /// Detects a changed byte (content or stored hash), a removed or reordered record, and a truncated log
+    /// (the stored head no longer matches the last record). `progress` is called with the positions checked.
+    public func verify(progress: ((UInt64, UInt64) -> Void)? = nil) throws -> VerificationResult {
+        try read { transaction, codec in
+            let head = try ChainHead.read(in: transaction, databases: databases)
+            var previous = ChainHash.genesis
+            var expected: UInt64 = 1
+            var lastRecordedAt = Timestamp(nanosecondsSinceEpoch: Int64.min)
+            let broken: VerificationResult? = try transaction.withCursor(on: databases.events) { cursor in
+                var entry = try cursor.first()
+                while let current = entry {
+                    guard current.key.count == 8 else {
+                        return .broken(position: expected, reason: "the log holds a key that is not a position")
+                    }
+                    let position = UInt64(bigEndianBytes: current.key)
+                    if position != expected {
+                        return .broken(
+                            position: expected,
+                            reason: position > expected
+                                ? "the record is missing (the log jumps to position \(position))"
+                                : "a record is out of order")
+                    }
+                    let decoded: (recordedAt: Timestamp, hash: ChainHash, body: [UInt8])
+                    do {
+                        decoded = try codec.decode(current.value) { try dictionaries.dictionary($0, in: transaction) }
+                    } catch let error as LedgerError {
+                        return .broken(position: position, reason: "the record cannot be read: \(error.message)")
+                    }
+                    let recomputed = ChainHasher.hash(
+                        previous: previous, position: position, recordedAt: decoded.recordedAt, body: decoded.body)
+                    guard recomputed == decoded.hash else {
+                        return .broken(
+                            position: position,
+                            reason: "the record does not match its hash: it was altered, or an earlier record was")
+                    }
+                    guard decoded.recordedAt > lastRecordedAt else {
+                        return .broken(position: position, reason: "recordedAt does not increase")
+                    }
+                    do {
+                        _ = try decoded.body.withUnsafeBytes { try CanonicalBody.decode($0) }
+                    } catch let error as LedgerError {
+                        return .broken(position: position, reason: "the record's content is malformed: \(error.message)")
+                    }
+                    lastRecordedAt = decoded.recordedAt
+                    previous = recomputed
+                    if position % 10_000 == 0 { progress?(position, head.position) }
+                    expected += 1
+                    entry = try cursor.next()
+                }
+                return nil
+            }
+            if let broken { return broken }
+            let last = expected - 1
+            guard last == head.position else {
+                return .broken(
+                    position: min(last, head.position) + 1,
+                    reason: last < head.position
+                        ? "the log ends at \(last) but its head says \(head.position): records were removed"
+                        : "the log continues past its recorded head \(head.position)")
+            }
+            guard previous == head.hash else {
+                return .broken(position: head.position, reason: "the last record's hash differs from the stored head")
+            }
+            progress?(last, head.position)
+            return .intact(head: head)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+/// An event's identity and idempotency key: 16 bytes, written as a UUID.
+///
+/// Appending an id that exists returns the original position when the content is identical and a conflict
+/// when it differs, for ever (the ledger never forgets an id).
+public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The 16 bytes, big-endian as in the UUID text.
+    public let high: UInt64
+    public let low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// Reads 16 bytes (at least 16 must be available).
+    public init(bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count >= 16)
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for i in 0..<8 { high = high << 8 | UInt64(bytes[i]) }
+        for i in 8..<16 { low = low << 8 | UInt64(bytes[i]) }
+        self.init(high: high, low: low)
+    }
+
+    /// Parses the canonical UUID text (8-4-4-4-12 hexadecimal digits, either case).
+    public init?(_ text: some StringProtocol) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var count = 0
+        var index = 0
+        for byte in text.utf8 {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                index += 1
+                continue
+            }
+            guard let nibble = EventID.hexValue(byte) else { return nil }
+            if count < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
+            count += 1
+            index += 1
+        }
+        guard count == 32, index == 36 else { return nil }
+        self.init(high: high, low: low)
+    }
+
+    /// An id derived from an event's content, for events that arrive without one: the same event sent twice
+    /// gets the same id, so re-importing a feed without ids still appends nothing twice. (UUID version 8.)
+    static func derived(fromDigest digest: some Sequence<UInt8>) -> EventID {
+        var bytes = Array(digest.prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x80
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return bytes.withUnsafeBytes { EventID(bytes: $0) }
+    }
+
+    /// The 16 bytes, big-endian.
+    public var bytes: [UInt8] {
+        var out = [UInt8](repeating: 0, count: 16)
+        for i in 0..<8 {
+            out[i] = UInt8(truncatingIfNeeded: high >> (56 - 8 * i))
+            out[8 + i] = UInt8(truncatingIfNeeded: low >> (56 - 8 * i))
+        }
+        return out
+    }
+
+    /// Lowercase UUID text.
+    public var description: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(36)
+        for (i, byte) in bytes.enumerated() {
+            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func < (lhs: EventID, rhs: EventID) -> Bool { (lhs.high, lhs.low) < (rhs.high, rhs.low) }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 48...57: return byte - 48
+        case 97...102: return byte - 87
+        case 65...70: return byte - 55
+        default: return nil
+        }
+    }
+}

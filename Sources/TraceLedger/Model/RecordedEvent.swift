@@ -1,0 +1,53 @@
+/// An event as the ledger holds it: the content received plus what the append assigned.
+@dynamicMemberLookup
+public struct RecordedEvent: Sendable, Equatable {
+    /// Global, gapless, from 1.
+    public let position: UInt64
+    /// The entity's version after this event, from 1.
+    public let streamVersion: UInt64
+    /// The ledger's clock at append: strictly increasing with position.
+    public let recordedAt: Timestamp
+    /// SHA-256 over the previous event's hash and this event's canonical bytes.
+    public let hash: ChainHash
+    public let content: EventContent
+
+    public init(
+        position: UInt64, streamVersion: UInt64, recordedAt: Timestamp, hash: ChainHash, content: EventContent
+    ) {
+        self.position = position
+        self.streamVersion = streamVersion
+        self.recordedAt = recordedAt
+        self.hash = hash
+        self.content = content
+    }
+
+    public subscript<Value>(dynamicMember keyPath: KeyPath<EventContent, Value>) -> Value {
+        content[keyPath: keyPath]
+    }
+}
+
+/// A SHA-256 digest in the hash chain.
+public struct ChainHash: Sendable, Hashable, CustomStringConvertible {
+    /// 32 bytes.
+    public let bytes: [UInt8]
+
+    public init(bytes: [UInt8]) {
+        precondition(bytes.count == 32, "a chain hash has 32 bytes")
+        self.bytes = bytes
+    }
+
+    /// The hash before the first event: 32 zero bytes.
+    public static let genesis = ChainHash(bytes: [UInt8](repeating: 0, count: 32))
+
+    /// Lowercase hexadecimal.
+    public var description: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

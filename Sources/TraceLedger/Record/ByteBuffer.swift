@@ -1,0 +1,110 @@
+/// Appends fixed-width big-endian integers, LEB128 varints and length-prefixed strings to a byte array.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    mutating func append(_ value: UInt64) {
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    mutating func append(_ value: Int64) { append(UInt64(bitPattern: value)) }
+
+    mutating func append(_ value: UInt32) {
+        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+    }
+
+    mutating func appendVarint(_ value: Int) {
+        var v = UInt64(value)
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func appendString(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            appendVarint(utf8.count)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    mutating func append(contentsOf other: some Sequence<UInt8>) { bytes.append(contentsOf: other) }
+}
+
+/// Reads what `ByteWriter` wrote, throwing `LedgerError.corrupted` when the bytes run out or make no sense.
+struct ByteReader {
+    let buffer: UnsafeRawBufferPointer
+    var offset = 0
+
+    init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
+
+    var remaining: Int { buffer.count - offset }
+
+    mutating func take(_ count: Int) throws(LedgerError) -> UnsafeRawBufferPointer {
+        guard count >= 0, count <= remaining else {
+            throw LedgerError(.corrupted, "a record ends early: needed \(count) bytes at offset \(offset)")
+        }
+        let slice = UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + count])
+        offset += count
+        return slice
+    }
+
+    mutating func byte() throws(LedgerError) -> UInt8 { try take(1)[0] }
+
+    mutating func uint64() throws(LedgerError) -> UInt64 {
+        let raw = try take(8)
+        var value: UInt64 = 0
+        for byte in raw { value = value << 8 | UInt64(byte) }
+        return value
+    }
+
+    mutating func int64() throws(LedgerError) -> Int64 { Int64(bitPattern: try uint64()) }
+
+    mutating func uint32() throws(LedgerError) -> UInt32 {
+        let raw = try take(4)
+        var value: UInt32 = 0
+        for byte in raw { value = value << 8 | UInt32(byte) }
+        return value
+    }
+
+    mutating func varint() throws(LedgerError) -> Int {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = try self.byte()
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { break }
+            shift += 7
+            guard shift < 63 else { throw LedgerError(.corrupted, "a record holds an overlong length") }
+        }
+        guard value <= UInt64(Int32.max) else { throw LedgerError(.corrupted, "a record holds an impossible length") }
+        return Int(value)
+    }
+
+    mutating func string() throws(LedgerError) -> String {
+        let raw = try take(try varint())
+        guard let text = String(validating: raw, as: UTF8.self) else {
+            throw LedgerError(.corrupted, "a record holds text that is not UTF-8")
+        }
+        return text
+    }
+}
+
+extension UInt64 {
+    /// The 8 big-endian bytes: index keys sort numerically this way.
+    var bigEndianBytes: [UInt8] {
+        var writer = ByteWriter(capacity: 8)
+        writer.append(self)
+        return writer.bytes
+    }
+
+    /// Reads 8 big-endian bytes.
+    init(bigEndianBytes raw: UnsafeRawBufferPointer) {
+        var value: UInt64 = 0
+        for i in 0..<8 { value = value << 8 | UInt64(raw[i]) }
+        self = value
+    }
+}

@@ -1,0 +1,55 @@
+/// The canonical bytes of an event: the exact content the hash chain covers and, compressed, what is stored.
+///
+/// Layout (see docs/record-format.md): eventId (16) · occurredAt (i64 BE) · streamVersion (u64 BE) ·
+/// flags (bit 0 correlationId, bit 1 causationId) · domain, entityId, type, origin, actor, traceId
+/// [, correlationId] as varint-length UTF-8 · [causationId (16)] · payload bytes to the end.
+enum CanonicalBody {
+    private static let hasCorrelation: UInt8 = 1
+    private static let hasCausation: UInt8 = 2
+
+    static func encode(_ content: EventContent, streamVersion: UInt64) -> [UInt8] {
+        var writer = ByteWriter(capacity: 128 + content.payload.count)
+        writer.append(contentsOf: content.eventId.bytes)
+        writer.append(content.occurredAt.nanosecondsSinceEpoch)
+        writer.append(streamVersion)
+        var flags: UInt8 = 0
+        if content.correlationId != nil { flags |= hasCorrelation }
+        if content.causationId != nil { flags |= hasCausation }
+        writer.bytes.append(flags)
+        writer.appendString(content.domain.rawValue)
+        writer.appendString(content.entityId)
+        writer.appendString(content.type)
+        writer.appendString(content.origin)
+        writer.appendString(content.actor)
+        writer.appendString(content.traceId)
+        if let correlationId = content.correlationId { writer.appendString(correlationId) }
+        if let causationId = content.causationId { writer.append(contentsOf: causationId.bytes) }
+        writer.append(contentsOf: content.payload)
+        return writer.bytes
+    }
+
+    static func decode(_ body: UnsafeRawBufferPointer) throws(LedgerError) -> (EventContent, streamVersion: UInt64) {
+        var reader = ByteReader(body)
+        let eventId = EventID(bytes: try reader.take(16))
+        let occurredAt = Timestamp(nanosecondsSinceEpoch: try reader.int64())
+        let streamVersion = try reader.uint64()
+        let flags = try reader.byte()
+        let domainName = try reader.string()
+        guard let domain = Domain(rawValue: domainName) else {
+            throw LedgerError(.corrupted, "a record names an unknown domain \"\(domainName)\"")
+        }
+        let entityId = try reader.string()
+        let type = try reader.string()
+        let origin = try reader.string()
+        let actor = try reader.string()
+        let traceId = try reader.string()
+        let correlationId = flags & hasCorrelation != 0 ? try reader.string() : nil
+        let causationId = flags & hasCausation != 0 ? EventID(bytes: try reader.take(16)) : nil
+        let payload = Array(try reader.take(reader.remaining))
+        let content = EventContent(
+            eventId: eventId, traceId: traceId, correlationId: correlationId, causationId: causationId,
+            domain: domain, entityId: entityId, type: type, origin: origin, actor: actor, occurredAt: occurredAt,
+            payload: payload)
+        return (content, streamVersion)
+    }
+}

@@ -1,0 +1,84 @@
+import ZstdKit
+
+/// Turns canonical bodies into stored records and back.
+///
+/// A record is a fixed header — format (1), flags (bit 0: body compressed), dictionary id (u32 BE, 0 = none),
+/// recordedAt (i64 BE), hash (32) — then the body length as a varint and the body, zstd-compressed when that
+/// makes it smaller. Not Sendable: it reuses one zstd context; keep one per thread (see `RecordCodecPool`).
+final class RecordCodec {
+    static let formatVersion: UInt8 = 1
+    static let headerSize = 46
+    private static let compressedFlag: UInt8 = 1
+
+    private let zstd = ZstdCodec(level: 3)
+
+    /// The stored form of an event whose canonical body is `body`.
+    func encode(body: [UInt8], recordedAt: Timestamp, hash: ChainHash, dictionary: ZstdDictionary?) throws -> [UInt8] {
+        var writer = ByteWriter(capacity: RecordCodec.headerSize + 10 + body.count)
+        writer.bytes.append(RecordCodec.formatVersion)
+        let flagsIndex = writer.bytes.count
+        writer.bytes.append(RecordCodec.compressedFlag)
+        writer.append(dictionary?.id ?? 0)
+        writer.append(recordedAt.nanosecondsSinceEpoch)
+        writer.append(contentsOf: hash.bytes)
+        writer.appendVarint(body.count)
+        let bodyStart = writer.bytes.count
+        do {
+            try body.withUnsafeBytes { try zstd.compress($0, dictionary: dictionary, appendingTo: &writer.bytes) }
+        } catch {
+            throw LedgerError(.storage, "compressing an event failed: \(error)")
+        }
+        if writer.bytes.count - bodyStart >= body.count {
+            writer.bytes.removeSubrange(bodyStart...)
+            writer.bytes.append(contentsOf: body)
+            writer.bytes[flagsIndex] = 0
+            writer.bytes.replaceSubrange(2..<6, with: [0, 0, 0, 0])
+        }
+        return writer.bytes
+    }
+
+    /// The header fields and the uncompressed canonical body of a stored record.
+    func decode(
+        _ record: UnsafeRawBufferPointer, dictionary: (UInt32) throws -> ZstdDictionary
+    ) throws -> (recordedAt: Timestamp, hash: ChainHash, body: [UInt8]) {
+        var reader = ByteReader(record)
+        let version = try reader.byte()
+        guard version == RecordCodec.formatVersion else {
+            throw LedgerError(.corrupted, "a record has format \(version), which this build does not know")
+        }
+        let flags = try reader.byte()
+        let dictionaryId = try reader.uint32()
+        let recordedAt = Timestamp(nanosecondsSinceEpoch: try reader.int64())
+        let hash = ChainHash(bytes: Array(try reader.take(32)))
+        let length = try reader.varint()
+        let stored = try reader.take(reader.remaining)
+        guard flags & RecordCodec.compressedFlag != 0 else {
+            guard stored.count == length else { throw LedgerError(.corrupted, "a record's body has the wrong length") }
+            return (recordedAt, hash, Array(stored))
+        }
+        var body: [UInt8] = []
+        body.reserveCapacity(length)
+        do {
+            let dictionary = dictionaryId == 0 ? nil : try dictionary(dictionaryId)
+            try zstd.decompress(stored, originalSize: length, dictionary: dictionary, appendingTo: &body)
+        } catch let error as ZstdError {
+            throw LedgerError(.corrupted, "a record's body cannot be decompressed: \(error)")
+        }
+        return (recordedAt, hash, body)
+    }
+
+    /// The recordedAt of a stored record, read from its header without decompressing.
+    static func recordedAt(of record: UnsafeRawBufferPointer) throws(LedgerError) -> Timestamp {
+        var reader = ByteReader(record)
+        _ = try reader.take(6)
+        return Timestamp(nanosecondsSinceEpoch: try reader.int64())
+    }
+
+    /// How many bytes of a record are its compressed (or raw) body, for statistics.
+    static func bodySizes(of record: UnsafeRawBufferPointer) throws(LedgerError) -> (stored: Int, original: Int) {
+        var reader = ByteReader(record)
+        _ = try reader.take(RecordCodec.headerSize)
+        let original = try reader.varint()
+        return (reader.remaining, original)
+    }
+}

@@ -1,0 +1,36 @@
+import LMDBKit
+
+/// The last event of the log: its position, hash and recordedAt, kept in `meta` and updated with every commit.
+public struct ChainHead: Sendable, Equatable {
+    public let position: UInt64
+    public let hash: ChainHash
+    public let recordedAt: Timestamp
+
+    /// The head of an empty ledger.
+    public static let empty = ChainHead(position: 0, hash: .genesis, recordedAt: Timestamp(nanosecondsSinceEpoch: 0))
+
+    static let metaKey = Array("chain.head".utf8)
+
+    var encoded: [UInt8] {
+        var writer = ByteWriter(capacity: 48)
+        writer.append(position)
+        writer.append(contentsOf: hash.bytes)
+        writer.append(recordedAt.nanosecondsSinceEpoch)
+        return writer.bytes
+    }
+
+    static func read(in transaction: Transaction, databases: LedgerDatabases) throws -> ChainHead {
+        try transaction.withValue(in: databases.meta, key: metaKey) { raw in
+            guard let raw else { return .empty }
+            var reader = ByteReader(raw)
+            let position = try reader.uint64()
+            let hash = ChainHash(bytes: Array(try reader.take(32)))
+            let recordedAt = Timestamp(nanosecondsSinceEpoch: try reader.int64())
+            return ChainHead(position: position, hash: hash, recordedAt: recordedAt)
+        }
+    }
+
+    func write(in transaction: Transaction, databases: LedgerDatabases) throws {
+        try transaction.put(in: databases.meta, key: ChainHead.metaKey, value: encoded)
+    }
+}

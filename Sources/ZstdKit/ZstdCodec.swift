@@ -1,0 +1,76 @@
+import CZstd
+
+/// Compresses and decompresses small buffers, reusing its zstd contexts between calls.
+///
+/// Not Sendable: zstd contexts hold per-call state. Keep one per thread (or per writer) and reuse it;
+/// creating contexts is far more expensive than compressing a few hundred bytes.
+public final class ZstdCodec {
+    private let compressionContext: OpaquePointer
+    private let decompressionContext: OpaquePointer
+    /// The compression level used without a dictionary (a dictionary carries its own).
+    public let level: Int32
+
+    public init(level: Int32 = 3) {
+        self.level = level
+        self.compressionContext = ZSTD_createCCtx()!
+        self.decompressionContext = ZSTD_createDCtx()!
+    }
+
+    deinit {
+        ZSTD_freeCCtx(compressionContext)
+        ZSTD_freeDCtx(decompressionContext)
+    }
+
+    /// Appends the compressed form of `input` to `output`, using `dictionary` when given.
+    public func compress(
+        _ input: UnsafeRawBufferPointer, dictionary: ZstdDictionary? = nil, appendingTo output: inout [UInt8]
+    ) throws(ZstdError) {
+        let bound = ZSTD_compressBound(input.count)
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: bound))
+        let written = output.withUnsafeMutableBytes { out in
+            let destination = out.baseAddress! + start
+            if let dictionary {
+                return ZSTD_compress_usingCDict(
+                    compressionContext, destination, bound, input.baseAddress, input.count, dictionary.compression)
+            }
+            return ZSTD_compressCCtx(compressionContext, destination, bound, input.baseAddress, input.count, level)
+        }
+        do throws(ZstdError) {
+            let size = try checked(written, "compressing \(input.count) bytes")
+            output.removeLast(bound - size)
+        } catch {
+            output.removeLast(bound)
+            throw error
+        }
+    }
+
+    /// Decompresses a frame whose content is exactly `originalSize` bytes, appending them to `output`.
+    ///
+    /// - Throws: `ZstdError` when the frame is corrupt, needs another dictionary, or is not `originalSize` long.
+    public func decompress(
+        _ input: UnsafeRawBufferPointer, originalSize: Int, dictionary: ZstdDictionary? = nil,
+        appendingTo output: inout [UInt8]
+    ) throws(ZstdError) {
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: originalSize))
+        let written = output.withUnsafeMutableBytes { out in
+            let destination = out.baseAddress! + start
+            if let dictionary {
+                return ZSTD_decompress_usingDDict(
+                    decompressionContext, destination, originalSize, input.baseAddress, input.count,
+                    dictionary.decompression)
+            }
+            return ZSTD_decompressDCtx(decompressionContext, destination, originalSize, input.baseAddress, input.count)
+        }
+        do throws(ZstdError) {
+            let size = try checked(written, "decompressing \(input.count) bytes")
+            guard size == originalSize else {
+                throw ZstdError(message: "decompressed \(size) bytes where \(originalSize) were expected")
+            }
+        } catch {
+            output.removeLast(originalSize)
+            throw error
+        }
+    }
+}
