@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Reads NDJSON from a file descriptor in large chunks and hands out whole lines with their numbers, so a
+/// file of any size is read with memory bounded by the chunk size (plus the longest line).
+///
+/// Not Sendable: it owns a buffer and a read position.
+final class LineReader {
+    private let descriptor: Int32
+    private let closeWhenDone: Bool
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var endOfFile = false
+    private var nextLineNumber = 1
+    /// Bytes read so far, for progress.
+    private(set) var bytesRead = 0
+    private let chunkSize = 4 << 20
+
+    /// Reads the file at `path`, or standard input for `-`.
+    init(path: String) throws {
+        if path == "-" {
+            descriptor = 0
+            closeWhenDone = false
+        } else {
+            descriptor = open(path, O_RDONLY)
+            guard descriptor >= 0 else {
+                throw LedgerError(.notFound, "cannot open \(path): \(String(cString: strerror(errno)))")
+            }
+            closeWhenDone = true
+        }
+    }
+
+    deinit { if closeWhenDone { close(descriptor) } }
+
+    /// Calls `body` with each non-blank line of the next chunk; returns false at the end of the input.
+    func forEachLineOfNextChunk(_ body: (NDJSONLines.Line) throws -> Void) throws -> Bool {
+        if endOfFile && start >= buffer.count { return false }
+        try fill()
+        let end: Int
+        if endOfFile {
+            end = buffer.count
+        } else if let lastNewline = buffer[start...].lastIndex(of: UInt8(ascii: "\n")) {
+            end = lastNewline + 1
+        } else {
+            return true  // a line longer than the chunk: read more before splitting
+        }
+        var lines = 0
+        try buffer.withUnsafeBytes { raw in
+            let chunk = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+            lines = chunk.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            for line in NDJSONLines(chunk, firstLineNumber: nextLineNumber) { try body(line) }
+        }
+        nextLineNumber += lines
+        start = end
+        return !(endOfFile && start >= buffer.count)
+    }
+
+    private func fill() throws {
+        if start > 0 {
+            buffer.removeSubrange(0..<start)
+            start = 0
+        }
+        let old = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: chunkSize))
+        var filled = old
+        while filled < buffer.count {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw LedgerError(.storage, "reading the input failed: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 {
+                endOfFile = true
+                break
+            }
+            filled += count
+        }
+        bytesRead += filled - old
+        buffer.removeSubrange(filled...)
+    }
+}

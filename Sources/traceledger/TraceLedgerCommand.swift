@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import TraceLedger
+
+/// The `traceledger` command: an append-only audit ledger for commerce and ERP events.
+@main
+struct TraceLedgerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "traceledger",
+        abstract: "An append-only, trace-indexed audit ledger for commerce and ERP events.",
+        discussion: """
+            The store is --store PATH, else $TRACELEDGER_STORE, else ./traceledger.db.
+            Exit codes: 0 ok, 1 failure, 2 usage, 3 verification failed, 4 input rejected.
+            """,
+        subcommands: [
+            InitCommand.self, AppendCommand.self, ImportCommand.self, TraceCommand.self, HistoryCommand.self,
+            EventsCommand.self, VerifyCommand.self, StatsCommand.self, DemoCommand.self,
+        ])
+
+    /// Runs the command and maps every failure to the documented exit codes.
+    static func main() async {
+        do {
+            var command = try await asyncParseAsRoot(nil)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as LedgerError {
+            Terminal.error("error: \(error)")
+            Foundation.exit(ExitStatus.code(for: error))
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                Terminal.error(fullMessage(for: error))
+                Foundation.exit(ExitStatus.usage)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// The exit codes `traceledger` documents.
+enum ExitStatus {
+    static let failure: Int32 = 1
+    static let usage: Int32 = 2
+    static let verificationFailed: Int32 = 3
+    static let inputRejected: Int32 = 4
+
+    static func code(for error: LedgerError) -> Int32 {
+        switch error.kind {
+        case .invalidEvent, .conflict: inputRejected
+        case .corrupted: verificationFailed
+        case .notAStore, .notFound, .storage: failure
+        }
+    }
+}

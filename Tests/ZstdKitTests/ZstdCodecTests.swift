@@ -1,0 +1,58 @@
+import Testing
+import ZstdKit
+
+@Suite struct ZstdCodecTests {
+    let sample = Array(
+        #"{"orderId":"SO-100042","amount":"59.20","currency":"EUR","provider":"stripe","method":"card"}"#.utf8)
+
+    @Test func roundTripWithoutDictionary() throws {
+        let codec = ZstdCodec()
+        var compressed: [UInt8] = []
+        try sample.withUnsafeBytes { try codec.compress($0, appendingTo: &compressed) }
+        var restored: [UInt8] = []
+        try compressed.withUnsafeBytes { try codec.decompress($0, originalSize: sample.count, appendingTo: &restored) }
+        #expect(restored == sample)
+    }
+
+    @Test func aTrainedDictionaryShrinksSmallRecords() throws {
+        var samples: [[UInt8]] = []
+        for index in 0..<600 {
+            samples.append(
+                Array(
+                    #"{"orderId":"SO-\#(100000 + index)","amount":"\#(index).\#(index % 100)","currency":"EUR","provider":"stripe","method":"card","customer":"CUS-\#(index * 7)"}"#
+                        .utf8))
+        }
+        let dictionary = try ZstdDictionary(bytes: try ZstdDictionary.train(samples: samples, capacity: 4096))
+        #expect(dictionary.id != 0)
+        let codec = ZstdCodec()
+        var plain: [UInt8] = []
+        var withDictionary: [UInt8] = []
+        try samples[5].withUnsafeBytes {
+            try codec.compress($0, appendingTo: &plain)
+            try codec.compress($0, dictionary: dictionary, appendingTo: &withDictionary)
+        }
+        #expect(withDictionary.count < plain.count)
+        var restored: [UInt8] = []
+        try withDictionary.withUnsafeBytes {
+            try codec.decompress($0, originalSize: samples[5].count, dictionary: dictionary, appendingTo: &restored)
+        }
+        #expect(restored == samples[5])
+    }
+
+    @Test func corruptInputIsAnErrorNotACrash() throws {
+        let codec = ZstdCodec()
+        var compressed: [UInt8] = []
+        try sample.withUnsafeBytes { try codec.compress($0, appendingTo: &compressed) }
+        compressed[compressed.count / 2] ^= 0xFF
+        compressed[compressed.count - 1] ^= 0xFF
+        var restored: [UInt8] = []
+        #expect(throws: ZstdError.self) {
+            try compressed.withUnsafeBytes { try codec.decompress($0, originalSize: sample.count, appendingTo: &restored) }
+        }
+        #expect(restored.isEmpty)
+    }
+
+    @Test func trainingNeedsSamples() {
+        #expect(throws: ZstdError.self) { try ZstdDictionary.train(samples: [[1, 2, 3]]) }
+    }
+}

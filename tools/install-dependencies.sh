@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages TraceLedger builds and tests with, when any is missing.
+# Needs root or sudo; does nothing when everything is already installed.
+set -euo pipefail
+
+packages=(pkg-config liblmdb-dev libzstd-dev)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing ${missing[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
