@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+public import Foundation
 
 /// What a finished `traceledger` process printed and returned.
 public struct CommandResult: Sendable {

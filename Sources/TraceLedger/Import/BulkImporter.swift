@@ -71,7 +71,7 @@ public struct BulkImporter: Sendable {
         while more {
             more = try reader.forEachLineOfNextChunk { line in
                 summary.lines += 1
-                do {
+                do throws(LedgerError) {
                     batch.append(try decoder.decode(line.bytes))
                     batchLines.append(line.number)
                 } catch {

@@ -1,6 +1,6 @@
 import Foundation
 import LMDBKit
-import Logging
+public import Logging
 
 /// An open TraceLedger store: the append-only event log with its indexes and hash chain.
 ///

@@ -14,8 +14,11 @@ public struct EventDecoder: Sendable {
 
     /// Decodes one event from its JSON text.
     public func decode(_ text: String) throws(LedgerError) -> ProposedEvent {
-        var text = text
-        return try text.withUTF8 { (bytes) throws(LedgerError) in try decode(UnsafeRawBufferPointer(bytes)) }
+        let bytes = Array(text.utf8)
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(LedgerError) in try decode(buffer) }
+        }
+        return try result.get()
     }
 
     /// Decodes one event from the UTF-8 bytes of its JSON.

@@ -30,7 +30,7 @@ struct AppendCommand: AsyncParsableCommand {
         var rejections: [LedgerError] = []
         input.withUnsafeBytes { raw in
             for line in NDJSONLines(raw) {
-                do {
+                do throws(LedgerError) {
                     events.append(try decoder.decode(line.bytes))
                     lines.append(line.number)
                 } catch {

@@ -23,4 +23,3 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 }
 
-extension Domain: ExpressibleByArgument {}

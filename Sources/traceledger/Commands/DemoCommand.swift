@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import TraceLedger
+import TraceLedgerWorkload
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Walk through TraceLedger on a fresh store with a realistic workload.",
+        discussion: """
+            Creates a store in a new temporary directory, imports a generated workload (orders with payments, \
+            stock, invoices, refunds, an order the ERP never accepted), and runs trace, history, events, verify \
+            and stats on it, printing each command so you can repeat it.
+            """)
+
+    @Option(name: .long, help: "How many order flows to generate.")
+    var orders = 300
+
+    @Option(name: .long, help: "The workload's seed: the same seed gives the same events.")
+    var seed: UInt64 = 42
+
+    @Option(name: .long, help: ArgumentHelp("Where to create the demo (default: a new temporary directory).", valueName: "dir"))
+    var directory: String?
+
+    func validate() throws {
+        guard orders >= 20 && orders <= 100_000 else { throw ValidationError("--orders must be from 20 to 100000") }
+    }
+
+    func run() async throws {
+        let folder = try directory ?? makeTemporaryDirectory()
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw LedgerError(.storage, "cannot create \(folder): \(error.localizedDescription)")
+        }
+        let store = folder + "/store"
+        let events = folder + "/events.ndjson"
+        let flows = try writeWorkload(to: events)
+
+        section("1. Create a store and import a day of commerce events")
+        try await run(["init", "--store", store])
+        try await run(["import", events, "--store", store])
+        print("\nImporting the same file again appends nothing: every event id is already in the ledger.")
+        try await run(["import", events, "--store", store])
+
+        if let unaccepted = flows.first(where: { $0.order?.missingERP == true && $0.order?.capturedAmount != nil }),
+            let order = unaccepted.order
+        {
+            section("2. \"Order \(order.orderId) was paid but never reached the ERP\"")
+            print("One trace id shows every change across Shopify, Stripe, the warehouse and the ERP:")
+            try await run(["trace", unaccepted.traceId, "--store", store])
+            print("\nThe payment was captured, stock reserved — and no order.accepted from the ERP ever arrived.")
+        }
+        if let refunded = flows.first(where: { $0.order?.refundedAmount != nil }), let order = refunded.order {
+            section("3. Who changed the money? The history of order \(order.orderId) and its payment")
+            try await run(["history", "order", order.orderId, "--store", store])
+            try await run(["history", "payment", order.paymentId, "--store", store])
+            print("\nThe same, as machine-readable envelopes with positions and hashes :")
+            try await run(["history", "payment", order.paymentId, "--store", store, "--json"])
+        }
+        section("4. Every change a person made by hand")
+        try await run(["events", "--actor", "user:alice@example.com", "--limit", "5", "--store", store])
+
+        section("5. Prove the log was never altered")
+        try await run(["verify", "--store", store])
+
+        section("6. What it costs")
+        try await run(["stats", "--store", store])
+
+        section("Next")
+        print(
+            """
+            The store stays at \(store) (remove it with: rm -r \(folder)).
+            Try: traceledger events --store \(store) --domain payment --type payment.refunded
+                 traceledger events --store \(store) --from 2026-11-02T10:00:00Z --limit 10
+                 TRACELEDGER_STORE=\(store) traceledger trace <trace-id> --json
+            """)
+    }
+
+    private func makeTemporaryDirectory() throws -> String {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/traceledger-demo-XXXXXX").utf8CString)
+        guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw LedgerError(.storage, "cannot create a temporary directory; pass --directory")
+        }
+        return String(cString: created)
+    }
+
+    /// Writes the generated events as NDJSON and returns the flows they came from.
+    private func writeWorkload(to path: String) throws -> [GeneratedFlow] {
+        var flows: [GeneratedFlow] = []
+        var text = ""
+        for flow in WorkloadGenerator(seed: seed).flows().prefix(orders) {
+            flows.append(flow)
+            for event in flow.events {
+                text += event.line
+                text += "\n"
+            }
+        }
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw LedgerError(.storage, "cannot write \(path): \(error.localizedDescription)")
+        }
+        print("Generated \(Format.count(flows.reduce(0) { $0 + $1.events.count })) events of \(flows.count) order flows into \(path)")
+        return flows
+    }
+
+    private func section(_ title: String) {
+        print("\n\u{1B}[1m\(title)\u{1B}[0m")
+    }
+
+    /// Prints the command line, then runs it exactly as the command would run from a shell.
+    private func run(_ arguments: [String]) async throws {
+        print("\n$ traceledger \(arguments.map(quoted).joined(separator: " "))")
+        fflush(nil)
+        var command = try TraceLedgerCommand.parseAsRoot(arguments)
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let code as ExitCode where code.rawValue == ExitStatus.inputRejected {
+            print("(exit \(code.rawValue))")
+        }
+    }
+
+    private func quoted(_ argument: String) -> String {
+        argument.contains(" ") || argument.isEmpty ? "'\(argument)'" : argument
+    }
+}
