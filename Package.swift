@@ -76,9 +76,9 @@ let package = Package(
         .testTarget(
             name: "TraceLedgerWorkloadTests", dependencies: ["TraceLedgerWorkload"], swiftSettings: strictSettings),
         .testTarget(
-            name: "TraceLedgerTests", dependencies: ["TraceLedger", "TraceLedgerTesting"],
+            name: "TraceLedgerTests", dependencies: ["TraceLedger", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "traceledgerTests", dependencies: ["TraceLedgerTesting"], swiftSettings: strictSettings),
+            name: "traceledgerTests", dependencies: ["traceledger", "TraceLedgerTesting", "TraceLedgerWorkload"], swiftSettings: strictSettings),
     ]
 )

@@ -70,7 +70,12 @@ public final class Cursor {
     }
 
     /// In a `duplicateFixed` database: up to a page of the current key's values at once, starting at the cursor.
-    public func currentValues() throws(LMDBError) -> UnsafeRawBufferPointer? { try move(MDB_GET_MULTIPLE)?.value }
+    public func currentValues() throws(LMDBError) -> UnsafeRawBufferPointer? {
+        // LMDB stores a key's only value inline, not as a sub-database, and MDB_GET_MULTIPLE then reports success
+        // without returning it: read it as the current entry instead.
+        if try duplicateCount() == 1 { return try move(MDB_GET_CURRENT)?.value }
+        return try move(MDB_GET_MULTIPLE)?.value
+    }
 
     /// In a `duplicateFixed` database: the next page of the current key's values, or nil after the last.
     public func nextValues() throws(LMDBError) -> UnsafeRawBufferPointer? { try move(MDB_NEXT_MULTIPLE)?.value }

@@ -2,7 +2,9 @@ import CZstd
 
 /// Compresses and decompresses small buffers, reusing its zstd contexts between calls.
 ///
-/// Not Sendable: zstd contexts hold per-call state. Keep one per thread (or per writer) and reuse it;
+/// Frames carry no checksum (4 bytes per small record would be 4% of it): a damaged frame header is an error,
+/// but damaged literals may decompress to wrong bytes, so callers that need integrity check it themselves
+/// (the ledger's hash chain does). Not Sendable: zstd contexts hold per-call state. Keep one per thread (or per writer) and reuse it;
 /// creating contexts is far more expensive than compressing a few hundred bytes.
 public final class ZstdCodec {
     private let compressionContext: OpaquePointer

@@ -34,6 +34,22 @@ import Testing
         }
     }
 
+    @Test func aKeysOnlyValueComesBackInBulk() throws {
+        try withEnvironment { env in
+            let db = try env.write {
+                try env.openDatabase(named: "dups", flags: [.create, .duplicateSort, .duplicateFixed], in: $0)
+            }
+            try env.write { try $0.put(in: db, key: Array("single".utf8), value: [0, 0, 0, 0, 0, 0, 0, 9]) }
+            let values = try env.read { txn in
+                try txn.withCursor(on: db) { cursor in
+                    _ = try Array("single".utf8).withUnsafeBytes { try cursor.find($0) }
+                    return try cursor.currentValues().map { Array($0) }
+                }
+            }
+            #expect(values == [0, 0, 0, 0, 0, 0, 0, 9])
+        }
+    }
+
     @Test func seekFindsTheFirstKeyAtOrAfter() throws {
         try withEnvironment { env in
             let db = try env.write { try env.openDatabase(named: "kv", flags: .create, in: $0) }
