@@ -79,6 +79,6 @@ let package = Package(
             name: "TraceLedgerTests", dependencies: ["TraceLedger", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "traceledgerTests", dependencies: ["traceledger", "TraceLedgerTesting", "TraceLedgerWorkload"], swiftSettings: strictSettings),
+            name: "traceledgerTests", dependencies: ["traceledger", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit"], swiftSettings: strictSettings),
     ]
 )
