@@ -29,7 +29,8 @@ struct CustomerDirectory: Sendable {
 
     private static let firstNames: [(display: String, ascii: String)] = [
         ("Bob", "bob"), ("Alice", "alice"), ("Jürgen", "juergen"), ("Zoë", "zoe"), ("Léon", "leon"),
-        ("Siobhán", "siobhan"), ("Mårten", "maarten"), ("Priya", "priya"), ("Wei", "wei"), ("Fatima", "fatima"),
+        ("Siobhán", "siobhan"), ("Mårten", "maarten"), ("Priya", "priya"), ("Wei", "wei"),
+        ("Fatima", "fatima"),
         ("Lucas", "lucas"), ("Emma", "emma"), ("Noah", "noah"), ("Sofía", "sofia"), ("Mia", "mia"),
     ]
     private static let lastNames: [(display: String, ascii: String)] = [
@@ -96,21 +97,27 @@ struct CustomerDirectory: Sendable {
         let first = CustomerDirectory.firstNames[Int(hash % UInt64(CustomerDirectory.firstNames.count))]
         let last = CustomerDirectory.lastNames[Int((hash >> 8) % UInt64(CustomerDirectory.lastNames.count))]
         let market = Market.market(forPercentile: Int((hash >> 16) % 100))
-        let domain = CustomerDirectory.mailDomains[Int((hash >> 24) % UInt64(CustomerDirectory.mailDomains.count))]
+        let domain = CustomerDirectory.mailDomains[
+            Int((hash >> 24) % UInt64(CustomerDirectory.mailDomains.count))]
         let isBusiness = (hash >> 32) % 100 < 18
         let customerId = Identifiers.padded("CUST-", number, width: 6)
         let email = first.ascii + "." + last.ascii + String(number) + "@" + domain
         guard isBusiness else {
             return Identity(
-                number: number, customerId: customerId, name: first.display + " " + last.display, email: email,
-                vatId: nil, market: market, addressJSON: CustomerDirectory.addressJSON(market: market, hash: hash),
+                number: number, customerId: customerId, name: first.display + " " + last.display,
+                email: email,
+                vatId: nil, market: market,
+                addressJSON: CustomerDirectory.addressJSON(market: market, hash: hash),
                 duplicateOf: nil)
         }
-        let company = CustomerDirectory.companies[Int((hash >> 40) % UInt64(CustomerDirectory.companies.count))]
+        let company = CustomerDirectory.companies[
+            Int((hash >> 40) % UInt64(CustomerDirectory.companies.count))]
         let vatDigits = Identifiers.padded("", Int((hash >> 20) % 1_000_000_000), width: 9)
         return Identity(
-            number: number, customerId: customerId, name: company, email: "billing." + email, vatId: market.country + vatDigits,
-            market: market, addressJSON: CustomerDirectory.addressJSON(market: market, hash: hash), duplicateOf: nil)
+            number: number, customerId: customerId, name: company, email: "billing." + email,
+            vatId: market.country + vatDigits,
+            market: market, addressJSON: CustomerDirectory.addressJSON(market: market, hash: hash),
+            duplicateOf: nil)
     }
 
     private static func addressJSON(market: Market, hash: UInt64) -> String {

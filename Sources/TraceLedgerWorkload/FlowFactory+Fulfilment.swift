@@ -21,7 +21,8 @@ extension FlowFactory {
         if random.chance(configuration.paymentFailureRate) {
             let code = random.pick(["card_declined", "insufficient_funds", "expired_card"])
             flow.record(
-                "payment.failed", entity: outcome.paymentId, origin: Self.stripe.origin, actor: Self.stripe.actor,
+                "payment.failed", entity: outcome.paymentId, origin: Self.stripe.origin,
+                actor: Self.stripe.actor,
                 payload: paymentPayload(&random, failureCode: code), random: &random)
             flow.advance(2_000...30_000, &random)
             flow.record(
@@ -33,11 +34,13 @@ extension FlowFactory {
             return
         }
         flow.record(
-            "payment.authorized", entity: outcome.paymentId, origin: Self.stripe.origin, actor: Self.stripe.actor,
+            "payment.authorized", entity: outcome.paymentId, origin: Self.stripe.origin,
+            actor: Self.stripe.actor,
             payload: paymentPayload(&random), random: &random)
         flow.advance(500...5_000, &random)
         flow.record(
-            "payment.captured", entity: outcome.paymentId, origin: Self.stripe.origin, actor: Self.stripe.actor,
+            "payment.captured", entity: outcome.paymentId, origin: Self.stripe.origin,
+            actor: Self.stripe.actor,
             payload: paymentPayload(&random), random: &random)
         outcome.capturedAmount = grand
 
@@ -48,7 +51,9 @@ extension FlowFactory {
         }
         flow.advance(5_000...60_000, &random)
         if random.chance(configuration.erpRejectionRate) {
-            let reason = random.pick(["credit_limit_exceeded", "unknown_sku_in_erp", "address_validation_failed"])
+            let reason = random.pick([
+                "credit_limit_exceeded", "unknown_sku_in_erp", "address_validation_failed",
+            ])
             var payload = JSONObjectWriter()
             payload.add("reason", reason)
             flow.record(
@@ -146,9 +151,12 @@ extension FlowFactory {
     ) {
         let partial = lines.count > 1 && random.chance(0.5)
         let refundCents =
-            partial ? lines[0].netCents + lines[0].taxCents : lines.reduce(0) { $0 + $1.netCents + $1.taxCents }
+            partial
+            ? lines[0].netCents + lines[0].taxCents : lines.reduce(0) { $0 + $1.netCents + $1.taxCents }
         let amount = MinorUnits.decimalString(cents: refundCents)
-        let reason = random.pick(["damaged in transit", "wrong size", "customer changed mind", "item not as described"])
+        let reason = random.pick([
+            "damaged in transit", "wrong size", "customer changed mind", "item not as described",
+        ])
         flow.advance(120_000...1_200_000, &random)
         var refund = JSONObjectWriter(capacity: 192)
         refund.add("orderId", outcome.orderId)
@@ -158,7 +166,8 @@ extension FlowFactory {
         refund.add("provider", "stripe")
         refund.add("providerPaymentId", outcome.paymentId)
         flow.record(
-            "payment.refunded", entity: outcome.paymentId, origin: "shopify-admin", actor: random.pick(Self.staff),
+            "payment.refunded", entity: outcome.paymentId, origin: "shopify-admin",
+            actor: random.pick(Self.staff),
             payload: refund.finish(), random: &random)
         outcome.refundedAmount = amount
         if random.chance(configuration.refundWithoutCreditNoteRate) {
@@ -175,13 +184,16 @@ extension FlowFactory {
         credit.add("creditNoteId", creditNoteId)
         credit.add("orderId", outcome.orderId)
         flow.record(
-            "invoice.credited", entity: outcome.invoiceId ?? "", origin: Self.erp.origin, actor: Self.erp.actor,
+            "invoice.credited", entity: outcome.invoiceId ?? "", origin: Self.erp.origin,
+            actor: Self.erp.actor,
             payload: credit.finish(), random: &random)
         outcome.creditNoteId = creditNoteId
     }
 
     /// Releases every line's reservation (cancelled or rejected order).
-    private mutating func releaseReservations(_ lines: [PlannedLine], orderId: String, flow: inout FlowRecorder) {
+    private mutating func releaseReservations(
+        _ lines: [PlannedLine], orderId: String, flow: inout FlowRecorder
+    ) {
         for line in lines {
             flow.advance(200...3_000, &random)
             recordStock("stock.released", line, orderId: orderId, flow: &flow)

@@ -18,7 +18,8 @@ extension FlowFactory {
     /// A replay of one consumer, then one dead letter retried and another discarded.
     mutating func planLedgerOperations(at start: Int64) -> GeneratedFlow? {
         let consumer = random.pick(["erp-feed", "analytics-export", "search-indexer"])
-        let sink = ["erp-feed": "webhook", "analytics-export": "ndjson-file", "search-indexer": "nats"][consumer]!
+        let sink = ["erp-feed": "webhook", "analytics-export": "ndjson-file", "search-indexer": "nats"][
+            consumer]!
         let actor = random.pick(["user:carla.ops@example.com", "user:ops-oncall@example.com"])
         // Positions are approximate (about ten events per flow so far); they only need to be ≥ 1.
         let approximateHead = max(2, nextIndex * 10)

@@ -16,7 +16,9 @@ extension FlowFactory {
     static let stripe = (origin: "stripe", actor: "service:stripe-webhooks")
     static let erp = (origin: "erp", actor: "service:erp-sync")
     static let wms = (origin: "wms", actor: "service:wms-sync")
-    static let staff = ["user:alice@example.com", "user:bob.support@example.com", "user:carla.ops@example.com"]
+    static let staff = [
+        "user:alice@example.com", "user:bob.support@example.com", "user:carla.ops@example.com",
+    ]
 
     /// Plans the deliveries an order needs and then the order itself, and queues them.
     mutating func planOrder(at start: Int64) {
@@ -36,7 +38,8 @@ extension FlowFactory {
         let paymentId = "pi_3" + Identifiers.base62(&random, count: 23)
         var outcome = OrderOutcome(
             orderId: orderId, customerId: customer.customerId, isNewCustomer: isNew,
-            duplicateOfCustomerId: isNew ? customer.duplicateOf.map { customers.identity($0.number).customerId } : nil,
+            duplicateOfCustomerId: isNew
+                ? customer.duplicateOf.map { customers.identity($0.number).customerId } : nil,
             currency: market.currency, netTotal: "", taxTotal: "", grandTotal: "", paymentId: paymentId)
         outcome.stockEntities = lines.map(\.stockKey)
         outcome.oversoldStockEntities = lines.map(\.stockKey).filter { stock.entry($0).isOversold }
@@ -99,7 +102,8 @@ extension FlowFactory {
     }
 
     /// Records a `stock.*` event for one line (reserved, released, shipped).
-    mutating func recordStock(_ type: String, _ line: PlannedLine, orderId: String, flow: inout FlowRecorder) {
+    mutating func recordStock(_ type: String, _ line: PlannedLine, orderId: String, flow: inout FlowRecorder)
+    {
         // The entity (`SKU@WAREHOUSE`) already names the stock; the WMS sends only the movement.
         var payload = JSONObjectWriter(capacity: 64)
         payload.add("quantity", line.quantity)
@@ -110,7 +114,9 @@ extension FlowFactory {
     }
 
     /// Chooses 1–4 lines, skipping oversold stocks, and plans any delivery they need first.
-    private mutating func planLines(market: Market, extraUnitOnFirstLine: Bool, at start: Int64) -> [PlannedLine] {
+    private mutating func planLines(market: Market, extraUnitOnFirstLine: Bool, at start: Int64)
+        -> [PlannedLine]
+    {
         let lineCountRoll = random.nextInt(below: 100)
         let lineCount = lineCountRoll < 62 ? 1 : lineCountRoll < 86 ? 2 : lineCountRoll < 96 ? 3 : 4
         var lines: [PlannedLine] = []
@@ -170,7 +176,8 @@ extension FlowFactory {
     }
 
     /// Adds netTotal, taxTotal and grandTotal, each the exact sum of the lines (tax rounded per line).
-    static func addTotals(_ lines: [PlannedLine], taxCorrection: Int = 0, to payload: inout JSONObjectWriter) {
+    static func addTotals(_ lines: [PlannedLine], taxCorrection: Int = 0, to payload: inout JSONObjectWriter)
+    {
         let net = lines.reduce(0) { $0 + $1.netCents }
         let tax = lines.reduce(0) { $0 + $1.taxCents } + taxCorrection
         payload.add("netTotal", MinorUnits.decimalString(cents: net))

@@ -1,7 +1,9 @@
 /// Warehouse flows: deliveries when stock runs low, cycle counts, manual corrections, and the
 /// planting of the oversold stocks.
 extension FlowFactory {
-    static let warehouseStaff = ["user:m.schmidt@warehouse.example.com", "user:j.devries@warehouse.example.com"]
+    static let warehouseStaff = [
+        "user:m.schmidt@warehouse.example.com", "user:j.devries@warehouse.example.com",
+    ]
 
     /// Makes sure `line` can be reserved at `start`: plans a delivery (its own flow, emitted just
     /// before the order) when the pessimistic available stock is short — or, a few times, plants

@@ -41,7 +41,8 @@ struct FlowFactory {
         self.configuration = configuration
         random = SplitMix64(seed: configuration.seed)
         catalog = ProductCatalog(size: configuration.catalogSize, seed: configuration.seed)
-        customers = CustomerDirectory(seed: configuration.seed, duplicateRate: configuration.duplicateCustomerRate)
+        customers = CustomerDirectory(
+            seed: configuration.seed, duplicateRate: configuration.duplicateCustomerRate)
         nextOrderStartMilliseconds = configuration.startMilliseconds
     }
 
@@ -85,7 +86,8 @@ struct FlowFactory {
         let entry = (start: start, sequence: followUpSequence, followUp: followUp)
         followUpSequence += 1
         let position =
-            followUps.firstIndex { ($0.start, $0.sequence) > (entry.start, entry.sequence) } ?? followUps.count
+            followUps.firstIndex { ($0.start, $0.sequence) > (entry.start, entry.sequence) }
+            ?? followUps.count
         followUps.insert(entry, at: position)
     }
 

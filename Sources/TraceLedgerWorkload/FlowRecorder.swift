@@ -26,7 +26,8 @@ struct FlowRecorder {
         events.append(
             GeneratedEvent(
                 eventId: Identifiers.uuid(&random), traceId: traceId, entityId: entity, type: type,
-                origin: origin, actor: actor, occurredAtMilliseconds: now, payloadJSON: payload, flowIndex: index))
+                origin: origin, actor: actor, occurredAtMilliseconds: now, payloadJSON: payload,
+                flowIndex: index))
     }
 
     /// The finished flow.

@@ -24,6 +24,7 @@ public struct GeneratedFlow: Sendable {
 
     /// Position of the flow in start order, from 0; `GeneratedEvent.flowIndex` refers to it.
     public let index: Int
+    /// What the flow is.
     public let kind: Kind
     /// 32 lower-case hex digits.
     public let traceId: String
@@ -39,12 +40,15 @@ public struct GeneratedFlow: Sendable {
 ///
 /// Sendable: plain values.
 public struct OrderOutcome: Sendable, Hashable {
+    /// `SO-100001`…, the order stream's entity.
     public var orderId: String
+    /// `CUST-000001`…, the customer stream's entity.
     public var customerId: String
     /// The flow created the customer (`customer.created`).
     public var isNewCustomer: Bool
     /// Set when the customer is a planted duplicate of this earlier customer.
     public var duplicateOfCustomerId: String?
+    /// `EUR`, `USD` or `GBP`.
     public var currency: String
     /// The order's final totals (after any `order.updated`): net + tax = grand, exactly.
     public var netTotal: String
@@ -54,26 +58,36 @@ public struct OrderOutcome: Sendable, Hashable {
     public var wasUpdated = false
     /// Stripe payment intent id, the payment stream's entity.
     public var paymentId: String
+    /// The card was declined (`payment.failed`); the order was cancelled and its stock released.
     public var paymentFailed = false
     /// Amount captured, `nil` when the payment failed.
     public var capturedAmount: String?
     /// The ERP never accepted the order although it was paid (planted).
     public var missingERP = false
+    /// `order.accepted` was emitted, with `erpOrderId`.
     public var erpAccepted = false
+    /// `order.rejected` after capture (planted); stock released, money not refunded.
     public var erpRejected = false
+    /// The ERP's order number, when accepted.
     public var erpOrderId: String?
+    /// `order.cancelled` was emitted.
     public var cancelled = false
+    /// Shipped: `stock.shipped` per line and `order.fulfilled`.
     public var fulfilled = false
     /// Stocks (`SKU@WAREHOUSE`) this order reserved, in line order.
     public var stockEntities: [String] = []
     /// Planted oversold stocks among `stockEntities`; the order waits for stock (not shipped).
     public var oversoldStockEntities: [String] = []
+    /// `INV-100001`…, the invoice stream's entity, when invoiced.
     public var invoiceId: String?
+    /// The invoice's own taxTotal and grandTotal (equal to the order's unless `invoiceTaxMismatch`).
     public var invoiceTaxTotal: String?
     public var invoiceGrandTotal: String?
     /// The invoice's taxTotal differs from the order's (planted).
     public var invoiceTaxMismatch = false
+    /// Amount of the refund (the whole order or its first line), when refunded.
     public var refundedAmount: String?
+    /// The credit note (`invoice.credited`) for the refund, when issued.
     public var creditNoteId: String?
     /// A refund was made and no credit note followed (planted).
     public var refundWithoutCreditNote = false

@@ -20,25 +20,25 @@ struct JSONObjectWriter {
     }
 
     /// Adds a string member.
-    mutating func add(_ key: StaticString, _ value: String) {
+    mutating func add(_ key: String, _ value: String) {
         appendKey(key)
         JSONObjectWriter.appendQuoted(value, to: &text)
     }
 
     /// Adds an integer member, written as a bare JSON number (exact, whatever its size).
-    mutating func add(_ key: StaticString, _ value: Int) {
+    mutating func add(_ key: String, _ value: Int) {
         appendKey(key)
         text.append(String(value))
     }
 
     /// Adds an unsigned integer member (Shopify ids beyond 2^53), as a bare JSON number.
-    mutating func add(_ key: StaticString, _ value: UInt64) {
+    mutating func add(_ key: String, _ value: UInt64) {
         appendKey(key)
         text.append(String(value))
     }
 
     /// Adds a member whose value is already JSON (a nested object or array).
-    mutating func add(_ key: StaticString, json: String) {
+    mutating func add(_ key: String, json: String) {
         appendKey(key)
         text.append(json)
     }
@@ -87,11 +87,12 @@ struct JSONObjectWriter {
         text.append("\"")
     }
 
-    private mutating func appendKey(_ key: StaticString) {
+    private mutating func appendKey(_ key: String) {
         if !isEmpty { text.append(",") }
         isEmpty = false
+        // Keys are the workload's own ASCII names: no escaping needed.
         text.append("\"")
-        key.withUTF8Buffer { text.append(String(decoding: $0, as: UTF8.self)) }
+        text.append(key)
         text.append("\":")
     }
 }

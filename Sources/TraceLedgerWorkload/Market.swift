@@ -10,7 +10,7 @@ struct Market: Sendable {
     let reducedRate: Int
     /// Prices in this currency are the EUR price × `priceFactor` / 100.
     let priceFactor: Int
-    /// (city, postal code, street names)
+    /// Places customers live in, and street names for their addresses.
     let cities: [(city: String, postalCode: String)]
     let streets: [String]
 

@@ -26,7 +26,8 @@ struct ProductCatalog: Sendable {
     ]
     private static let nouns: [(name: String, reduced: Bool)] = [
         ("Wool Sweater", false), ("Coffee Beans 1 kg", true), ("Running Shoes", false), ("Cookbook", true),
-        ("12\" Vinyl Record", false), ("Backpack 30 L", false), ("Espresso Mug", false), ("Olive Oil 0.5 L", true),
+        ("12\" Vinyl Record", false), ("Backpack 30 L", false), ("Espresso Mug", false),
+        ("Olive Oil 0.5 L", true),
         ("Desk Lamp", false), ("Travel Guide", true), ("Rain Jacket", false), ("Tea Sampler", true),
         ("Yoga Mat", false), ("Chocolate Box", true), ("Headphones", false), ("Notebook A5", false),
     ]
@@ -44,7 +45,8 @@ struct ProductCatalog: Sendable {
         // Prices from 4.90 to about 250: cheap goods are more common.
         let euros = 4 + Int((hash >> 32) % 60) * Int((hash >> 40) % 4 + 1)
         return Product(
-            number: number, sku: Identifiers.padded("SKU-", number, width: 5), name: adjective + " " + noun.name,
+            number: number, sku: Identifiers.padded("SKU-", number, width: 5),
+            name: adjective + " " + noun.name,
             priceCentsEUR: euros * 100, isReducedRate: noun.reduced)
     }
 

@@ -12,23 +12,26 @@ public enum RFC3339Timestamp {
         let minute = msOfDay / 60_000 % 60
         let second = msOfDay / 1000 % 60
         let millis = msOfDay % 1000
-        var text = ""
-        text.reserveCapacity(24)
-        appendPadded(year, width: 4, to: &text)
-        text.append("-")
-        appendPadded(month, width: 2, to: &text)
-        text.append("-")
-        appendPadded(day, width: 2, to: &text)
-        text.append("T")
-        appendPadded(hour, width: 2, to: &text)
-        text.append(":")
-        appendPadded(minute, width: 2, to: &text)
-        text.append(":")
-        appendPadded(second, width: 2, to: &text)
-        text.append(".")
-        appendPadded(millis, width: 3, to: &text)
-        text.append("Z")
-        return text
+        let fields: [(value: Int64, width: Int, separator: UInt8)] = [
+            (year, 4, UInt8(ascii: "-")), (month, 2, UInt8(ascii: "-")), (day, 2, UInt8(ascii: "T")),
+            (hour, 2, UInt8(ascii: ":")), (minute, 2, UInt8(ascii: ":")), (second, 2, UInt8(ascii: ".")),
+            (millis, 3, UInt8(ascii: "Z")),
+        ]
+        // Years outside 0...9999 are not RFC 3339; they would be truncated here, and never occur.
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var position = 0
+            for field in fields {
+                var value = field.value
+                for offset in stride(from: field.width - 1, through: 0, by: -1) {
+                    buffer[position + offset] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                position += field.width
+                buffer[position] = field.separator
+                position += 1
+            }
+            return position
+        }
     }
 
     /// Milliseconds since the epoch for an RFC 3339 date-time (`Z` or `±hh:mm`, optional
@@ -106,11 +109,5 @@ public enum RFC3339Timestamp {
         let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func appendPadded(_ value: Int64, width: Int, to text: inout String) {
-        let digits = String(value)
-        if digits.count < width { text.append(String(repeating: "0", count: width - digits.count)) }
-        text.append(digits)
     }
 }

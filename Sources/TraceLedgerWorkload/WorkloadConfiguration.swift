@@ -71,6 +71,10 @@ public struct WorkloadConfiguration: Sendable, Equatable {
     /// Defaults tuned to a mid-sized merchant: about 10 events per order, a few percent of trouble.
     public static let realistic = WorkloadConfiguration()
 
-    /// The start time in nanoseconds since the epoch.
-    public var startNanoseconds: Int64 { startMilliseconds * 1_000_000 }
+    /// The start time in nanoseconds since the epoch; setting it drops sub-millisecond digits
+    /// (events carry milliseconds).
+    public var startNanoseconds: Int64 {
+        get { startMilliseconds * 1_000_000 }
+        set { startMilliseconds = newValue / 1_000_000 }
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TraceLedger
 
 /// The `traceledger` command: an append-only audit ledger for commerce and ERP events.
@@ -19,6 +20,7 @@ struct TraceLedgerCommand: AsyncParsableCommand {
 
     /// Runs the command and maps every failure to the documented exit codes.
     static func main() async {
+        bootstrapLogging()
         do {
             var command = try await asyncParseAsRoot(nil)
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -39,6 +41,18 @@ struct TraceLedgerCommand: AsyncParsableCommand {
             }
             exit(withError: error)
         }
+    }
+}
+
+/// Sends log messages to stderr at the level of `TRACELEDGER_LOG_LEVEL` (default: warning), so the engine's
+/// informational messages stay out of the way of command output.
+private func bootstrapLogging() {
+    let name = ProcessInfo.processInfo.environment["TRACELEDGER_LOG_LEVEL"] ?? "warning"
+    let level = Logger.Level(rawValue: name.lowercased()) ?? .warning
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
     }
 }
 

@@ -34,14 +34,18 @@ struct DemoCommand: AsyncParsableCommand {
             throw LedgerError(.storage, "cannot create \(folder): \(error.localizedDescription)")
         }
         let store = folder + "/store"
-        let events = folder + "/events.ndjson"
-        let flows = try writeWorkload(to: events)
+        let morning = folder + "/morning.ndjson"
+        let afternoon = folder + "/afternoon.ndjson"
+        let flows = try writeWorkload(to: morning, and: afternoon)
 
         section("1. Create a store and import a day of commerce events")
         try await run(["init", "--store", store])
-        try await run(["import", events, "--store", store])
+        try await run(["import", morning, "--store", store])
         print("\nImporting the same file again appends nothing: every event id is already in the ledger.")
-        try await run(["import", events, "--store", store])
+        try await run(["import", morning, "--store", store])
+        let afternoonStarted = Timestamp.now()
+        print("\nThe afternoon's events arrive from \(afternoonStarted.rfc3339) on:")
+        try await run(["import", afternoon, "--store", store])
 
         if let unaccepted = flows.first(where: { $0.order?.missingERP == true && $0.order?.capturedAmount != nil }),
             let order = unaccepted.order
@@ -58,13 +62,17 @@ struct DemoCommand: AsyncParsableCommand {
             print("\nThe same, as machine-readable envelopes with positions and hashes :")
             try await run(["history", "payment", order.paymentId, "--store", store, "--json"])
         }
-        section("4. Every change a person made by hand")
-        try await run(["events", "--actor", "user:alice@example.com", "--limit", "5", "--store", store])
+        if let person = flows.lazy.flatMap(\.events).first(where: { $0.actor.hasPrefix("user:") })?.actor {
+            section("4. Every change \(person) made by hand")
+            try await run(["events", "--actor", person, "--limit", "5", "--store", store])
+        }
+        section("5. Everything recorded since the afternoon began: what a replay to a broken ERP feed would re-send")
+        try await run(["events", "--from", afternoonStarted.rfc3339, "--limit", "3", "--store", store])
 
-        section("5. Prove the log was never altered")
+        section("6. Prove the log was never altered")
         try await run(["verify", "--store", store])
 
-        section("6. What it costs")
+        section("7. What it costs")
         try await run(["stats", "--store", store])
 
         section("Next")
@@ -72,7 +80,7 @@ struct DemoCommand: AsyncParsableCommand {
             """
             The store stays at \(store) (remove it with: rm -r \(folder)).
             Try: traceledger events --store \(store) --domain payment --type payment.refunded
-                 traceledger events --store \(store) --from 2026-11-02T10:00:00Z --limit 10
+                 traceledger events --store \(store) --from 100 --until 120
                  TRACELEDGER_STORE=\(store) traceledger trace <trace-id> --json
             """)
     }
@@ -85,23 +93,25 @@ struct DemoCommand: AsyncParsableCommand {
         return String(cString: created)
     }
 
-    /// Writes the generated events as NDJSON and returns the flows they came from.
-    private func writeWorkload(to path: String) throws -> [GeneratedFlow] {
-        var flows: [GeneratedFlow] = []
-        var text = ""
-        for flow in WorkloadGenerator(seed: seed).flows().prefix(orders) {
-            flows.append(flow)
-            for event in flow.events {
-                text += event.line
-                text += "\n"
+    /// Writes the generated events as NDJSON, the first 80% to `first` and the rest to `second`, and returns the
+    /// flows they came from.
+    private func writeWorkload(to first: String, and second: String) throws -> [GeneratedFlow] {
+        let flows = Array(WorkloadGenerator(seed: seed).flows().prefix(orders))
+        let events = flows.flatMap(\.events).sorted {
+            ($0.occurredAtNanoseconds, $0.flowIndex) < ($1.occurredAtNanoseconds, $1.flowIndex)
+        }
+        let split = events.count * 4 / 5
+        for (path, part) in [(first, events[..<split]), (second, events[split...])] {
+            let text = part.map { $0.line + "\n" }.joined()
+            do {
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                throw LedgerError(.storage, "cannot write \(path): \(error.localizedDescription)")
             }
         }
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw LedgerError(.storage, "cannot write \(path): \(error.localizedDescription)")
-        }
-        print("Generated \(Format.count(flows.reduce(0) { $0 + $1.events.count })) events of \(flows.count) order flows into \(path)")
+        print(
+            "Generated \(Format.count(events.count)) events of \(flows.count) order flows: \(Format.count(split)) into "
+                + "\(first), \(Format.count(events.count - split)) into \(second)")
         return flows
     }
 
