@@ -28,6 +28,8 @@ let package = Package(
         // C libraries from Debian's -dev packages.
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // Only the benchmark's SQLite peer uses it; the engine never links SQLite.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // General wrappers: know nothing of events.
         .target(name: "LMDBKit", dependencies: ["CLMDB"], swiftSettings: strictSettings),
@@ -67,6 +69,15 @@ let package = Package(
                 "TraceLedgerWorkload", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/workload", swiftSettings: strictSettings),
+        // The benchmark: TraceLedger against the raw LMDB limit and a SQLite peer (docs/performance.md).
+        .executableTarget(
+            name: "ledger-bench",
+            dependencies: [
+                "TraceLedger", "TraceLedgerWorkload", "LMDBKit", "CSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "tools/bench", swiftSettings: strictSettings),
 
         .testTarget(name: "LMDBKitTests", dependencies: ["LMDBKit"], swiftSettings: strictSettings),
         .testTarget(name: "ZstdKitTests", dependencies: ["ZstdKit"], swiftSettings: strictSettings),
@@ -79,6 +90,6 @@ let package = Package(
             name: "TraceLedgerTests", dependencies: ["TraceLedger", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "traceledgerTests", dependencies: ["traceledger", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit"], swiftSettings: strictSettings),
+            name: "traceledgerTests", dependencies: ["traceledger", "ledger-bench", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit"], swiftSettings: strictSettings),
     ]
 )

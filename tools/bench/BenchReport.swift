@@ -1,0 +1,122 @@
+import Foundation
+
+/// Prints results as Markdown tables (the same tables docs/performance.md holds).
+enum BenchReport {
+    static let storeOrder = ["TraceLedger", "raw LMDB", "SQLite"]
+
+    static func print(_ results: BenchResults) {
+        let machine = results.machine
+        Swift.print(
+            """
+
+            ## TraceLedger benchmark: \(results.events) events (seed \(results.seed))
+            machine: \(machine.cores) cores, \(machine.cpu), \(machine.memoryBytes >> 20) MiB RAM; disk: \(machine.disk)
+            durability: \(results.durability)
+
+            """)
+        if !results.stores.isEmpty { printComparison(results.stores) }
+        printLedger(results.ledger)
+        if let scale = results.scale { printScale(scale) }
+        if !results.targets.isEmpty {
+            Swift.print("\n| target | measured | met |\n|---|---|---|")
+            for target in results.targets {
+                Swift.print("| \(target.target) | \(target.measured) | \(target.met ? "yes" : "**no**") |")
+            }
+        }
+        Swift.print(
+            "\nconsistency: "
+                + (results.consistent
+                    ? "all stores hold the same events (counts, sampled traces and histories agree)"
+                    : "**the stores DISAGREE**"))
+    }
+
+    /// Rows of (measure, key path, higher is better).
+    private static var rows: [(String, KeyPath<StoreFigures, Double?>, Bool)] { [
+        ("durable append, batch 1000 (events/s)", \.appendBatch1000EventsPerSecond, true),
+        ("durable append, batch 10000 (events/s)", \.appendBatch10000EventsPerSecond, true),
+        ("durable append, batch 1 (events/s)", \.appendBatch1EventsPerSecond, true),
+        ("  batch 1 commit latency p50 (µs)", \.commitLatencyP50Microseconds, false),
+        ("  batch 1 commit latency p99 (µs)", \.commitLatencyP99Microseconds, false),
+        ("trace lookup p50 (µs, whole trace decoded)", \.traceLookupP50Microseconds, false),
+        ("trace lookup p99 (µs)", \.traceLookupP99Microseconds, false),
+        ("entity history lookup p50 (µs)", \.historyLookupP50Microseconds, false),
+        ("entity history lookup p99 (µs)", \.historyLookupP99Microseconds, false),
+        ("full scan, decoded (events/s)", \.scanEventsPerSecond, true),
+        ("bytes on disk per event (all indexes)", \.bytesPerEvent, false),
+    ] }
+
+    private static func printComparison(_ stores: [String: StoreFigures]) {
+        Swift.print("| measure | TraceLedger | raw LMDB (limit) | SQLite (peer) | TL ÷ raw | TL ÷ SQLite |")
+        Swift.print("|---|---:|---:|---:|---:|---:|")
+        for (label, path, _) in rows {
+            let values = storeOrder.map { stores[$0]?[keyPath: path] }
+            if values.allSatisfy({ $0 == nil }) { continue }
+            let ledger = values[0]
+            func ratio(_ other: Double?) -> String {
+                guard let ledger, let other, other > 0 else { return "–" }
+                return String(format: "%.2f×", ledger / other)
+            }
+            Swift.print(
+                "| \(label) | \(values.map(format).joined(separator: " | ")) | \(ratio(values[1])) | \(ratio(values[2])) |")
+        }
+        Swift.print("\nRatios are TraceLedger ÷ the other store: above 1 is better for rates, below 1 for µs and bytes.")
+    }
+
+    private static func printLedger(_ ledger: LedgerFigures) {
+        Swift.print("\n| TraceLedger only | value |\n|---|---:|")
+        let rows: [(String, String)] = [
+            ("decode + validate NDJSON, one core (events/s)", format(ledger.decodeEventsPerSecond)),
+            ("import from NDJSON, `BulkImporter`, batch 1000 (events/s)", format(ledger.importEventsPerSecond)),
+            ("import peak RSS (MiB)", format(ledger.importPeakRSSBytes.map { Double($0) / 1_048_576 })),
+            ("replay to a file: \(ledger.replayToFileLabel) (events/s)", format(ledger.replayToFileEventsPerSecond)),
+            ("verify (events/s)", format(ledger.verifyEventsPerSecond)),
+            ("8 concurrent appenders, 1 event per call (events/s)", format(ledger.concurrent8EventsPerSecond)),
+            ("  8 appenders: p99 latency (µs)", format(ledger.concurrent8P99Microseconds)),
+            ("64 concurrent appenders, 1 event per call (events/s)", format(ledger.concurrent64EventsPerSecond)),
+            ("  64 appenders: p99 latency (µs)", format(ledger.concurrent64P99Microseconds)),
+            ("projection rebuild (events/s)", ledger.projectionRebuild),
+        ]
+        for (label, value) in rows { Swift.print("| \(label) | \(value) |") }
+    }
+
+    private static func printScale(_ points: [ScalePoint]) {
+        guard let first = points.first, let last = points.last, points.count > 1 else { return }
+        Swift.print("\n### Scaling: \(first.events) → \(last.events) events\n")
+        Swift.print("| measure | store | \(points.map { "\($0.events)" }.joined(separator: " | ")) | change |")
+        Swift.print("|---|---|\(points.map { _ in "---:|" }.joined())---:|")
+        for (label, path, _) in rows {
+            for store in storeOrder {
+                let values = points.map { $0.stores[store]?[keyPath: path] }
+                guard let a = values.first ?? nil, let b = values.last ?? nil else { continue }
+                Swift.print(
+                    "| \(label) | \(store) | \(values.map(format).joined(separator: " | ")) | "
+                        + "\(a > 0 ? String(format: "%.2f×", b / a) : "–") |")
+            }
+        }
+        let rates = points.map { format($0.importEventsPerSecond) }
+        let peaks = points.map { format($0.importPeakRSSBytes.map { Double($0) / 1_048_576 }) }
+        Swift.print("| import (events/s) | TraceLedger | \(rates.joined(separator: " | ")) | |")
+        let growth = (first.importPeakRSSBytes ?? 0) > 0
+            ? String(format: "%.2f×", Double(last.importPeakRSSBytes ?? 0) / Double(first.importPeakRSSBytes ?? 1)) : "–"
+        Swift.print("| import peak RSS (MiB) | TraceLedger | \(peaks.joined(separator: " | ")) | \(growth) |")
+    }
+
+    static func format(_ value: Double?) -> String {
+        guard let value else { return "–" }
+        if value >= 1000 { return String(format: "%.0f", value).withThousandsSeparators }
+        if value >= 100 { return String(format: "%.0f", value) }
+        return String(format: "%.1f", value)
+    }
+}
+
+extension String {
+    /// "1234567" → "1,234,567".
+    fileprivate var withThousandsSeparators: String {
+        var out = ""
+        for (index, character) in reversed().enumerated() {
+            if index > 0, index % 3 == 0 { out.append(",") }
+            out.append(character)
+        }
+        return String(out.reversed())
+    }
+}

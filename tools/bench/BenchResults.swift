@@ -1,0 +1,60 @@
+/// One store's figures; nil where the measure was not run (for example batch 10000 in `--scale`).
+struct StoreFigures: Codable {
+    var appendBatch1000EventsPerSecond: Double?
+    var appendBatch10000EventsPerSecond: Double?
+    var appendBatch1EventsPerSecond: Double?
+    var commitLatencyP50Microseconds: Double?
+    var commitLatencyP99Microseconds: Double?
+    var traceLookupP50Microseconds: Double?
+    var traceLookupP99Microseconds: Double?
+    var historyLookupP50Microseconds: Double?
+    var historyLookupP99Microseconds: Double?
+    var scanEventsPerSecond: Double?
+    var bytesPerEvent: Double?
+}
+
+/// Figures only TraceLedger has.
+struct LedgerFigures: Codable {
+    /// Decoding and validating NDJSON (JSON parse + schemas) on one core, outside any append.
+    var decodeEventsPerSecond: Double?
+    /// `scan + write NDJSON envelopes to a file + fsync`, standing in for replay to a file sink until it lands.
+    var replayToFileEventsPerSecond: Double?
+    var replayToFileLabel = "scan + write NDJSON envelopes to a file + fsync (replay not yet built)"
+    var verifyEventsPerSecond: Double?
+    var concurrent8EventsPerSecond: Double?
+    var concurrent8P99Microseconds: Double?
+    var concurrent64EventsPerSecond: Double?
+    var concurrent64P99Microseconds: Double?
+    /// `BulkImporter` from the NDJSON file into a fresh store, in a child process: rate and its peak RSS.
+    var importEventsPerSecond: Double?
+    var importPeakRSSBytes: Int?
+    var projectionRebuild = "not yet measured (projections are being built; hook: BenchRun.measureProjectionRebuild)"
+}
+
+/// The figures at one store size, for `--scale`.
+struct ScalePoint: Codable {
+    var events: Int
+    var stores: [String: StoreFigures]
+    var importEventsPerSecond: Double?
+    var importPeakRSSBytes: Int?
+}
+
+/// A target of issue 5 and whether this run met it.
+struct TargetCheck: Codable {
+    var target: String
+    var measured: String
+    var met: Bool
+}
+
+/// Everything one run measured, as written by `--out`.
+struct BenchResults: Codable {
+    var events: Int
+    var seed: UInt64
+    var machine: MachineDescription
+    var durability = "every store commits durably (fsync at commit: LMDB default sync, SQLite WAL synchronous=FULL), all on the same disk"
+    var stores: [String: StoreFigures] = [:]
+    var ledger = LedgerFigures()
+    var consistent = false
+    var targets: [TargetCheck] = []
+    var scale: [ScalePoint]?
+}

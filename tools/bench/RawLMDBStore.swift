@@ -1,0 +1,118 @@
+import Foundation
+import LMDBKit
+import TraceLedger
+
+/// The physical floor of this design: the same LMDB databases and keys as TraceLedger (events by position
+/// with MDB_APPEND, event_ids, and traces/streams/actors as DUPSORT+DUPFIXED positions), written straight
+/// through LMDBKit with no hashing, validation, dedupe check or compression, and committed durably.
+final class RawLMDBStore: BenchStore {
+    let name = "raw LMDB"
+    let path: String
+    private let environment: Environment
+    private let events: Database
+    private let eventIds: Database
+    private let traces: Database
+    private let streams: Database
+    private let actors: Database
+    private var nextPosition: UInt64 = 1
+    private var record: [UInt8] = []
+
+    init(path: String) throws {
+        self.path = path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        environment = try Environment(path: path)
+        let positions: DatabaseFlags = [.create, .duplicateSort, .duplicateFixed]
+        (events, eventIds, traces, streams, actors) = try environment.write { [environment] transaction in
+            (
+                try environment.openDatabase(named: "events", flags: .create, in: transaction),
+                try environment.openDatabase(named: "event_ids", flags: .create, in: transaction),
+                try environment.openDatabase(named: "traces", flags: positions, in: transaction),
+                try environment.openDatabase(named: "streams", flags: positions, in: transaction),
+                try environment.openDatabase(named: "actors", flags: positions, in: transaction)
+            )
+        }
+    }
+
+    func append(_ batch: [ProposedEvent]) async throws {
+        let recordedAt = Timestamp.now().nanosecondsSinceEpoch
+        try environment.write { transaction in
+            for event in batch {
+                let content = event.content
+                let key = positionKey(nextPosition)
+                RawRecord.encode(content, recordedAt: recordedAt, into: &record)
+                try transaction.put(in: events, key: key, value: record, flags: .append)
+                try transaction.put(in: eventIds, key: content.eventId.bytes, value: key, flags: .noOverwrite)
+                try transaction.put(in: traces, key: Array(content.traceId.utf8), value: key, flags: .appendDuplicate)
+                try transaction.put(
+                    in: streams, key: Array(content.streamKey.description.utf8), value: key, flags: .appendDuplicate)
+                try transaction.put(in: actors, key: Array(content.actor.utf8), value: key, flags: .appendDuplicate)
+                nextPosition += 1
+            }
+        }
+    }
+
+    func eventIds(forTrace traceId: String) throws -> [EventID] {
+        try decodedEvents(in: traces, key: Array(traceId.utf8)).map(\.eventId)
+    }
+
+    func eventIds(forStream stream: StreamKey) throws -> [EventID] {
+        try decodedEvents(in: streams, key: Array(stream.description.utf8)).map(\.eventId)
+    }
+
+    private func decodedEvents(in index: Database, key: [UInt8]) throws -> [DecodedEvent] {
+        try environment.read { transaction in
+            let positions: [UInt64] = try transaction.withCursor(on: index) { cursor in
+                try key.withUnsafeBytes { key in
+                    guard try cursor.find(key) != nil else { return [] }
+                    var positions: [UInt64] = []
+                    var page = try cursor.currentValues()
+                    while let values = page {
+                        for offset in stride(from: 0, to: values.count, by: 8) {
+                            positions.append(position(UnsafeRawBufferPointer(rebasing: values[offset..<offset + 8])))
+                        }
+                        page = try cursor.nextValues()
+                    }
+                    return positions
+                }
+            }
+            return try positions.map { position in
+                try transaction.withValue(in: events, key: positionKey(position)) { raw in
+                    guard let raw else { throw BenchError("raw LMDB: an index names position \(position), which is missing") }
+                    return RawRecord.decode(raw, position: position)
+                }
+            }
+        }
+    }
+
+    func scanAll() throws -> Int {
+        try environment.read { transaction in
+            try transaction.withCursor(on: events) { cursor in
+                var count = 0
+                var entry = try cursor.first()
+                while let current = entry {
+                    let event = RawRecord.decode(current.value, position: position(current.key))
+                    if event.position > 0 { count += 1 }
+                    entry = try cursor.next()
+                }
+                return count
+            }
+        }
+    }
+
+    func count() throws -> Int { try environment.read { try $0.statistics(of: events).entries } }
+
+    func bytesOnDisk() throws -> Int { try directoryBytes(path) }
+
+    private func positionKey(_ position: UInt64) -> [UInt8] {
+        var key: [UInt8] = []
+        key.reserveCapacity(8)
+        RawRecord.appendBigEndian(position, to: &key)
+        return key
+    }
+
+    private func position(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+        var value: UInt64 = 0
+        for byte in raw.prefix(8) { value = value << 8 | UInt64(byte) }
+        return value
+    }
+}
