@@ -7,11 +7,17 @@ internal import Foundation
 /// very end (ICU would also match before a final newline), and `[` inside a class is literal.
 /// Matching is unanchored, as JSON Schema requires: `"a+"` matches `"xaax"`.
 ///
-/// Sendable: `NSRegularExpression` is immutable and documented thread-safe for matching.
+/// Patterns within the subset ``PatternProgram`` runs (every pattern of the event schemas) are matched by it
+/// directly on the string's scalars, about two orders of magnitude faster than ICU on short strings; ICU
+/// still compiles every pattern, so what is accepted and refused at load time does not change.
+///
+/// Sendable: `NSRegularExpression` is immutable and documented thread-safe for matching, and the program
+/// is immutable.
 struct SchemaPattern: Sendable {
     /// The pattern as written in the schema, for messages.
     let source: String
     private let expression: NSRegularExpression
+    private let program: PatternProgram?
 
     /// Compiles `source`, or returns the ICU error text when it is not a valid expression.
     init(_ source: String) throws(PatternError) {
@@ -21,10 +27,12 @@ struct SchemaPattern: Sendable {
         } catch {
             throw PatternError(reason: "\(error)")
         }
+        program = PatternProgram(source)
     }
 
     /// Whether the pattern matches anywhere in `text`.
     func matches(_ text: String) -> Bool {
+        if let program { return program.matches(text) }
         let range = NSRange(location: 0, length: text.utf16.count)
         return expression.firstMatch(in: text, options: [], range: range) != nil
     }

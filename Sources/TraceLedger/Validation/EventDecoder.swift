@@ -69,6 +69,9 @@ public struct EventDecoder: Sendable {
     }
 
     private func check(_ value: JSONValue, against schema: JSONSchema, prefix: String) throws(LedgerError) {
+        // Valid events are the common case: answer yes/no without building paths or messages, and collect
+        // the violations (a second, slower pass) only for an event that is rejected anyway.
+        if schema.isValid(value) { return }
         let violations = schema.validate(value)
         guard let first = violations.first else { return }
         let path = first.pathDescription
