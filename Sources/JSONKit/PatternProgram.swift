@@ -8,15 +8,28 @@
 ///
 /// Sendable: immutable after compilation.
 struct PatternProgram: Sendable {
-    private enum Instruction: Sendable {
-        case scalar(UInt32)
-        case set(Int)
-        /// Try the first target, then the second.
-        case split(Int, Int)
-        case jump(Int)
-        case assertStart
-        case assertEnd
-        case match
+    /// One flat, trivially copyable instruction, so the run loop neither retains nor switches on payloads.
+    private struct Instruction: Sendable {
+        enum Operation: UInt8, Sendable {
+            case scalar, set, split, jump, assertStart, assertEnd, match
+        }
+        var operation: Operation
+        /// The scalar (`scalar`), the set's index (`set`), the first target (`split`, `jump`).
+        var first: Int32 = 0
+        /// The second target (`split`).
+        var second: Int32 = 0
+        /// For `set`: which ASCII scalars are in it (bits 0-63 and 64-127), already reflecting negation.
+        var asciiLow: UInt64 = 0
+        var asciiHigh: UInt64 = 0
+
+        static func scalar(_ value: UInt32) -> Instruction { Instruction(operation: .scalar, first: Int32(bitPattern: value)) }
+        static func split(_ first: Int, _ second: Int) -> Instruction {
+            Instruction(operation: .split, first: Int32(first), second: Int32(second))
+        }
+        static func jump(_ target: Int) -> Instruction { Instruction(operation: .jump, first: Int32(target)) }
+        static let assertStart = Instruction(operation: .assertStart)
+        static let assertEnd = Instruction(operation: .assertEnd)
+        static let match = Instruction(operation: .match)
     }
 
     private var instructions: [Instruction] = []
@@ -41,7 +54,15 @@ struct PatternProgram: Sendable {
         case .scalar(let scalar): instructions.append(.scalar(scalar))
         case .set(let set):
             sets.append(set)
-            instructions.append(.set(sets.count - 1))
+            var instruction = Instruction(operation: .set, first: Int32(sets.count - 1))
+            for scalar in UInt32(0)..<128 where set.contains(scalar) {
+                if scalar < 64 {
+                    instruction.asciiLow |= 1 << UInt64(scalar)
+                } else {
+                    instruction.asciiHigh |= 1 << UInt64(scalar - 64)
+                }
+            }
+            instructions.append(instruction)
         case .start: instructions.append(.assertStart)
         case .end: instructions.append(.assertEnd)
         case .sequence(let items):
@@ -141,42 +162,55 @@ struct PatternProgram: Sendable {
         stack.removeAll(keepingCapacity: true)
         stack.append((0, start))
         let count = input.count
-        while let (firstPc, firstSp) = stack.popLast() {
-            var pc = firstPc
-            var sp = firstSp
-            thread: while true {
-                steps += 1
-                if steps > budget { return nil }
-                if let memo {
-                    let bit = pc * (count + 1) + sp
-                    if memo.pointee[bit >> 6] & (1 << UInt64(bit & 63)) != 0 { break thread }
-                    memo.pointee[bit >> 6] |= 1 << UInt64(bit & 63)
-                }
-                switch instructions[pc] {
-                case .scalar(let scalar):
-                    guard sp < count, input[sp] == scalar else { break thread }
-                    pc += 1
-                    sp += 1
-                case .set(let index):
-                    guard sp < count, sets[index].contains(input[sp]) else { break thread }
-                    pc += 1
-                    sp += 1
-                case .split(let first, let second):
-                    stack.append((second, sp))
-                    pc = first
-                case .jump(let target):
-                    pc = target
-                case .assertStart:
-                    guard sp == 0 else { break thread }
-                    pc += 1
-                case .assertEnd:
-                    guard sp == count else { break thread }
-                    pc += 1
-                case .match:
-                    return true
+        return instructions.withUnsafeBufferPointer { program in
+            while let (firstPc, firstSp) = stack.popLast() {
+                var pc = firstPc
+                var sp = firstSp
+                thread: while true {
+                    steps += 1
+                    if steps > budget { return nil }
+                    if let memo {
+                        let bit = pc * (count + 1) + sp
+                        if memo.pointee[bit >> 6] & (1 << UInt64(bit & 63)) != 0 { break thread }
+                        memo.pointee[bit >> 6] |= 1 << UInt64(bit & 63)
+                    }
+                    let instruction = program[pc]
+                    switch instruction.operation {
+                    case .scalar:
+                        guard sp < count, input[sp] == UInt32(bitPattern: instruction.first) else { break thread }
+                        pc += 1
+                        sp += 1
+                    case .set:
+                        guard sp < count else { break thread }
+                        let scalar = input[sp]
+                        let inside: Bool
+                        if scalar < 64 {
+                            inside = instruction.asciiLow & (1 << UInt64(scalar)) != 0
+                        } else if scalar < 128 {
+                            inside = instruction.asciiHigh & (1 << UInt64(scalar - 64)) != 0
+                        } else {
+                            inside = sets[Int(instruction.first)].contains(scalar)
+                        }
+                        guard inside else { break thread }
+                        pc += 1
+                        sp += 1
+                    case .split:
+                        stack.append((Int(instruction.second), sp))
+                        pc = Int(instruction.first)
+                    case .jump:
+                        pc = Int(instruction.first)
+                    case .assertStart:
+                        guard sp == 0 else { break thread }
+                        pc += 1
+                    case .assertEnd:
+                        guard sp == count else { break thread }
+                        pc += 1
+                    case .match:
+                        return true
+                    }
                 }
             }
+            return false
         }
-        return false
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a bulk import runs.
 public struct ImportOptions: Sendable {
     /// Events per atomic batch (each batch is one durable commit, or shares one with concurrent appenders).
@@ -37,6 +39,11 @@ public struct ImportSummary: Sendable {
 
 /// Imports NDJSON files in batches: every valid event is appended, every invalid line is reported with its
 /// line number and skipped (or, with `strict`, rejects everything). Re-importing a file appends nothing.
+///
+/// The input is read in chunks of a few MiB. The lines of a chunk are decoded on every core at once, and
+/// while the writer commits one chunk's batches the next chunk is being decoded: decoding, not the durable
+/// commit, is what limits an import. Every batch but the last holds exactly `batchSize` events (events left
+/// over at a chunk's end wait for the next chunk), and rejected lines are reported in line order.
 public struct BulkImporter: Sendable {
     public let ledger: Ledger
     public let decoder: EventDecoder
@@ -46,80 +53,138 @@ public struct BulkImporter: Sendable {
         self.decoder = decoder
     }
 
+    /// What appending one chunk's batches did.
+    private struct ChunkOutcome: Sendable {
+        var appended = 0
+        var duplicates = 0
+        var conflicts: [LedgerError] = []
+    }
+
     /// Imports the file at `path` (`-` for standard input).
     ///
     /// - Parameters:
     ///   - rejected: called with each rejected line's error (its `line` is set).
-    ///   - progress: called after each batch.
+    ///   - progress: called after each chunk of the input.
     /// - Throws: `LedgerError` for storage failures, and with `strict` when any line was rejected.
     public func importFile(
         at path: String, options: ImportOptions = ImportOptions(), rejected: (LedgerError) -> Void,
         progress: (ImportProgress) -> Void = { _ in }
     ) async throws -> ImportSummary {
         let reader = try LineReader(path: path)
+        let parallel = ParallelDecoder(decoder: decoder, workers: max(1, min(8, ProcessInfo.processInfo.activeProcessorCount)))
         var summary = ImportSummary()
-        var batch: [ProposedEvent] = []
-        var batchLines: [Int] = []
-        var rejections: [LedgerError] = []
-        func report() {
+        // With --strict everything is kept for one atomic append at the end.
+        var strictEvents: [ProposedEvent] = []
+        var strictLines: [Int] = []
+        var strictRejections: [LedgerError] = []
+        // The append of the previous chunk, running while this one is decoded, and that chunk's decode rejections,
+        // reported together with its conflicts once it is done so that reports stay in line order.
+        var inFlight: Task<ChunkOutcome, any Error>?
+        var inFlightRejections: [LedgerError] = []
+        func settle() async throws {
+            guard let task = inFlight else { return }
+            inFlight = nil
+            let outcome = try await task.value
+            summary.appended += outcome.appended
+            summary.duplicates += outcome.duplicates
+            summary.rejected += outcome.conflicts.count
+            let all = (inFlightRejections + outcome.conflicts).sorted { ($0.line ?? 0) < ($1.line ?? 0) }
+            inFlightRejections = []
+            all.forEach(rejected)
             progress(
                 ImportProgress(
-                    bytesRead: reader.bytesRead, linesRead: summary.lines, appended: summary.appended,
+                    bytesRead: summary.bytesRead, linesRead: summary.lines, appended: summary.appended,
                     duplicates: summary.duplicates, rejected: summary.rejected))
         }
-        var more = true
-        while more {
-            more = try reader.forEachLineOfNextChunk { line in
-                summary.lines += 1
-                do throws(LedgerError) {
-                    batch.append(try decoder.decode(line.bytes))
-                    batchLines.append(line.number)
-                } catch {
-                    summary.rejected += 1
-                    if options.strict { rejections.append(error.at(line: line.number)) } else { rejected(error.at(line: line.number)) }
+        // Events decoded but not yet in a full batch, and the decode rejections that come after the first of them.
+        var events: [ProposedEvent] = []
+        var lines: [Int] = []
+        var decodeRejections: [LedgerError] = []
+        do {
+            var more = true
+            while more {
+                more = try reader.withLinesOfNextChunk { chunk in
+                    for (number, result) in parallel.decode(chunk) {
+                        summary.lines += 1
+                        switch result {
+                        case .success(let event):
+                            events.append(event)
+                            lines.append(number)
+                        case .failure(let error):
+                            decodeRejections.append(error.at(line: number))
+                        }
+                    }
+                }
+                summary.bytesRead = reader.bytesRead
+                if options.strict {
+                    strictEvents += events
+                    strictLines += lines
+                    strictRejections += decodeRejections
+                    summary.rejected += decodeRejections.count
+                    (events, lines, decodeRejections) = ([], [], [])
+                    continue
+                }
+                let batchSize = options.batchSize
+                let ready = more ? events.count / batchSize * batchSize : events.count
+                let batchEvents = Array(events[..<ready])
+                let batchLines = Array(lines[..<ready])
+                events.removeFirst(ready)
+                lines.removeFirst(ready)
+                // Rejections after the first left-over event are reported with the left-overs' batch.
+                let firstLeftOver = lines.first ?? Int.max
+                let reportNow = decodeRejections.filter { ($0.line ?? 0) < firstLeftOver }
+                decodeRejections.removeAll { ($0.line ?? 0) < firstLeftOver }
+                try await settle()
+                summary.rejected += reportNow.count
+                inFlightRejections = reportNow
+                inFlight = Task { [ledger] in
+                    var outcome = ChunkOutcome()
+                    for start in stride(from: 0, to: batchEvents.count, by: batchSize) {
+                        let end = min(batchEvents.count, start + batchSize)
+                        try await Self.appendSkippingConflicts(
+                            Array(batchEvents[start..<end]), lines: Array(batchLines[start..<end]), to: ledger,
+                            into: &outcome)
+                    }
+                    return outcome
                 }
             }
-            if options.strict { continue }
-            while batch.count >= options.batchSize || (!more && !batch.isEmpty) {
-                let count = min(batch.count, options.batchSize)
-                try await appendSkippingConflicts(
-                    Array(batch.prefix(count)), lines: Array(batchLines.prefix(count)), into: &summary,
-                    rejected: rejected)
-                batch.removeFirst(count)
-                batchLines.removeFirst(count)
-                summary.bytesRead = reader.bytesRead
-                report()
-            }
-            summary.bytesRead = reader.bytesRead
-            report()
+            try await settle()
+        } catch {
+            // Never leave an append running behind a failed import: wait for it, then report the failure.
+            if let task = inFlight { _ = await task.result }
+            throw error
         }
         if options.strict {
-            guard rejections.isEmpty else {
-                rejections.forEach(rejected)
+            guard strictRejections.isEmpty else {
+                strictRejections.forEach(rejected)
                 throw LedgerError(
-                    .invalidEvent, "\(rejections.count) of \(summary.lines) lines were rejected; with --strict nothing "
-                        + "was imported: fix those lines and import again")
+                    .invalidEvent, "\(strictRejections.count) of \(summary.lines) lines were rejected; with --strict "
+                        + "nothing was imported: fix those lines and import again")
             }
             do {
-                let outcomes = try await ledger.append(batch)
+                let outcomes = try await ledger.append(strictEvents)
                 summary.appended = outcomes.filter { !$0.isDuplicate }.count
                 summary.duplicates = outcomes.count - summary.appended
             } catch var error as LedgerError {
-                if let index = error.batchIndex { error.line = batchLines[index] }
+                if let index = error.batchIndex { error.line = strictLines[index] }
                 rejected(error)
                 summary.rejected += 1
                 throw LedgerError(
                     .conflict, "line \(error.line.map(String.init) ?? "?") conflicts with the ledger; with --strict "
                         + "nothing was imported")
             }
+            progress(
+                ImportProgress(
+                    bytesRead: summary.bytesRead, linesRead: summary.lines, appended: summary.appended,
+                    duplicates: summary.duplicates, rejected: summary.rejected))
         }
         summary.head = try ledger.head()
         return summary
     }
 
-    /// Appends a batch; when one event conflicts, reports it and appends the rest without it.
-    private func appendSkippingConflicts(
-        _ events: [ProposedEvent], lines: [Int], into summary: inout ImportSummary, rejected: (LedgerError) -> Void
+    /// Appends a batch; when one event conflicts, records it and appends the rest without it.
+    private static func appendSkippingConflicts(
+        _ events: [ProposedEvent], lines: [Int], to ledger: Ledger, into outcome: inout ChunkOutcome
     ) async throws {
         var events = events
         var lines = lines
@@ -127,13 +192,12 @@ public struct BulkImporter: Sendable {
             do {
                 let outcomes = try await ledger.append(events)
                 let appended = outcomes.filter { !$0.isDuplicate }.count
-                summary.appended += appended
-                summary.duplicates += outcomes.count - appended
+                outcome.appended += appended
+                outcome.duplicates += outcomes.count - appended
                 return
             } catch let error as LedgerError where error.kind == .conflict && error.batchIndex != nil {
                 let index = error.batchIndex!
-                rejected(error.at(line: lines[index]))
-                summary.rejected += 1
+                outcome.conflicts.append(error.at(line: lines[index]))
                 events.remove(at: index)
                 lines.remove(at: index)
             }

@@ -37,6 +37,13 @@ final class LineReader {
 
     /// Calls `body` with each non-blank line of the next chunk; returns false at the end of the input.
     func forEachLineOfNextChunk(_ body: (NDJSONLines.Line) throws -> Void) throws -> Bool {
+        try withLinesOfNextChunk { lines in for line in lines { try body(line) } }
+    }
+
+    /// Calls `body` once with every non-blank line of the next chunk (at most one chunk plus the longest line),
+    /// so the caller can work on the lines in parallel; the buffers are valid only inside `body`. Returns false
+    /// at the end of the input.
+    func withLinesOfNextChunk(_ body: ([NDJSONLines.Line]) throws -> Void) throws -> Bool {
         if endOfFile && start >= buffer.count { return false }
         try fill()
         let end: Int
@@ -51,7 +58,7 @@ final class LineReader {
         try buffer.withUnsafeBytes { raw in
             let chunk = UnsafeRawBufferPointer(rebasing: raw[start..<end])
             lines = chunk.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-            for line in NDJSONLines(chunk, firstLineNumber: nextLineNumber) { try body(line) }
+            try body(Array(NDJSONLines(chunk, firstLineNumber: nextLineNumber)))
         }
         nextLineNumber += lines
         start = end
