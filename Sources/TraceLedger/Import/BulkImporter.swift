@@ -42,8 +42,9 @@ public struct ImportSummary: Sendable {
 ///
 /// The input is read in chunks of a few MiB. The lines of a chunk are decoded on every core at once, and
 /// while the writer commits one chunk's batches the next chunk is being decoded: decoding, not the durable
-/// commit, is what limits an import. Every batch but the last holds exactly `batchSize` events (events left
-/// over at a chunk's end wait for the next chunk), and rejected lines are reported in line order.
+/// commit, is what limits an import. A chunk's batches are queued together, so the writer's group commit puts
+/// several in one fsync while each stays atomic. Every batch but the last holds exactly `batchSize` events
+/// (events left over at a chunk's end wait for the next chunk), and rejected lines are reported in line order.
 public struct BulkImporter: Sendable {
     public let ledger: Ledger
     public let decoder: EventDecoder
@@ -138,14 +139,7 @@ public struct BulkImporter: Sendable {
                 summary.rejected += reportNow.count
                 inFlightRejections = reportNow
                 inFlight = Task { [ledger] in
-                    var outcome = ChunkOutcome()
-                    for start in stride(from: 0, to: batchEvents.count, by: batchSize) {
-                        let end = min(batchEvents.count, start + batchSize)
-                        try await Self.appendSkippingConflicts(
-                            Array(batchEvents[start..<end]), lines: Array(batchLines[start..<end]), to: ledger,
-                            into: &outcome)
-                    }
-                    return outcome
+                    try await Self.appendChunk(batchEvents, lines: batchLines, batchSize: batchSize, to: ledger)
                 }
             }
             try await settle()
@@ -180,6 +174,31 @@ public struct BulkImporter: Sendable {
         }
         summary.head = try ledger.head()
         return summary
+    }
+
+    /// Appends a chunk's events as batches of `batchSize`, queued together so the writer commits several per
+    /// fsync; a batch with a conflicting event is appended again without it, after the chunk's other batches.
+    private static func appendChunk(_ events: [ProposedEvent], lines: [Int], batchSize: Int, to ledger: Ledger)
+        async throws -> ChunkOutcome
+    {
+        let starts = Array(stride(from: 0, to: events.count, by: batchSize))
+        let batches = starts.map { Array(events[$0..<min(events.count, $0 + batchSize)]) }
+        var outcome = ChunkOutcome()
+        for (start, result) in zip(starts, await ledger.append(batches: batches)) {
+            switch result {
+            case .success(let outcomes):
+                let appended = outcomes.filter { !$0.isDuplicate }.count
+                outcome.appended += appended
+                outcome.duplicates += outcomes.count - appended
+            case .failure(let error as LedgerError) where error.kind == .conflict && error.batchIndex != nil:
+                let end = min(events.count, start + batchSize)
+                try await appendSkippingConflicts(
+                    Array(events[start..<end]), lines: Array(lines[start..<end]), to: ledger, into: &outcome)
+            case .failure(let error):
+                throw error
+            }
+        }
+        return outcome
     }
 
     /// Appends a batch; when one event conflicts, records it and appends the rest without it.

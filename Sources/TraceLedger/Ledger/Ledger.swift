@@ -19,7 +19,7 @@ public final class Ledger: Sendable {
     let databases: LedgerDatabases
     let dictionaries: DictionaryCache
     let codecs = RecordCodecPool()
-    private let writer: LedgerWriter
+    let writer: LedgerWriter
 
     private init(path: String, environment: Environment, databases: LedgerDatabases, logger: Logger) {
         self.path = path

@@ -1,6 +1,7 @@
 import Foundation
 import LMDBKit
 import Logging
+import Synchronization
 
 /// The ledger's one writer: a dedicated thread that owns every LMDB write transaction and group-commits.
 ///
@@ -11,7 +12,8 @@ import Logging
 final class LedgerWriter: @unchecked Sendable {
     private struct Request {
         let events: [ProposedEvent]
-        let continuation: CheckedContinuation<[AppendOutcome], any Error>
+        /// Answers the caller once the batch is durably committed or rejected.
+        let complete: @Sendable (Result<[AppendOutcome], any Error>) -> Void
     }
 
     private let environment: Environment
@@ -38,22 +40,45 @@ final class LedgerWriter: @unchecked Sendable {
     func append(_ events: [ProposedEvent]) async throws -> [AppendOutcome] {
         if events.isEmpty { return [] }
         return try await withCheckedThrowingContinuation { continuation in
-            condition.lock()
-            if stopping {
-                condition.unlock()
-                continuation.resume(throwing: LedgerError(.storage, "the ledger is closed; open it again to append"))
-                return
-            }
-            queue.append(Request(events: events, continuation: continuation))
-            if !running {
-                running = true
-                let thread = Thread { [self] in run() }
-                thread.name = "traceledger-writer"
-                thread.start()
-            }
-            condition.signal()
-            condition.unlock()
+            enqueue([Request(events: events, complete: { continuation.resume(with: $0) })])
         }
+    }
+
+    /// Queues several atomic batches at once, in order, so they share group commits; returns each batch's
+    /// outcome once all of them are durably committed or rejected.
+    func append(batches: [[ProposedEvent]]) async -> [Result<[AppendOutcome], any Error>] {
+        if batches.isEmpty { return [] }
+        return await withCheckedContinuation { continuation in
+            let collector = ResultCollector(count: batches.count) { continuation.resume(returning: $0) }
+            var requests: [Request] = []
+            for (index, batch) in batches.enumerated() {
+                if batch.isEmpty {
+                    collector.set(index, .success([]))
+                } else {
+                    requests.append(Request(events: batch, complete: { collector.set(index, $0) }))
+                }
+            }
+            if !requests.isEmpty { enqueue(requests) }
+        }
+    }
+
+    private func enqueue(_ requests: [Request]) {
+        condition.lock()
+        if stopping {
+            condition.unlock()
+            let closed = LedgerError(.storage, "the ledger is closed; open it again to append")
+            for request in requests { request.complete(.failure(closed)) }
+            return
+        }
+        queue.append(contentsOf: requests)
+        if !running {
+            running = true
+            let thread = Thread { [self] in run() }
+            thread.name = "traceledger-writer"
+            thread.start()
+        }
+        condition.signal()
+        condition.unlock()
     }
 
     /// Lets the writer finish what is queued, then end its thread.
@@ -111,9 +136,36 @@ final class LedgerWriter: @unchecked Sendable {
         } catch {
             let failure = LedgerError.wrapping(error, doing: "appending \(group.count) batches")
             logger.error("group commit failed", metadata: ["error": "\(failure)"])
-            for request in group { request.continuation.resume(throwing: failure) }
+            for request in group { request.complete(.failure(failure)) }
             return
         }
-        for (request, result) in zip(group, results) { request.continuation.resume(with: result) }
+        for (request, result) in zip(group, results) { request.complete(result) }
+    }
+}
+
+/// Gathers the outcomes of several batches and hands them over, in order, when the last one arrives.
+///
+/// Sendable: the slots are guarded by a mutex, and `done` runs once, after the last slot is filled.
+private final class ResultCollector: Sendable {
+    private struct Slots {
+        var results: [Result<[AppendOutcome], any Error>?]
+        var missing: Int
+    }
+
+    private let slots: Mutex<Slots>
+    private let done: @Sendable ([Result<[AppendOutcome], any Error>]) -> Void
+
+    init(count: Int, done: @escaping @Sendable ([Result<[AppendOutcome], any Error>]) -> Void) {
+        slots = Mutex(Slots(results: Array(repeating: nil, count: count), missing: count))
+        self.done = done
+    }
+
+    func set(_ index: Int, _ result: Result<[AppendOutcome], any Error>) {
+        let finished: [Result<[AppendOutcome], any Error>]? = slots.withLock { slots in
+            slots.results[index] = result
+            slots.missing -= 1
+            return slots.missing == 0 ? slots.results.map { $0! } : nil
+        }
+        if let finished { done(finished) }
     }
 }
