@@ -10,8 +10,13 @@ import ZstdKit
 final class DictionaryTrainer {
     /// Store sizes (in events) at which a dictionary is trained.
     static let thresholds: [UInt64] = [1_000, 100_000]
-    /// How many recent events a dictionary is trained from.
-    static let sampleCount: UInt64 = 4_000
+    /// How many recent events a dictionary is trained from (at most).
+    ///
+    /// Measured on the workload (mean event ~370 B): a 16 KiB dictionary from 4,000 samples compresses a record
+    /// to ~115 B; 64 KiB from 20,000 samples to ~107 B, and training takes about a second, once per threshold.
+    static let sampleCount: UInt64 = 20_000
+    /// The largest dictionary trained; zstd wants about 100× its size in samples.
+    static let maximumDictionaryBytes = 64 * 1024
     private static let trainedAtKey = Array("dictionary.trainedAt".utf8)
 
     private let environment: Environment
@@ -30,7 +35,7 @@ final class DictionaryTrainer {
         do {
             guard let samples = try samplesIfDue(codec: codec) else { return }
             let bytes = try ZstdDictionary.train(
-                samples: samples.bodies, capacity: min(16 * 1024, max(1024, samples.totalBytes / 40)))
+                samples: samples.bodies, capacity: min(DictionaryTrainer.maximumDictionaryBytes, max(1024, samples.totalBytes / 40)))
             let dictionary = try ZstdDictionary(bytes: bytes)
             try environment.write { transaction in
                 try dictionaries.install(dictionary, in: transaction)
