@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import Logging
 import NIOCore
 import NIOHTTP1
 public import TraceLedger
@@ -16,7 +15,15 @@ public final class HTTPSink: ReplaySink {
     private let url: String
     private let authorization: String?
     private let timeout: TimeAmount
-    private let client: HTTPClient
+    private var client: HTTPClient { Self.client }
+
+    /// One client for every HTTP sink of the process: connections are pooled and reused, redirects are not
+    /// followed (a webhook that redirects is misconfigured), and it lives as long as the process.
+    private static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     /// A sink posting to `url`, with an optional `Authorization` header value (read from the environment or a
     /// file by the caller — never from the command line).
@@ -25,9 +32,6 @@ public final class HTTPSink: ReplaySink {
         self.description = url
         self.authorization = authorization
         self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
-        var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .disallow
-        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     public func deliver(_ events: [RecordedEvent]) async throws(DeliveryFailure) {
@@ -70,13 +74,8 @@ public final class HTTPSink: ReplaySink {
 
     public func flush() async throws(DeliveryFailure) {}
 
-    public func close() async {
-        do {
-            try await client.shutdown()
-        } catch {
-            Logger(label: "traceledger.replay").warning("closing the HTTP client failed", metadata: ["error": "\(error)"])
-        }
-    }
+    /// Nothing to release: the shared client's pooled connections close when idle.
+    public func close() async {}
 
     /// `traceparent` for a W3C trace id (32 lowercase hex digits, not all zero), parented on the event id.
     static func traceparent(for event: RecordedEvent) -> String? {
