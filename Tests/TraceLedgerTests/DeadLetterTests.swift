@@ -115,3 +115,32 @@ import TraceLedgerTesting
         try await server.stop()
     }
 }
+
+@Suite struct DeadLetterHoldTests {
+    @Test func laterRunsKeepHoldingAnEntityUntilItsDeadLetterIsResolved() async throws {
+        let store = try await DeadLetterTests.store()
+        let server = try await DownstreamServer()
+        let refused = try #require(try store.ledger.event(at: 1)).eventId.description
+        server.respond { request, _ in request.idempotencyKey == refused ? .status(400) : .ok }
+        _ = try await Replayer(ledger: store.ledger, sink: HTTPSink(url: server.url), options: ReplayTests.options()).run()
+        // A new event of the blocked entity arrives; the next run holds it too, and delivers the other entity's.
+        let decoder = EventDecoder()
+        _ = try await store.ledger.append([
+            decoder.decode(
+                EventLine.make(
+                    type: "payment.refunded", entityId: "pi_A", payload: #"{"orderId":"SO-1","amount":"1.00"}"#,
+                    traceId: "trace-a")),
+            decoder.decode(
+                EventLine.make(
+                    type: "payment.refunded", entityId: "pi_B", payload: #"{"orderId":"SO-1","amount":"1.00"}"#,
+                    traceId: "trace-b")),
+        ])
+        let next = try await Replayer(ledger: store.ledger, sink: HTTPSink(url: server.url), options: ReplayTests.options()).run()
+        #expect(next.delivered == 1)
+        #expect(next.heldBack == 1)
+        let letters = try store.ledger.deadLetters(of: "erp-feed")
+        #expect(letters.filter { $0.stream.entityId == "pi_A" }.count == 4)  // 1 dead + 2 held + the new one
+        #expect(letters.allSatisfy { $0.state == .dead || $0.state == .held(behind: 1) })
+        try await server.stop()
+    }
+}

@@ -37,10 +37,13 @@ import TraceLedgerWorkload
         options.retry = RetryPolicy(base: .milliseconds(100), cap: .milliseconds(500))
         let replay = Task { try await Replayer(ledger: store.ledger, sink: sink, options: options).run() }
         try await Task.sleep(for: .milliseconds(300))
+        let storedBeforeRestart = try server.messageCount(stream: "FEED")
         server.stop()
-        try await Task.sleep(for: .milliseconds(500))
+        // Down for longer than the acknowledgement wait, so publishes in flight time out and are retried.
+        try await Task.sleep(for: .milliseconds(1500))
         try server.start()
         let summary = try await replay.value
+        #expect(storedBeforeRestart < UInt64(expected), "the replay finished before the restart")
         #expect(summary.deadLettered == 0)
         #expect(summary.delivered == expected)
         #expect(summary.retried > 0)
