@@ -98,3 +98,25 @@ import TraceLedgerWorkload
         #expect(try fixture.run("replay", "--consumer", "erp", "--to", "stdout", "--domain", "shipping").status == 2)
     }
 }
+
+@Suite struct ReplaySinkCommandTests {
+    @Test func authorizationComesFromTheEnvironmentAndStdoutCarriesOnlyEvents() async throws {
+        let fixture = try ReplayCommandTests.fixture(events: 50, seed: 65)
+        let server = try await DownstreamServer()
+        let result = try CommandRunner.run(
+            ["replay", "--to", server.url, "--consumer", "erp", "--auth-env", "ERP_TOKEN", "--store", fixture.store],
+            environment: ["ERP_TOKEN": "Bearer s3cret"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!server.requests.isEmpty && server.requests.allSatisfy { $0.authorization == "Bearer s3cret" })
+        #expect(!result.stdout.contains("s3cret") && !result.stderr.contains("s3cret"))
+        let missing = try fixture.run("replay", "--to", server.url, "--consumer", "erp2", "--auth-env", "NOPE_UNSET")
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("NOPE_UNSET"))
+        let stdout = try fixture.run("replay", "--to", "stdout", "--consumer", "printer", "--until", "5")
+        #expect(stdout.status == 0)
+        #expect(stdout.lines.count == 5)
+        #expect(stdout.lines.allSatisfy { $0.hasPrefix("{\"position\":") })
+        #expect(stdout.stderr.contains("delivered 5 of 5 events"))
+        try await server.stop()
+    }
+}
