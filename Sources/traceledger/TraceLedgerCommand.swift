@@ -15,7 +15,7 @@ struct TraceLedgerCommand: AsyncParsableCommand {
             """,
         subcommands: [
             InitCommand.self, AppendCommand.self, ImportCommand.self, TraceCommand.self, HistoryCommand.self,
-            EventsCommand.self, VerifyCommand.self, StatsCommand.self, DemoCommand.self,
+            EventsCommand.self, ProjectCommand.self, VerifyCommand.self, StatsCommand.self, DemoCommand.self,
         ])
 
     /// Runs the command and maps every failure to the documented exit codes.

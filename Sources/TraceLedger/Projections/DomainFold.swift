@@ -7,6 +7,8 @@ protocol EntityState: Sendable, Equatable {
     /// The fields a person reads, in display order (money as decimal strings): what `state` prints, `--json`
     /// writes and `--diff` compares.
     var fields: JSONObject { get }
+    /// The position of the last event applied.
+    var lastPosition: UInt64 { get }
 }
 
 /// One domain's projection as a fold of the log: which entity an event changes, and how.

@@ -41,7 +41,7 @@ public final class ProjectionEngine: Sendable {
     /// - Parameter progress: called after each transaction.
     /// - Throws: `LedgerError` when the store cannot be read or written.
     @discardableResult
-    public func catchUp(progress: ((Progress) -> Void)? = nil) throws -> Progress {
+    public func catchUp(progress: (Progress) -> Void = { _ in }) throws -> Progress {
         try fold(building: false, domains: Domain.projected, progress: progress, finish: nil)
     }
 
@@ -51,7 +51,7 @@ public final class ProjectionEngine: Sendable {
     /// A rebuild that is interrupted leaves the current projections untouched; the next rebuild discards
     /// what it had built. Run one rebuild at a time per store.
     @discardableResult
-    public func rebuild(_ domains: [Domain] = Domain.projected, progress: ((Progress) -> Void)? = nil) throws
+    public func rebuild(_ domains: [Domain] = Domain.projected, progress: (Progress) -> Void = { _ in }) throws
         -> Progress
     {
         let domains = Domain.projected.filter(domains.contains)
@@ -89,7 +89,7 @@ public final class ProjectionEngine: Sendable {
 
     /// Folds chunks until the targets reach the head; `finish` runs in the transaction that reaches it.
     private func fold(
-        building: Bool, domains: [Domain], progress: ((Progress) -> Void)?,
+        building: Bool, domains: [Domain], progress: (Progress) -> Void,
         finish: ((ProjectionRegistry, [Target]) throws -> Void)?
     ) throws -> Progress {
         var total = Progress(position: 0, head: 0, eventsRead: 0)
@@ -100,7 +100,7 @@ public final class ProjectionEngine: Sendable {
             total.position = step.position
             total.head = step.head
             total.eventsRead += step.eventsRead
-            progress?(total)
+            progress(total)
             if done { return total }
         }
     }

@@ -27,7 +27,7 @@ struct ProjectionRegistry {
         do {
             let database = try ledger.environment.openDatabase(named: databaseName, in: transaction)
             return ProjectionRegistry(environment: ledger.environment, transaction: transaction, database: database)
-        } catch let error as LMDBError where error.code == LMDBError.notFound {
+        } catch where error.code == LMDBError.notFound {
             return nil
         }
     }
