@@ -18,8 +18,9 @@ protocol EntityState: Sendable, Equatable {
 protocol DomainFold {
     associatedtype State: EntityState
     static var domain: Domain { get }
-    /// Whether events of `type` can concern this projection (a cheap filter before anything is parsed).
-    static func concerns(_ type: String) -> Bool
+    /// Whether events of `domain` and `type` can concern this projection (a cheap filter before anything is
+    /// parsed).
+    static func concerns(_ domain: Domain, _ type: String) -> Bool
     /// The entity of this projection that `event` changes, or nil when it changes none.
     static func target(of event: ProjectionEvent, index: ProjectionIndex) throws -> String?
     /// Applies `event` to `state` (nil before the entity's first event).
@@ -27,12 +28,18 @@ protocol DomainFold {
     /// - Returns: nil when applied; otherwise why the event cannot be applied (an anomaly), and `state` is
     ///   left unchanged.
     static func apply(_ event: ProjectionEvent, to state: inout State?) -> String?
+    /// Whether `didApply` needs the state before the event (copying it costs; only customers need it).
+    static var needsPreviousState: Bool { get }
     /// Maintains the projection's secondary keys after `event` changed `entity` from `before` to `after`.
     static func didApply(
         _ event: ProjectionEvent, entity: String, before: State?, after: State?, index: ProjectionIndex) throws
 }
 
 extension DomainFold {
+    static func concerns(_ domain: Domain, _ type: String) -> Bool { domain == self.domain }
+
+    static var needsPreviousState: Bool { false }
+
     static func target(of event: ProjectionEvent, index: ProjectionIndex) throws -> String? {
         event.domain == domain ? event.entityId : nil
     }

@@ -21,7 +21,7 @@ public final class ProjectionEngine: Sendable {
     /// Events folded per write transaction while catching up.
     public let eventsPerTransaction: Int
 
-    public init(ledger: Ledger, eventsPerTransaction: Int = 8192) {
+    public init(ledger: Ledger, eventsPerTransaction: Int = 16_384) {
         self.ledger = ledger
         self.eventsPerTransaction = max(1, eventsPerTransaction)
     }
@@ -93,9 +93,11 @@ public final class ProjectionEngine: Sendable {
         finish: ((ProjectionRegistry, [Target]) throws -> Void)?
     ) throws -> Progress {
         var total = Progress(position: 0, head: 0, eventsRead: 0)
+        let runners = domains.map(AnyFoldRunner.init(for:))
         while true {
             let (step, done) = try write { transaction in
-                try foldChunk(building: building, domains: domains, transaction: transaction, finish: finish)
+                try foldChunk(
+                    building: building, domains: domains, runners: runners, transaction: transaction, finish: finish)
             }
             total.position = step.position
             total.head = step.head
@@ -106,7 +108,7 @@ public final class ProjectionEngine: Sendable {
     }
 
     private func foldChunk(
-        building: Bool, domains: [Domain], transaction: Transaction,
+        building: Bool, domains: [Domain], runners: [AnyFoldRunner], transaction: Transaction,
         finish: ((ProjectionRegistry, [Target]) throws -> Void)?
     ) throws -> (Progress, done: Bool) {
         let registry = try ProjectionRegistry.create(in: ledger, transaction: transaction)
@@ -125,21 +127,24 @@ public final class ProjectionEngine: Sendable {
             return (Progress(position: head, head: head, eventsRead: 0), true)
         }
         let end = min(head, start + UInt64(eventsPerTransaction) - 1)
-        let runners = targets.map { Self.runner(for: $0.domain, transaction: transaction, database: $0.database) }
+        for (runner, target) in zip(runners, targets) {
+            runner.begin(ProjectionIndex(transaction: transaction, database: target.database), version: target.entry)
+        }
         let checkpoints = targets.map(\.entry.checkpoint)
         var clock = try registry.clock()
         var latest = clock.latestOccurredAt
         try ledger.forEachEvent(from: start, through: end, in: transaction) { event in
             if event.position > clock.checkpoint, latest.map({ event.occurredAt > $0 }) ?? true { latest = event.occurredAt }
             var parsed: ProjectionEvent?
-            for (index, runner) in runners.enumerated() where event.position > checkpoints[index] && runner.concerns(event.type) {
+            for (index, runner) in runners.enumerated()
+            where event.position > checkpoints[index] && runner.concerns(event.domain, event.type) {
                 if parsed == nil { parsed = ProjectionEvent(event) }
                 try runner.apply(parsed!)
             }
         }
-        for runner in runners { try runner.flush() }
         for index in targets.indices {
             targets[index].entry.checkpoint = end
+            try runners[index].flush(version: targets[index].entry)
             try registry.setEntry(targets[index].entry, for: targets[index].domain, building: building)
         }
         if end > clock.checkpoint, let latest {
@@ -148,17 +153,6 @@ public final class ProjectionEngine: Sendable {
         }
         if end == head { try finish?(registry, targets) }
         return (Progress(position: end, head: head, eventsRead: end - start + 1), end == head)
-    }
-
-    static func runner(for domain: Domain, transaction: Transaction, database: Database) -> any ProjectionFolding {
-        switch domain {
-        case .order: FoldRunner<OrderFold>(transaction: transaction, database: database)
-        case .payment: FoldRunner<PaymentFold>(transaction: transaction, database: database)
-        case .stock: FoldRunner<StockFold>(transaction: transaction, database: database)
-        case .invoice: FoldRunner<InvoiceFold>(transaction: transaction, database: database)
-        case .customer: FoldRunner<CustomerFold>(transaction: transaction, database: database)
-        case .ledger: preconditionFailure("the ledger's own events have no projection")
-        }
     }
 
     /// Runs `body` in a write transaction of the store, mapping failures to `LedgerError`.

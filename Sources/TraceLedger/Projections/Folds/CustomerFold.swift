@@ -93,8 +93,7 @@ struct CustomerState: EntityState {
 enum CustomerFold: DomainFold {
     typealias State = CustomerState
     static let domain = Domain.customer
-
-    static func concerns(_ type: String) -> Bool { type.hasPrefix("customer.") }
+    static let needsPreviousState = true
 
     static func apply(_ event: ProjectionEvent, to state: inout CustomerState?) -> String? {
         var customer: CustomerState
@@ -140,6 +139,7 @@ enum CustomerFold: DomainFold {
         _ event: ProjectionEvent, entity: String, before: CustomerState?, after: CustomerState?,
         index: ProjectionIndex
     ) throws {
+        guard before?.email != after?.email || before?.vatId != after?.vatId else { return }
         if before?.normalisedEmail != after?.normalisedEmail {
             if let old = before?.normalisedEmail { try index.delete(ProjectionKey.make(ProjectionKey.email, old, entity)) }
             if let new = after?.normalisedEmail { try index.put(ProjectionKey.make(ProjectionKey.email, new, entity)) }
@@ -154,6 +154,8 @@ enum CustomerFold: DomainFold {
 extension String {
     /// The string without leading and trailing white space.
     func trimmingWhitespace() -> String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace })
+        else { return "" }
+        return String(self[first...last])
     }
 }

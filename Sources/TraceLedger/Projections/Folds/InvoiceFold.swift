@@ -99,8 +99,6 @@ enum InvoiceFold: DomainFold {
     typealias State = InvoiceState
     static let domain = Domain.invoice
 
-    static func concerns(_ type: String) -> Bool { type.hasPrefix("invoice.") }
-
     static func apply(_ event: ProjectionEvent, to state: inout InvoiceState?) -> String? {
         if event.type == "invoice.posted" {
             if let state { return "the invoice was already posted at position \(state.firstPosition)" }

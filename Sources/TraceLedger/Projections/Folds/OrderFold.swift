@@ -10,9 +10,8 @@ enum OrderFold: DomainFold {
     typealias State = OrderState
     static let domain = Domain.order
 
-    static func concerns(_ type: String) -> Bool {
-        type.hasPrefix("order.") || type.hasPrefix("payment.") || type == "invoice.posted"
-            || type == "invoice.credited"
+    static func concerns(_ domain: Domain, _ type: String) -> Bool {
+        domain == .order || domain == .payment || type == "invoice.posted" || type == "invoice.credited"
     }
 
     static func target(of event: ProjectionEvent, index: ProjectionIndex) throws -> String? {

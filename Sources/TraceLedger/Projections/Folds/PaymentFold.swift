@@ -84,8 +84,6 @@ enum PaymentFold: DomainFold {
     typealias State = PaymentState
     static let domain = Domain.payment
 
-    static func concerns(_ type: String) -> Bool { type.hasPrefix("payment.") }
-
     static func apply(_ event: ProjectionEvent, to state: inout PaymentState?) -> String? {
         var payment =
             state ?? PaymentState(paymentId: event.entityId, traceId: event.traceId, position: event.position)

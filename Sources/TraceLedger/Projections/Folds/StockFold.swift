@@ -75,8 +75,6 @@ enum StockFold: DomainFold {
     typealias State = StockState
     static let domain = Domain.stock
 
-    static func concerns(_ type: String) -> Bool { type.hasPrefix("stock.") }
-
     static func apply(_ event: ProjectionEvent, to state: inout StockState?) -> String? {
         var stock = state ?? StockState(stockId: event.entityId, traceId: event.traceId, position: event.position)
         let wasAvailable = stock.available
