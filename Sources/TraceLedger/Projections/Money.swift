@@ -79,6 +79,9 @@ public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
         return text
     }
 
+    /// The same value printed with at least `other`'s fraction digits (`0` next to `7.99` prints `0.00`).
+    public func scaled(like other: Money) -> Money { Money(units: units, scale: max(scale, other.scale)) }
+
     public var isZero: Bool { units == 0 }
     public var isNegative: Bool { units < 0 }
 

@@ -124,7 +124,8 @@ public struct Reconciler: Sendable {
         if order.refunded > order.credited, let refundedAt = order.refundedAt, now.since(refundedAt) > gracePeriod {
             finding(
                 "refund-without-credit-note", .high,
-                "\(order.refunded)\(currency) refunded but credit notes cover only \(order.credited)\(currency)",
+                "\(order.refunded)\(currency) refunded but credit notes cover only "
+                    + "\(order.credited.scaled(like: order.refunded))\(currency)",
                 order.refundPositions)
         }
         if !order.status.isFinal, !reportedUnaccepted, now.since(order.statusChangedAt) > sla {
