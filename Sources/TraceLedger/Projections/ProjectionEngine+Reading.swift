@@ -27,6 +27,13 @@ public struct EntitySnapshot: Sendable, Equatable {
     public let fields: JSONObject
     /// The position of the last event that changed the entity.
     public let lastPosition: UInt64
+
+    public init(domain: Domain, entityId: String, fields: JSONObject, lastPosition: UInt64) {
+        self.domain = domain
+        self.entityId = entityId
+        self.fields = fields
+        self.lastPosition = lastPosition
+    }
 }
 
 extension ProjectionEngine {
