@@ -21,7 +21,10 @@ import TraceLedgerWorkload
             }
         }
         func reported(_ type: String) -> [String: Money] {
-            Dictionary(uniqueKeysWithValues: report.totals.filter { $0.type == type }.map { ($0.currency, $0.amount) })
+            Dictionary(
+                uniqueKeysWithValues: report.totals.filter { $0.type == type }.map {
+                    ($0.currency, $0.amount)
+                })
         }
         #expect(reported("payment.captured") == expected(orders.map { ($0.currency, $0.capturedAmount) }))
         #expect(reported("payment.refunded") == expected(orders.map { ($0.currency, $0.refundedAmount) }))
@@ -30,7 +33,9 @@ import TraceLedgerWorkload
         #expect(reported("invoice.credited") == expected(credited.map { ($0.currency, $0.refundedAmount) }))
         #expect(report.totals.allSatisfy { $0.currency.count == 3 && $0.currency != "???" })
         let moneyEvents = flows.flatMap(\.events).filter { AuditReport.amountMember[$0.type] != nil }
-        let updatesWithoutTotals = moneyEvents.filter { $0.type == "order.updated" && !$0.payloadJSON.contains("grandTotal") }
+        let updatesWithoutTotals = moneyEvents.filter {
+            $0.type == "order.updated" && !$0.payloadJSON.contains("grandTotal")
+        }
         #expect(report.entries.count == moneyEvents.count - updatesWithoutTotals.count)
         guard case .intact(let segment) = report.verification else {
             Issue.record("the chain should verify: \(String(describing: report.verification))")
@@ -45,21 +50,32 @@ import TraceLedgerWorkload
             Events.paidOrder("SO-1", payment: "pi_1", amount: "40.00")
                 + [
                     EventLine.make(
-                        type: "payment.refunded", entityId: "pi_1", payload: #"{"orderId":"SO-1","amount":"15.00"}"#,
+                        type: "payment.refunded", entityId: "pi_1",
+                        payload: #"{"orderId":"SO-1","amount":"15.00"}"#,
                         origin: "shopify-admin", actor: "user:alice@example.com", occurredAt: Events.at(30)),
                     Events.make("stock.received", "SKU-1@WH", #"{"quantity":5}"#, minute: 31),
                 ])
         let all = try AuditReport.make(AuditQuery(), projections: projections)
-        #expect(all.entries.map(\.type) == ["order.created", "payment.authorized", "payment.captured", "payment.refunded"])
+        #expect(
+            all.entries.map(\.type) == [
+                "order.created", "payment.authorized", "payment.captured", "payment.refunded",
+            ])
         #expect(all.entries.last?.currency == "EUR")  // from the payment, the refund named none
         #expect(all.netCollected.map(\.amount.description) == ["25.00"])
-        let alice = try AuditReport.make(AuditQuery(actor: "user:alice@example.com"), projections: projections)
+        let alice = try AuditReport.make(
+            AuditQuery(actor: "user:alice@example.com"), projections: projections)
         #expect(alice.entries.map(\.position) == [4])
-        if case .intact(let segment) = alice.verification { #expect(segment.position == 4) } else { Issue.record("not verified") }
-        let admin = try AuditReport.make(AuditQuery(domains: [.payment], origin: "shopify-admin"), projections: projections)
+        if case .intact(let segment) = alice.verification {
+            #expect(segment.position == 4)
+        } else {
+            Issue.record("not verified")
+        }
+        let admin = try AuditReport.make(
+            AuditQuery(domains: [.payment], origin: "shopify-admin"), projections: projections)
         #expect(admin.entries.map(\.amount.description) == ["15.00"])
         let early = try AuditReport.make(
-            AuditQuery(from: Timestamp(rfc3339: Events.at(1)), until: Timestamp(rfc3339: Events.at(2))), projections: projections)
+            AuditQuery(from: Timestamp(rfc3339: Events.at(1)), until: Timestamp(rfc3339: Events.at(2))),
+            projections: projections)
         #expect(early.entries.map(\.type) == ["payment.authorized"])
         let none = try AuditReport.make(AuditQuery(actor: "user:nobody"), projections: projections)
         #expect(none.entries.isEmpty && none.verification == nil)

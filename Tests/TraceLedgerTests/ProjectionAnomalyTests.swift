@@ -8,18 +8,25 @@ import TraceLedgerTesting
         let store = try TemporaryStore()
         let projections = try await store.project(
             [
-                Events.make("payment.captured", "pi_9", #"{"orderId":"SO-404","amount":"10.00","currency":"EUR"}"#),  // 1
+                Events.make(
+                    "payment.captured", "pi_9", #"{"orderId":"SO-404","amount":"10.00","currency":"EUR"}"#),  // 1
                 Events.make("order.accepted", "SO-2", #"{"erpOrderId":"45"}"#),  // 2: before its creation
                 Events.make("stock.shipped", "SKU-1@WH", #"{"quantity":2}"#),  // 3: nothing reserved
                 Events.make("invoice.paid", "INV-404", #"{"amount":"1.00"}"#),  // 4
                 Events.make("customer.merged", "CUST-404", #"{"intoCustomerId":"CUST-1"}"#),  // 5
             ] + Events.paidOrder("SO-1", payment: "pi_1", amount: "10.00")  // 6, 7, 8
                 + [
-                    Events.make("payment.refunded", "pi_1", #"{"orderId":"SO-1","amount":"80.00"}"#, minute: 3),  // 9
-                    Events.make("order.created", "SO-1", #"{"customerId":"C","currency":"EUR","lines":[{"sku":"S","quantity":1,"unitPrice":"1"}],"netTotal":"1","taxTotal":"0","grandTotal":"1"}"#),  // 10
+                    Events.make(
+                        "payment.refunded", "pi_1", #"{"orderId":"SO-1","amount":"80.00"}"#, minute: 3),  // 9
+                    Events.make(
+                        "order.created", "SO-1",
+                        #"{"customerId":"C","currency":"EUR","lines":[{"sku":"S","quantity":1,"unitPrice":"1"}],"netTotal":"1","taxTotal":"0","grandTotal":"1"}"#
+                    ),  // 10
                 ])
         let anomalies = try projections.anomalies()
-        func reasons(_ position: UInt64) -> [String] { anomalies.filter { $0.position == position }.map(\.reason) }
+        func reasons(_ position: UInt64) -> [String] {
+            anomalies.filter { $0.position == position }.map(\.reason)
+        }
         #expect(reasons(1).contains { $0.contains("names order SO-404, which was never created") })
         #expect(reasons(2) == ["order.accepted for an order that was never created"])
         #expect(reasons(3) == ["shipped 2 units, but only 0 are reserved"])

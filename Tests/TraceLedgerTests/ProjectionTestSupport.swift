@@ -8,21 +8,30 @@ enum Events {
         "2026-11-02T\(String(9 + minute / 60).leftPadded()):\(String(minute % 60).leftPadded()):00.000Z"
     }
 
-    static func make(_ type: String, _ entity: String, _ payload: String, minute: Int = 0, trace: String = EventLine.defaultTrace)
+    static func make(
+        _ type: String, _ entity: String, _ payload: String, minute: Int = 0,
+        trace: String = EventLine.defaultTrace
+    )
         -> String
     {
         EventLine.make(type: type, entityId: entity, payload: payload, traceId: trace, occurredAt: at(minute))
     }
 
     /// A paid order flow up to capture: created, authorized, captured (minutes 0, 1, 2 after `start`).
-    static func paidOrder(_ order: String, payment: String, amount: String = "23.80", start: Int = 0) -> [String] {
+    static func paidOrder(_ order: String, payment: String, amount: String = "23.80", start: Int = 0)
+        -> [String]
+    {
         [
             make(
                 "order.created", order,
                 #"{"customerId":"CUST-1","currency":"EUR","lines":[{"sku":"SKU-1","quantity":2,"unitPrice":"10.00"}],"netTotal":"20.00","taxTotal":"3.80","grandTotal":"\#(amount)"}"#,
                 minute: start),
-            make("payment.authorized", payment, #"{"orderId":"\#(order)","amount":"\#(amount)","currency":"EUR"}"#, minute: start + 1),
-            make("payment.captured", payment, #"{"orderId":"\#(order)","amount":"\#(amount)","currency":"EUR"}"#, minute: start + 2),
+            make(
+                "payment.authorized", payment,
+                #"{"orderId":"\#(order)","amount":"\#(amount)","currency":"EUR"}"#, minute: start + 1),
+            make(
+                "payment.captured", payment,
+                #"{"orderId":"\#(order)","amount":"\#(amount)","currency":"EUR"}"#, minute: start + 2),
         ]
     }
 }

@@ -14,12 +14,17 @@ import TraceLedgerWorkload
         let projections = ProjectionEngine(ledger: store.ledger)
         let flows = Array(WorkloadGenerator(seed: 19).flows().prefix(40)).compactMap(\.order)
         var entities = flows.prefix(25).flatMap { order in
-            [StreamKey(domain: .order, entityId: order.orderId), StreamKey(domain: .payment, entityId: order.paymentId),
-             StreamKey(domain: .customer, entityId: order.customerId)]
+            [
+                StreamKey(domain: .order, entityId: order.orderId),
+                StreamKey(domain: .payment, entityId: order.paymentId),
+                StreamKey(domain: .customer, entityId: order.customerId),
+            ]
                 + order.stockEntities.map { StreamKey(domain: .stock, entityId: $0) }
                 + (order.invoiceId.map { [StreamKey(domain: .invoice, entityId: $0)] } ?? [])
         }
-        entities = Array(Set(entities.map(\.description))).sorted().compactMap { name in entities.first { $0.description == name } }
+        entities = Array(Set(entities.map(\.description))).sorted().compactMap { name in
+            entities.first { $0.description == name }
+        }
         // The projection after each prefix, for every entity: what as-of must reproduce.
         var expected: [(position: UInt64, states: [String: EntitySnapshot])] = []
         for end in stride(from: 150, through: lines.count, by: 150) {
@@ -37,7 +42,9 @@ import TraceLedgerWorkload
                     // As-of states leave out `duplicates`, which come from other customers' streams.
                     var fields = state.fields
                     fields["duplicates"] = nil
-                    want = EntitySnapshot(domain: state.domain, entityId: state.entityId, fields: fields, lastPosition: state.lastPosition)
+                    want = EntitySnapshot(
+                        domain: state.domain, entityId: state.entityId, fields: fields,
+                        lastPosition: state.lastPosition)
                 }
                 let got = try projections.state(of: entity, asOf: LogInstant(position: position))
                 #expect(got == want, "\(entity) as of \(position)")
@@ -49,10 +56,13 @@ import TraceLedgerWorkload
 
     @Test func asOfATimeAndOccurredBeforeAndDiffNameTheChangingEvents() async throws {
         let store = try TemporaryStore()
-        let lines = Events.paidOrder("SO-1", payment: "pi_1", amount: "40.00")
+        let lines =
+            Events.paidOrder("SO-1", payment: "pi_1", amount: "40.00")
             + [
                 Events.make("order.accepted", "SO-1", #"{"erpOrderId":"451"}"#, minute: 30),
-                Events.make("order.fulfilled", "SO-1", #"{"warehouse":"W","lines":[{"sku":"SKU-1","quantity":2}]}"#, minute: 40),
+                Events.make(
+                    "order.fulfilled", "SO-1", #"{"warehouse":"W","lines":[{"sku":"SKU-1","quantity":2}]}"#,
+                    minute: 40),
                 Events.make("payment.refunded", "pi_1", #"{"orderId":"SO-1","amount":"40.00"}"#, minute: 50),
             ]
         _ = try await store.ledger.append(ndjson: lines.prefix(4).joined(separator: "\n"))
@@ -61,14 +71,17 @@ import TraceLedgerWorkload
         let projections = ProjectionEngine(ledger: store.ledger)
         try projections.catchUp()
         let order = StreamKey(domain: .order, entityId: "SO-1")
-        let recorded = try #require(try projections.state(of: order, asOf: LogInstant(recordedAtOrBefore: between)))
+        let recorded = try #require(
+            try projections.state(of: order, asOf: LogInstant(recordedAtOrBefore: between)))
         #expect(recorded["status"] == "accepted")
         let occurred = try #require(
-            try projections.state(of: order, asOf: LogInstant(occurredBefore: try #require(Timestamp(rfc3339: Events.at(45))))))
+            try projections.state(
+                of: order, asOf: LogInstant(occurredBefore: try #require(Timestamp(rfc3339: Events.at(45))))))
         #expect(occurred["status"] == "fulfilled")
         #expect(occurred["refunded"] == "0")
         #expect(try projections.state(of: order, asOf: LogInstant(position: 0)) == nil)
-        let changes = try projections.diff(of: order, from: LogInstant(position: 4), to: LogInstant(position: 6))
+        let changes = try projections.diff(
+            of: order, from: LogInstant(position: 4), to: LogInstant(position: 6))
         let status = try #require(changes.first { $0.field == "status" })
         #expect(status.from == "accepted")
         #expect(status.to == "refunded")

@@ -28,7 +28,9 @@ import TraceLedgerWorkload
         #expect(caughtUp.lines.first?.hasPrefix("{\"domain\":\"order\",\"checkpoint\":") == true)
         let rebuilt = try fixture.run("project", "--rebuild", "--digest", "--json")
         #expect(rebuilt.status == 0)
-        func digests(_ lines: [String]) -> [String] { lines.map { String($0.split(separator: "\"digest\":").last ?? "") } }
+        func digests(_ lines: [String]) -> [String] {
+            lines.map { String($0.split(separator: "\"digest\":").last ?? "") }
+        }
         #expect(digests(rebuilt.lines) == digests(caughtUp.lines))
         let table = try fixture.run("project", "--digest")
         #expect(table.stdout.contains("PROJECTION  CHECKPOINT"))
@@ -37,7 +39,8 @@ import TraceLedgerWorkload
 
     @Test func stateShowsAnOrderNowAndBeforeItsRefund() throws {
         let (fixture, flows) = try Self.fixture()
-        let order = try #require(flows.compactMap(\.order).first { $0.refundedAmount != nil && $0.creditNoteId != nil })
+        let order = try #require(
+            flows.compactMap(\.order).first { $0.refundedAmount != nil && $0.creditNoteId != nil })
         let now = try fixture.run("state", "order", order.orderId)
         #expect(now.status == 0, "\(now.stderr)")
         #expect(now.stdout.contains("status           refunded"))
@@ -48,7 +51,8 @@ import TraceLedgerWorkload
         let position = try #require(Int(refundLine.dropFirst("{\"position\":".count).prefix { $0.isNumber }))
         let before = try fixture.run("state", "order", order.orderId, "--as-of", String(position - 1))
         #expect(before.stdout.contains("status           fulfilled"))
-        let diff = try fixture.run("state", "order", order.orderId, "--diff", String(position - 1), String(position))
+        let diff = try fixture.run(
+            "state", "order", order.orderId, "--diff", String(position - 1), String(position))
         #expect(diff.stdout.contains("\(position) payment.refunded"))
         let missing = try fixture.run("state", "order", "SO-0")
         #expect(missing.status == 1)
@@ -66,7 +70,10 @@ import TraceLedgerWorkload
         #expect(json.lines.allSatisfy { $0.hasPrefix("{\"severity\":") })
         let unaccepted = flows.compactMap(\.order).filter(\.missingERP).map(\.orderId)
         #expect(!unaccepted.isEmpty)
-        #expect(json.lines.contains { $0.contains("\"rule\":\"paid-not-accepted\"") && $0.contains(unaccepted[0]) })
+        #expect(
+            json.lines.contains {
+                $0.contains("\"rule\":\"paid-not-accepted\"") && $0.contains(unaccepted[0])
+            })
         #expect(try fixture.run("reconcile", "--grace", "soon").status == 2)
     }
 
@@ -85,10 +92,16 @@ import TraceLedgerWorkload
         let result = try fixture.run("audit", "--format", "csv", "--domain", "payment,invoice")
         #expect(result.status == 0, "\(result.stderr)")
         let rows = result.stdout.components(separatedBy: "\r\n").filter { !$0.isEmpty }
-        #expect(rows.first == "position,occurred_at,recorded_at,actor,origin,domain,entity_id,type,amount,currency,trace_id,hash")
+        #expect(
+            rows.first
+                == "position,occurred_at,recorded_at,actor,origin,domain,entity_id,type,amount,currency,trace_id,hash"
+        )
         let expected = flows.flatMap(\.events).filter {
-            ["payment.authorized", "payment.captured", "payment.refunded", "invoice.posted", "invoice.paid", "invoice.credited"]
-                .contains($0.type)
+            [
+                "payment.authorized", "payment.captured", "payment.refunded", "invoice.posted",
+                "invoice.paid", "invoice.credited",
+            ]
+            .contains($0.type)
         }
         #expect(rows.count == expected.count + 1)
         #expect(rows.dropFirst().allSatisfy { $0.split(separator: ",").count == 12 })

@@ -78,7 +78,9 @@ public struct AuditReport: Sendable {
     /// Per currency with captures in the report: captured minus refunded, the money actually kept.
     public var netCollected: [(currency: String, amount: Money)] {
         Set(totals.filter { $0.type == "payment.captured" }.map(\.currency)).sorted().map { currency in
-            let sum = { (type: String) in totals.first { $0.currency == currency && $0.type == type }?.amount ?? .zero }
+            let sum = { (type: String) in
+                totals.first { $0.currency == currency && $0.type == type }?.amount ?? .zero
+            }
             return (currency, sum("payment.captured") - sum("payment.refunded"))
         }
     }
@@ -91,7 +93,8 @@ public struct AuditReport: Sendable {
     public static func make(_ query: AuditQuery, projections: ProjectionEngine) throws -> AuditReport {
         let domains = query.domains ?? [.order, .payment, .invoice]
         var entries: [AuditEntry] = []
-        try projections.ledger.forEachEvent(matching: EventQuery(domains: domains, actor: query.actor)) { event in
+        try projections.ledger.forEachEvent(matching: EventQuery(domains: domains, actor: query.actor)) {
+            event in
             guard let member = amountMember[event.type] else { return true }
             if let origin = query.origin, event.origin != origin { return true }
             if let from = query.from, event.occurredAt < from { return true }
@@ -103,17 +106,22 @@ public struct AuditReport: Sendable {
                 AuditEntry(
                     position: event.position, occurredAt: event.occurredAt, recordedAt: event.recordedAt,
                     actor: event.actor, origin: event.origin, domain: event.domain, entityId: event.entityId,
-                    type: event.type, amount: amount, currency: currency, traceId: event.traceId, hash: event.hash))
+                    type: event.type, amount: amount, currency: currency, traceId: event.traceId,
+                    hash: event.hash))
             return true
         }
         var sums: [String: [String: (count: Int, amount: Money)]] = [:]
         for entry in entries {
             let current = sums[entry.currency, default: [:]][entry.type] ?? (0, .zero)
-            sums[entry.currency, default: [:]][entry.type] = (current.count + 1, current.amount + entry.amount)
+            sums[entry.currency, default: [:]][entry.type] = (
+                current.count + 1, current.amount + entry.amount
+            )
         }
         let totals = sums.keys.sorted().flatMap { currency in
             sums[currency]!.keys.sorted().map { type in
-                AuditTotal(currency: currency, type: type, count: sums[currency]![type]!.count, amount: sums[currency]![type]!.amount)
+                AuditTotal(
+                    currency: currency, type: type, count: sums[currency]![type]!.count,
+                    amount: sums[currency]![type]!.amount)
             }
         }
         let verification = try entries.last.map { try projections.ledger.verify(through: $0.position) }
@@ -121,7 +129,9 @@ public struct AuditReport: Sendable {
     }
 
     /// The currency of the order, payment or invoice an event belongs to, from its projection.
-    private static func knownCurrency(of event: ProjectionEvent, _ projections: ProjectionEngine) throws -> String? {
+    private static func knownCurrency(of event: ProjectionEvent, _ projections: ProjectionEngine) throws
+        -> String?
+    {
         let state = try projections.state(of: StreamKey(domain: event.domain, entityId: event.entityId))
         return state?.fields["currency"]?.stringValue
     }

@@ -32,7 +32,8 @@ protocol DomainFold {
     static var needsPreviousState: Bool { get }
     /// Maintains the projection's secondary keys after `event` changed `entity` from `before` to `after`.
     static func didApply(
-        _ event: ProjectionEvent, entity: String, before: State?, after: State?, index: ProjectionIndex) throws
+        _ event: ProjectionEvent, entity: String, before: State?, after: State?, index: ProjectionIndex)
+        throws
 }
 
 extension DomainFold {

@@ -4,7 +4,8 @@ extension Ledger {
     /// Calls `body` with each event from `first` through `last`, read in `transaction` (the projections' write
     /// transaction, so the events folded and the checkpoint written are of one snapshot).
     func forEachEvent(
-        from first: UInt64, through last: UInt64, in transaction: Transaction, _ body: (RecordedEvent) throws -> Void
+        from first: UInt64, through last: UInt64, in transaction: Transaction,
+        _ body: (RecordedEvent) throws -> Void
     ) throws {
         try codecs.withCodec { codec in
             try transaction.withCursor(on: databases.events) { cursor in
@@ -12,7 +13,8 @@ extension Ledger {
                 while let current = entry {
                     let position = UInt64(bigEndianBytes: current.key)
                     if position > last { break }
-                    try body(try decode(current.value, position: position, transaction: transaction, codec: codec))
+                    try body(
+                        try decode(current.value, position: position, transaction: transaction, codec: codec))
                     entry = try cursor.next()
                 }
             }

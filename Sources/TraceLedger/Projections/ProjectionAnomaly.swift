@@ -22,7 +22,9 @@ public struct ProjectionAnomaly: Sendable, Equatable {
         return writer.bytes
     }
 
-    init(projection: Domain, position: UInt64, entityId: String, type: String, traceId: String, reason: String) {
+    init(
+        projection: Domain, position: UInt64, entityId: String, type: String, traceId: String, reason: String
+    ) {
         self.projection = projection
         self.position = position
         self.entityId = entityId
@@ -34,7 +36,8 @@ public struct ProjectionAnomaly: Sendable, Equatable {
     init(projection: Domain, position: UInt64, decoding bytes: UnsafeRawBufferPointer) throws {
         var reader = StateReader(bytes)
         self.init(
-            projection: projection, position: position, entityId: try reader.string(), type: try reader.string(),
+            projection: projection, position: position, entityId: try reader.string(),
+            type: try reader.string(),
             traceId: try reader.string(), reason: try reader.string())
     }
 }

@@ -1,5 +1,5 @@
-public import JSONKit
 import Crypto
+public import JSONKit
 import LMDBKit
 
 /// Where a projection stands, and a digest of everything it holds.
@@ -61,7 +61,8 @@ extension ProjectionEngine {
                 }
                 let digest = hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
                 return ProjectionStatus(
-                    domain: domain, generation: entry.generation, checkpoint: entry.checkpoint, entities: entities,
+                    domain: domain, generation: entry.generation, checkpoint: entry.checkpoint,
+                    entities: entities,
                     anomalies: anomalies, digest: digest)
             }
         }
@@ -77,27 +78,35 @@ extension ProjectionEngine {
             case .stock: return try Self.snapshot(StockFold.self, entity.entityId, index)
             case .invoice: return try Self.snapshot(InvoiceFold.self, entity.entityId, index)
             case .customer:
-                guard let customer = try FoldRunner<CustomerFold>.read(entity.entityId, in: index) else { return nil }
+                guard let customer = try FoldRunner<CustomerFold>.read(entity.entityId, in: index) else {
+                    return nil
+                }
                 var fields = customer.fields
                 fields.set("duplicates", try Self.duplicates(of: customer, index: index))
                 return EntitySnapshot(
-                    domain: .customer, entityId: entity.entityId, fields: fields, lastPosition: customer.lastPosition)
+                    domain: .customer, entityId: entity.entityId, fields: fields,
+                    lastPosition: customer.lastPosition)
             case .ledger: return nil
             }
         } ?? nil
     }
 
-    private static func snapshot<Fold: DomainFold>(_ fold: Fold.Type, _ entityId: String, _ index: ProjectionIndex)
+    private static func snapshot<Fold: DomainFold>(
+        _ fold: Fold.Type, _ entityId: String, _ index: ProjectionIndex
+    )
         throws -> EntitySnapshot?
     {
         guard let state = try FoldRunner<Fold>.read(entityId, in: index) else { return nil }
-        return EntitySnapshot(domain: Fold.domain, entityId: entityId, fields: state.fields, lastPosition: state.lastPosition)
+        return EntitySnapshot(
+            domain: Fold.domain, entityId: entityId, fields: state.fields, lastPosition: state.lastPosition)
     }
 
     /// Other customers sharing `customer`'s normalised e-mail or VAT id.
     static func duplicates(of customer: CustomerState, index: ProjectionIndex) throws -> [String] {
         var others: [String] = []
-        for (prefix, value) in [(ProjectionKey.email, customer.normalisedEmail), (ProjectionKey.vat, customer.normalisedVatId)] {
+        for (prefix, value) in [
+            (ProjectionKey.email, customer.normalisedEmail), (ProjectionKey.vat, customer.normalisedVatId),
+        ] {
             guard let value else { continue }
             try index.forEach(prefix: [prefix] + Array(value.utf8) + [0]) { key, _ in
                 let id = String(decoding: key.dropFirst(value.utf8.count + 2), as: UTF8.self)
@@ -115,7 +124,8 @@ extension ProjectionEngine {
                 var found: [ProjectionAnomaly] = []
                 try index.forEach(prefix: [ProjectionKey.anomaly]) { key, value in
                     let position = key.dropFirst().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-                    found.append(try ProjectionAnomaly(projection: domain, position: position, decoding: value))
+                    found.append(
+                        try ProjectionAnomaly(projection: domain, position: position, decoding: value))
                 }
                 return found
             }
@@ -132,7 +142,9 @@ extension ProjectionEngine {
 
     /// Runs `body` with the current database of `domain`'s projection in a read snapshot; nil when the
     /// projection was never built.
-    func withProjection<Result>(_ domain: Domain, _ body: (ProjectionIndex) throws -> Result) throws -> Result? {
+    func withProjection<Result>(_ domain: Domain, _ body: (ProjectionIndex) throws -> Result) throws
+        -> Result?
+    {
         try read { transaction, registry in
             guard let registry, let entry = try registry.entry(domain) else { return nil }
             let database = try registry.projectionDatabase(domain, entry, create: false)

@@ -13,7 +13,9 @@ public struct LogInstant: Sendable, Equatable {
     /// Events that occurred strictly before this time.
     public var occurredBefore: Timestamp?
 
-    public init(position: UInt64? = nil, recordedAtOrBefore: Timestamp? = nil, occurredBefore: Timestamp? = nil) {
+    public init(
+        position: UInt64? = nil, recordedAtOrBefore: Timestamp? = nil, occurredBefore: Timestamp? = nil
+    ) {
         self.position = position
         self.recordedAtOrBefore = recordedAtOrBefore
         self.occurredBefore = occurredBefore
@@ -71,7 +73,9 @@ extension ProjectionEngine {
             let fields = step.snapshot.fields
             for key in Set(previous.keys + fields.keys) where previous[key] != fields[key] {
                 causes[key, default: []].append(
-                    ChangeEvent(position: step.event.position, type: step.event.type, occurredAt: step.event.occurredAt))
+                    ChangeEvent(
+                        position: step.event.position, type: step.event.type,
+                        occurredAt: step.event.occurredAt))
             }
             previous = fields
         }
@@ -116,7 +120,9 @@ extension ProjectionEngine {
         let snapshot: EntitySnapshot
     }
 
-    private static func steps<Fold: DomainFold>(_ fold: Fold.Type, _ events: [ProjectionEvent], _ entityId: String)
+    private static func steps<Fold: DomainFold>(
+        _ fold: Fold.Type, _ events: [ProjectionEvent], _ entityId: String
+    )
         -> [FoldStep]
     {
         var state: Fold.State?

@@ -51,19 +51,24 @@ public final class ProjectionEngine: Sendable {
     /// A rebuild that is interrupted leaves the current projections untouched; the next rebuild discards
     /// what it had built. Run one rebuild at a time per store.
     @discardableResult
-    public func rebuild(_ domains: [Domain] = Domain.projected, progress: (Progress) -> Void = { _ in }) throws
+    public func rebuild(_ domains: [Domain] = Domain.projected, progress: (Progress) -> Void = { _ in })
+        throws
         -> Progress
     {
         let domains = Domain.projected.filter(domains.contains)
         guard !domains.isEmpty else {
-            throw LedgerError(.notFound, "there is no projection of \(domains); choose order, payment, stock, invoice or customer")
+            throw LedgerError(
+                .notFound,
+                "there is no projection of \(domains); choose order, payment, stock, invoice or customer")
         }
         try write { transaction in
             let registry = try ProjectionRegistry.create(in: ledger, transaction: transaction)
             for domain in domains {
                 let current = try registry.entry(domain)
                 let leftover = try registry.entry(domain, building: true)
-                if let leftover { try transaction.drop(try registry.projectionDatabase(domain, leftover, create: true)) }
+                if let leftover {
+                    try transaction.drop(try registry.projectionDatabase(domain, leftover, create: true))
+                }
                 let generation = max(current?.generation ?? 0, leftover?.generation ?? 0) + 1
                 let entry = ProjectionRegistry.Entry(generation: generation, checkpoint: 0)
                 _ = try registry.projectionDatabase(domain, entry, create: true)
@@ -75,7 +80,10 @@ public final class ProjectionEngine: Sendable {
                 let old = try registry.entry(target.domain)
                 try registry.setEntry(target.entry, for: target.domain)
                 try registry.removeEntry(for: target.domain, building: true)
-                if let old { try registry.transaction.drop(try registry.projectionDatabase(target.domain, old, create: false)) }
+                if let old {
+                    try registry.transaction.drop(
+                        try registry.projectionDatabase(target.domain, old, create: false))
+                }
             }
         }
     }
@@ -97,7 +105,8 @@ public final class ProjectionEngine: Sendable {
         while true {
             let (step, done) = try write { transaction in
                 try foldChunk(
-                    building: building, domains: domains, runners: runners, transaction: transaction, finish: finish)
+                    building: building, domains: domains, runners: runners, transaction: transaction,
+                    finish: finish)
             }
             total.position = step.position
             total.head = step.head
@@ -114,10 +123,18 @@ public final class ProjectionEngine: Sendable {
         let registry = try ProjectionRegistry.create(in: ledger, transaction: transaction)
         var targets: [Target] = []
         for domain in domains {
-            guard let entry = try registry.entry(domain, building: building) ?? (building ? nil : .init(generation: 1, checkpoint: 0)) else {
-                throw LedgerError(.storage, "the rebuild of the \(domain.rawValue) projection was taken over by another process")
+            guard
+                let entry = try registry.entry(domain, building: building)
+                    ?? (building ? nil : .init(generation: 1, checkpoint: 0))
+            else {
+                throw LedgerError(
+                    .storage,
+                    "the rebuild of the \(domain.rawValue) projection was taken over by another process")
             }
-            targets.append(Target(domain: domain, entry: entry, database: try registry.projectionDatabase(domain, entry, create: true)))
+            targets.append(
+                Target(
+                    domain: domain, entry: entry,
+                    database: try registry.projectionDatabase(domain, entry, create: true)))
         }
         let head = try ChainHead.read(in: transaction, databases: ledger.databases).position
         let start = (targets.map(\.entry.checkpoint).min() ?? head) + 1
@@ -128,13 +145,16 @@ public final class ProjectionEngine: Sendable {
         }
         let end = min(head, start + UInt64(eventsPerTransaction) - 1)
         for (runner, target) in zip(runners, targets) {
-            runner.begin(ProjectionIndex(transaction: transaction, database: target.database), version: target.entry)
+            runner.begin(
+                ProjectionIndex(transaction: transaction, database: target.database), version: target.entry)
         }
         let checkpoints = targets.map(\.entry.checkpoint)
         var clock = try registry.clock()
         var latest = clock.latestOccurredAt
         try ledger.forEachEvent(from: start, through: end, in: transaction) { event in
-            if event.position > clock.checkpoint, latest.map({ event.occurredAt > $0 }) ?? true { latest = event.occurredAt }
+            if event.position > clock.checkpoint, latest.map({ event.occurredAt > $0 }) ?? true {
+                latest = event.occurredAt
+            }
             var parsed: ProjectionEvent?
             for (index, runner) in runners.enumerated()
             where event.position > checkpoints[index] && runner.concerns(event.domain, event.type) {

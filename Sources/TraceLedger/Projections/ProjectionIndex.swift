@@ -41,12 +41,16 @@ struct ProjectionIndex {
 
     func value(_ key: [UInt8]) throws -> [UInt8]? { try transaction.value(in: database, key: key) }
 
-    func put(_ key: [UInt8], _ value: [UInt8] = []) throws { try transaction.put(in: database, key: key, value: value) }
+    func put(_ key: [UInt8], _ value: [UInt8] = []) throws {
+        try transaction.put(in: database, key: key, value: value)
+    }
 
     func delete(_ key: [UInt8]) throws { try transaction.delete(in: database, key: key) }
 
     /// Calls `body` with every key starting with `prefix` (copied out) and its value, in key order.
-    func forEach(prefix: [UInt8], _ body: (_ key: [UInt8], _ value: UnsafeRawBufferPointer) throws -> Void) throws {
+    func forEach(prefix: [UInt8], _ body: (_ key: [UInt8], _ value: UnsafeRawBufferPointer) throws -> Void)
+        throws
+    {
         try transaction.withCursor(on: database) { cursor in
             var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
             while let current = entry, current.key.starts(with: prefix) {

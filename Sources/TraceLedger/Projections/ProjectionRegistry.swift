@@ -26,16 +26,19 @@ struct ProjectionRegistry {
     static func open(in ledger: Ledger, transaction: Transaction) throws -> ProjectionRegistry? {
         do {
             let database = try ledger.environment.openDatabase(named: databaseName, in: transaction)
-            return ProjectionRegistry(environment: ledger.environment, transaction: transaction, database: database)
-        } catch where error.code == LMDBError.notFound {
+            return ProjectionRegistry(
+                environment: ledger.environment, transaction: transaction, database: database)
+        } catch  where error.code == LMDBError.notFound {
             return nil
         }
     }
 
     /// Opens the registry, creating it when missing (`transaction` must be a write transaction).
     static func create(in ledger: Ledger, transaction: Transaction) throws -> ProjectionRegistry {
-        let database = try ledger.environment.openDatabase(named: databaseName, flags: [.create], in: transaction)
-        return ProjectionRegistry(environment: ledger.environment, transaction: transaction, database: database)
+        let database = try ledger.environment.openDatabase(
+            named: databaseName, flags: [.create], in: transaction)
+        return ProjectionRegistry(
+            environment: ledger.environment, transaction: transaction, database: database)
     }
 
     static func databaseName(of domain: Domain, generation: UInt32) -> String {
@@ -50,14 +53,17 @@ struct ProjectionRegistry {
         try transaction.withValue(in: database, key: Self.key(domain, building: building)) { raw in
             guard let raw, raw.count == 12 else { return nil }
             let generation = raw.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            return Entry(generation: generation, checkpoint: UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: raw[4...])))
+            return Entry(
+                generation: generation,
+                checkpoint: UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: raw[4...])))
         }
     }
 
     func setEntry(_ entry: Entry, for domain: Domain, building: Bool = false) throws {
         let generation = (0..<4).map { UInt8(truncatingIfNeeded: entry.generation >> UInt32(24 - 8 * $0)) }
         try transaction.put(
-            in: database, key: Self.key(domain, building: building), value: generation + entry.checkpoint.bigEndianBytes)
+            in: database, key: Self.key(domain, building: building),
+            value: generation + entry.checkpoint.bigEndianBytes)
     }
 
     func removeEntry(for domain: Domain, building: Bool) throws {
@@ -67,7 +73,8 @@ struct ProjectionRegistry {
     /// The projection database of `entry`, created when missing if `create`.
     func projectionDatabase(_ domain: Domain, _ entry: Entry, create: Bool) throws -> Database {
         try environment.openDatabase(
-            named: Self.databaseName(of: domain, generation: entry.generation), flags: create ? [.create] : [],
+            named: Self.databaseName(of: domain, generation: entry.generation),
+            flags: create ? [.create] : [],
             in: transaction)
     }
 
@@ -76,7 +83,8 @@ struct ProjectionRegistry {
         try transaction.withValue(in: database, key: Self.clockKey) { raw in
             guard let raw, raw.count == 16 else { return (0, nil) }
             let checkpoint = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: raw[0..<8]))
-            let nanoseconds = Int64(bitPattern: UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: raw[8...])))
+            let nanoseconds = Int64(
+                bitPattern: UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: raw[8...])))
             return (checkpoint, Timestamp(nanosecondsSinceEpoch: nanoseconds))
         }
     }
@@ -84,6 +92,7 @@ struct ProjectionRegistry {
     func setClock(checkpoint: UInt64, latestOccurredAt: Timestamp) throws {
         try transaction.put(
             in: database, key: Self.clockKey,
-            value: checkpoint.bigEndianBytes + UInt64(bitPattern: latestOccurredAt.nanosecondsSinceEpoch).bigEndianBytes)
+            value: checkpoint.bigEndianBytes
+                + UInt64(bitPattern: latestOccurredAt.nanosecondsSinceEpoch).bigEndianBytes)
     }
 }

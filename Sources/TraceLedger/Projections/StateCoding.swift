@@ -9,7 +9,9 @@ struct StateWriter {
     init() { bytes.reserveCapacity(256) }
 
     mutating func write(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
     }
 
     mutating func write(_ value: Int64) { write(UInt64(bitPattern: value)) }
@@ -52,7 +54,9 @@ struct StateWriter {
 
     mutating func write(count: Int) {
         let count = UInt32(count)
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: count >> UInt32(shift))) }
+        for shift in stride(from: 24, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: count >> UInt32(shift)))
+        }
     }
 }
 
@@ -68,7 +72,8 @@ struct StateReader {
     private mutating func take(_ count: Int) throws -> UnsafeRawBufferPointer {
         guard offset + count <= bytes.count else {
             throw LedgerError(
-                .corrupted, "a projection state ends early; rebuild the projections with `traceledger project --rebuild`")
+                .corrupted,
+                "a projection state ends early; rebuild the projections with `traceledger project --rebuild`")
         }
         defer { offset += count }
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count])

@@ -8,11 +8,14 @@ enum DuplicateCustomers {
             var group: [CustomerState] = []
             var groupValue: [UInt8] = []
             func close() {
-                let open = group.filter { $0.mergedInto == nil && !$0.forgotten }.sorted { $0.firstPosition < $1.firstPosition }
+                let open = group.filter { $0.mergedInto == nil && !$0.forgotten }.sorted {
+                    $0.firstPosition < $1.firstPosition
+                }
                 guard let original = open.first else { return }
                 let value = String(decoding: groupValue, as: UTF8.self)
                 for duplicate in open.dropFirst() {
-                    matches[duplicate.customerId, default: (original, duplicate, [])].matched.append("\(label) \(value)")
+                    matches[duplicate.customerId, default: (original, duplicate, [])].matched.append(
+                        "\(label) \(value)")
                 }
             }
             try index.forEach(prefix: [prefix]) { key, _ in
@@ -24,13 +27,16 @@ enum DuplicateCustomers {
                     group = []
                     groupValue = value
                 }
-                if let customer = try FoldRunner<CustomerFold>.read(customerId, in: index) { group.append(customer) }
+                if let customer = try FoldRunner<CustomerFold>.read(customerId, in: index) {
+                    group.append(customer)
+                }
             }
             close()
         }
         return matches.values.map { match in
             Finding(
-                severity: .medium, rule: "duplicate-customer", domain: .customer, entityId: match.duplicate.customerId,
+                severity: .medium, rule: "duplicate-customer", domain: .customer,
+                entityId: match.duplicate.customerId,
                 traceId: match.duplicate.traceId,
                 reason: "same \(match.matched.joined(separator: " and ")) as \(match.original.customerId)",
                 evidence: [match.original.firstPosition, match.duplicate.firstPosition])

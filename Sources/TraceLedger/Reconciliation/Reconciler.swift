@@ -81,7 +81,8 @@ public struct Reconciler: Sendable {
         for anomaly in try projections.anomalies() {
             findings.append(
                 Finding(
-                    severity: .medium, rule: "projection-anomaly", domain: anomaly.projection, entityId: anomaly.entityId,
+                    severity: .medium, rule: "projection-anomaly", domain: anomaly.projection,
+                    entityId: anomaly.entityId,
                     traceId: anomaly.traceId,
                     reason: "\(anomaly.type) at position \(anomaly.position) not applied: \(anomaly.reason)",
                     evidence: [anomaly.position]))
@@ -101,7 +102,8 @@ public struct Reconciler: Sendable {
         func finding(_ rule: String, _ severity: Finding.Severity, _ reason: String, _ evidence: [UInt64]) {
             findings.append(
                 Finding(
-                    severity: severity, rule: rule, domain: .order, entityId: order.orderId, traceId: order.traceId,
+                    severity: severity, rule: rule, domain: .order, entityId: order.orderId,
+                    traceId: order.traceId,
                     reason: reason, evidence: evidence))
         }
         var reportedUnaccepted = false
@@ -119,9 +121,12 @@ public struct Reconciler: Sendable {
             finding(
                 "rejected-after-capture", .critical,
                 "the ERP rejected the order (\(order.reason ?? "no reason given")) after \(order.captured)\(currency) "
-                    + "was captured; \(kept)\(currency) not refunded", order.capturePositions + [order.statusPosition])
+                    + "was captured; \(kept)\(currency) not refunded",
+                order.capturePositions + [order.statusPosition])
         }
-        if order.refunded > order.credited, let refundedAt = order.refundedAt, now.since(refundedAt) > gracePeriod {
+        if order.refunded > order.credited, let refundedAt = order.refundedAt,
+            now.since(refundedAt) > gracePeriod
+        {
             finding(
                 "refund-without-credit-note", .high,
                 "\(order.refunded)\(currency) refunded but credit notes cover only "
@@ -154,14 +159,17 @@ public struct Reconciler: Sendable {
         return Finding(
             severity: .high, rule: "invoice-mismatch", domain: .invoice, entityId: invoice.invoiceId,
             traceId: invoice.traceId,
-            reason: "invoice totals differ from order \(order.orderId): " + differences.joined(separator: ", ")
+            reason: "invoice totals differ from order \(order.orderId): "
+                + differences.joined(separator: ", ")
                 + " (invoice vs order)", evidence: [order.createdPosition, invoice.firstPosition])
     }
 
     /// The stock rule: available below zero, with the order whose reservation took it there.
     func oversold(_ stock: StockState, ledger: Ledger) throws -> Finding {
         var trace = stock.traceId
-        if let position = stock.oversoldPosition, let event = try ledger.event(at: position) { trace = event.traceId }
+        if let position = stock.oversoldPosition, let event = try ledger.event(at: position) {
+            trace = event.traceId
+        }
         let by = stock.oversoldBy.map { "; order \($0) took it below zero" } ?? ""
         return Finding(
             severity: .high, rule: "oversold", domain: .stock, entityId: stock.stockId, traceId: trace,

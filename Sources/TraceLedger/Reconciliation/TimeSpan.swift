@@ -6,12 +6,16 @@ public struct TimeSpan: Sendable, Equatable, Comparable, CustomStringConvertible
 
     public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
 
-    public static func seconds(_ seconds: Int64) -> TimeSpan { TimeSpan(nanoseconds: seconds * 1_000_000_000) }
+    public static func seconds(_ seconds: Int64) -> TimeSpan {
+        TimeSpan(nanoseconds: seconds * 1_000_000_000)
+    }
     public static func minutes(_ minutes: Int64) -> TimeSpan { .seconds(minutes * 60) }
     public static func hours(_ hours: Int64) -> TimeSpan { .seconds(hours * 3600) }
     public static func days(_ days: Int64) -> TimeSpan { .seconds(days * 86_400) }
 
-    private static let units: [(suffix: Character, seconds: Int64)] = [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)]
+    private static let units: [(suffix: Character, seconds: Int64)] = [
+        ("d", 86_400), ("h", 3600), ("m", 60), ("s", 1),
+    ]
 
     /// Parses `30m`, `2h`, `1d`, `45s` and sums of them (`1h30m`); nil for anything else.
     public init?(_ text: String) {

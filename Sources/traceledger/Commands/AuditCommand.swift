@@ -4,7 +4,8 @@ import TraceLedger
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Report every change to money, with who, where and when, totals, and a verified hash chain.",
+        abstract:
+            "Report every change to money, with who, where and when, totals, and a verified hash chain.",
         discussion: """
             Lists payments (authorized, captured, refunded), invoices (posted, paid, credited) and order totals \
             (created, updated). --from and --until match occurredAt (--until is exclusive). The report walks the \
@@ -19,10 +20,14 @@ struct AuditCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(name: .long, help: ArgumentHelp("Only these domains, comma-separated (order, payment, invoice).", valueName: "domains"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Only these domains, comma-separated (order, payment, invoice).", valueName: "domains"))
     var domain: String?
 
-    @Option(name: .long, help: ArgumentHelp("Changes that occurred at or after this time.", valueName: "time"))
+    @Option(
+        name: .long, help: ArgumentHelp("Changes that occurred at or after this time.", valueName: "time"))
     var from: String?
 
     @Option(name: .long, help: ArgumentHelp("Changes that occurred before this time.", valueName: "time"))
@@ -41,7 +46,8 @@ struct AuditCommand: AsyncParsableCommand {
         _ = try domains()
         for (name, value) in [("--from", from), ("--until", until)] {
             if let value, Timestamp(rfc3339: value) == nil {
-                throw ValidationError("\(name) takes an RFC 3339 time or a date, such as 2026-11-02 or 2026-11-02T10:00:00Z")
+                throw ValidationError(
+                    "\(name) takes an RFC 3339 time or a date, such as 2026-11-02 or 2026-11-02T10:00:00Z")
             }
         }
     }
@@ -50,8 +56,11 @@ struct AuditCommand: AsyncParsableCommand {
         guard let domain else { return nil }
         return Set(
             try domain.split(separator: ",").map { name in
-                guard let value = Domain(rawValue: String(name)), [.order, .payment, .invoice].contains(value) else {
-                    throw ValidationError("--domain takes order, payment and invoice, comma-separated; not \(name)")
+                guard let value = Domain(rawValue: String(name)),
+                    [.order, .payment, .invoice].contains(value)
+                else {
+                    throw ValidationError(
+                        "--domain takes order, payment and invoice, comma-separated; not \(name)")
                 }
                 return value
             })

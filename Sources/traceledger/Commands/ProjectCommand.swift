@@ -30,7 +30,9 @@ struct ProjectCommand: AsyncParsableCommand {
     func validate() throws {
         if !domain.isEmpty, !rebuild { throw ValidationError("--domain goes with --rebuild") }
         if let ledgerDomain = domain.first(where: { !Domain.projected.contains($0) }) {
-            throw ValidationError("\(ledgerDomain.rawValue) has no projection; choose order, payment, stock, invoice or customer")
+            throw ValidationError(
+                "\(ledgerDomain.rawValue) has no projection; choose order, payment, stock, invoice or customer"
+            )
         }
         if json, !digest { throw ValidationError("--json goes with --digest") }
     }
@@ -40,16 +42,23 @@ struct ProjectCommand: AsyncParsableCommand {
         let started = Date()
         let result: ProjectionEngine.Progress
         if rebuild {
-            result = try ProjectionProgress.run("rebuilding") { try projections.rebuild(domain.isEmpty ? Domain.projected : domain, progress: $0) }
+            result = try ProjectionProgress.run("rebuilding") {
+                try projections.rebuild(domain.isEmpty ? Domain.projected : domain, progress: $0)
+            }
         } else {
             result = try ProjectionProgress.run("catching up") { try projections.catchUp(progress: $0) }
         }
         let seconds = Date().timeIntervalSince(started)
         if !json {
-            let verb = rebuild ? "rebuilt \((domain.isEmpty ? Domain.projected : domain).map(\.rawValue).joined(separator: ", "))" : "caught up"
-            let rate = seconds > 0 ? " (\(Format.count(Int(Double(result.eventsRead) / seconds))) events/s)" : ""
-            print("\(verb): \(Format.count(result.eventsRead)) events folded in \(Format.duration(seconds))\(rate); "
-                + "projections at position \(result.head)")
+            let verb =
+                rebuild
+                ? "rebuilt \((domain.isEmpty ? Domain.projected : domain).map(\.rawValue).joined(separator: ", "))"
+                : "caught up"
+            let rate =
+                seconds > 0 ? " (\(Format.count(Int(Double(result.eventsRead) / seconds))) events/s)" : ""
+            print(
+                "\(verb): \(Format.count(result.eventsRead)) events folded in \(Format.duration(seconds))\(rate); "
+                    + "projections at position \(result.head)")
         }
         guard digest else { return }
         let statuses = try projections.statuses()
@@ -57,14 +66,16 @@ struct ProjectCommand: AsyncParsableCommand {
             for status in statuses {
                 print(
                     "{\"domain\":\"\(status.domain.rawValue)\",\"checkpoint\":\(status.checkpoint),\"entities\":\(status.entities),"
-                        + "\"anomalies\":\(status.anomalies),\"generation\":\(status.generation),\"digest\":\"\(status.digest)\"}")
+                        + "\"anomalies\":\(status.anomalies),\"generation\":\(status.generation),\"digest\":\"\(status.digest)\"}"
+                )
             }
             return
         }
         var table = TextTable("PROJECTION", "CHECKPOINT", "ENTITIES", "ANOMALIES", "DIGEST (SHA-256)")
         for status in statuses {
             table.add(
-                status.domain.rawValue, String(status.checkpoint), String(status.entities), String(status.anomalies),
+                status.domain.rawValue, String(status.checkpoint), String(status.entities),
+                String(status.anomalies),
                 status.digest)
         }
         print(table.rendered())
@@ -80,7 +91,9 @@ enum ProjectionProgress {
         var bar: ProgressBar?
         let result = try work { progress in
             if bar == nil { bar = ProgressBar(total: Int(progress.head), unit: "events") }
-            bar?.update(done: Int(progress.position), items: Int(progress.eventsRead), itemName: "events", note: label)
+            bar?.update(
+                done: Int(progress.position), items: Int(progress.eventsRead), itemName: "events", note: label
+            )
         }
         bar?.finish()
         return result

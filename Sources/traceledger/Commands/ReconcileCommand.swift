@@ -5,7 +5,8 @@ import TraceLedger
 struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconcile",
-        abstract: "Find paid orders the ERP never accepted, invoices that disagree, oversold stock, and more.",
+        abstract:
+            "Find paid orders the ERP never accepted, invoices that disagree, oversold stock, and more.",
         discussion: """
             Catches the projections up first, then checks them. Critical: a payment captured more than --grace \
             ago with no order.accepted; an order the ERP rejected after capture. High: invoice totals that differ \
@@ -20,10 +21,15 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(name: .long, help: ArgumentHelp("How long the ERP and the credit notes may take (30m, 2h, 1d).", valueName: "duration"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How long the ERP and the credit notes may take (30m, 2h, 1d).", valueName: "duration"))
     var grace = TimeSpan.minutes(30)
 
-    @Option(name: .long, help: ArgumentHelp("How long an open order may go without a status change.", valueName: "duration"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("How long an open order may go without a status change.", valueName: "duration"))
     var sla = TimeSpan.hours(24)
 
     @Flag(name: .long, help: "Print NDJSON, one finding per line.")
@@ -46,8 +52,10 @@ struct ReconcileCommand: AsyncParsableCommand {
                 var table = TextTable("SEVERITY", "RULE", "ENTITY", "TRACE", "EVIDENCE", "REASON")
                 for finding in report.findings {
                     table.add(
-                        finding.severity.rawValue, finding.rule, "\(finding.domain.rawValue)/\(finding.entityId)",
-                        finding.traceId, finding.evidence.map(String.init).joined(separator: ","), finding.reason)
+                        finding.severity.rawValue, finding.rule,
+                        "\(finding.domain.rawValue)/\(finding.entityId)",
+                        finding.traceId, finding.evidence.map(String.init).joined(separator: ","),
+                        finding.reason)
                 }
                 print("\n" + table.rendered())
             }

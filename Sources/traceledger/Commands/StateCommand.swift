@@ -19,16 +19,23 @@ struct StateCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("order, payment, stock, invoice or customer.", valueName: "domain"))
     var domain: Domain
 
-    @Argument(help: ArgumentHelp("The entity id, e.g. SO-100001 or SKU-00042@WH-BER.", valueName: "entity-id"))
+    @Argument(
+        help: ArgumentHelp("The entity id, e.g. SO-100001 or SKU-00042@WH-BER.", valueName: "entity-id"))
     var entityId: String
 
-    @Option(name: .customLong("as-of"), help: ArgumentHelp("A position, or a recordedAt time.", valueName: "position|time"))
+    @Option(
+        name: .customLong("as-of"),
+        help: ArgumentHelp("A position, or a recordedAt time.", valueName: "position|time"))
     var asOf: LogBound?
 
-    @Option(name: .customLong("occurred-before"), help: ArgumentHelp("Only events that occurred before this time.", valueName: "time"))
+    @Option(
+        name: .customLong("occurred-before"),
+        help: ArgumentHelp("Only events that occurred before this time.", valueName: "time"))
     var occurredBefore: String?
 
-    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Two instants: positions or recordedAt times.", valueName: "from to"))
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: ArgumentHelp("Two instants: positions or recordedAt times.", valueName: "from to"))
     var diff: [LogBound] = []
 
     @Flag(name: .long, help: "Print JSON instead of a table.")
@@ -36,7 +43,8 @@ struct StateCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard Domain.projected.contains(domain) else {
-            throw ValidationError("\(domain.rawValue) has no state; choose order, payment, stock, invoice or customer")
+            throw ValidationError(
+                "\(domain.rawValue) has no state; choose order, payment, stock, invoice or customer")
         }
         if !diff.isEmpty, diff.count != 2 { throw ValidationError("--diff takes two instants: FROM TO") }
         if !diff.isEmpty, asOf != nil { throw ValidationError("--diff and --as-of do not go together") }
@@ -55,9 +63,11 @@ struct StateCommand: AsyncParsableCommand {
             let to = instant(diff[1].bound, occurred)
             let changes = try projections.diff(of: entity, from: from, to: to)
             if json {
-                print(DiffJSON.render(entity: entity, from: describe(from), to: describe(to), changes: changes))
+                print(
+                    DiffJSON.render(entity: entity, from: describe(from), to: describe(to), changes: changes))
             } else {
-                StatePrinter.printDiff(changes, heading: "\(entity) from \(describe(from)) to \(describe(to))")
+                StatePrinter.printDiff(
+                    changes, heading: "\(entity) from \(describe(from)) to \(describe(to))")
             }
             return
         }
@@ -66,7 +76,8 @@ struct StateCommand: AsyncParsableCommand {
             when == .now ? try projections.state(of: entity) : try projections.state(of: entity, asOf: when)
         guard let snapshot else {
             throw LedgerError(
-                .notFound, "\(entity) has no state \(when == .now ? "" : "as of \(describe(when)) ")"
+                .notFound,
+                "\(entity) has no state \(when == .now ? "" : "as of \(describe(when)) ")"
                     + "(no event of it applies); check the domain and id with `traceledger history`")
         }
         if json {
@@ -96,7 +107,9 @@ struct StateCommand: AsyncParsableCommand {
         var parts: [String] = []
         if let position = instant.position { parts.append("as of position \(position)") }
         if let time = instant.recordedAtOrBefore { parts.append("as recorded by \(time.rfc3339)") }
-        if let time = instant.occurredBefore { parts.append("of events that occurred before \(time.rfc3339)") }
+        if let time = instant.occurredBefore {
+            parts.append("of events that occurred before \(time.rfc3339)")
+        }
         return parts.isEmpty ? "now" : parts.joined(separator: ", ")
     }
 }
@@ -119,7 +132,8 @@ enum DiffJSON {
                     change.changedBy.map {
                         .object(
                             JSONObject([
-                                ("position", .number(JSONNumber(Int64($0.position)))), ("type", .string($0.type)),
+                                ("position", .number(JSONNumber(Int64($0.position)))),
+                                ("type", .string($0.type)),
                                 ("occurredAt", .string($0.occurredAt.rfc3339)),
                             ]))
                     })

@@ -10,7 +10,8 @@ enum AuditPrinter {
         for entry in report.entries {
             table.add(
                 EventPrinter.shortTime(entry.occurredAt), entry.actor, entry.origin,
-                "\(entry.domain.rawValue)/\(entry.entityId)", entry.type, entry.amount.description, entry.currency,
+                "\(entry.domain.rawValue)/\(entry.entityId)", entry.type, entry.amount.description,
+                entry.currency,
                 entry.traceId, String(entry.position), String(entry.hash.description.prefix(12)))
         }
         print(report.entries.isEmpty ? "no changes to money match" : table.rendered())
@@ -37,9 +38,11 @@ enum AuditPrinter {
     static func verificationLine(_ report: AuditReport, head: ChainHead) -> String {
         switch report.verification {
         case nil:
-            return "nothing to verify: the report is empty (ledger head: position \(head.position), hash \(head.hash))"
+            return
+                "nothing to verify: the report is empty (ledger head: position \(head.position), hash \(head.hash))"
         case .intact(let segment):
-            return "hash chain verified from position 1 to \(segment.position): intact; hash at \(segment.position): "
+            return
+                "hash chain verified from position 1 to \(segment.position): intact; hash at \(segment.position): "
                 + "\(segment.hash); ledger head: position \(head.position), hash \(head.hash)"
         case .broken(let position, let reason):
             return "HASH CHAIN BROKEN at position \(position): \(reason); this report cannot be trusted past "
@@ -54,7 +57,8 @@ enum AuditPrinter {
             report.entries.map { entry in
                 .object(
                     JSONObject([
-                        ("position", number(entry.position)), ("occurredAt", .string(entry.occurredAt.rfc3339)),
+                        ("position", number(entry.position)),
+                        ("occurredAt", .string(entry.occurredAt.rfc3339)),
                         ("recordedAt", .string(entry.recordedAt.rfc3339)), ("actor", .string(entry.actor)),
                         ("origin", .string(entry.origin)), ("domain", .string(entry.domain.rawValue)),
                         ("entityId", .string(entry.entityId)), ("type", .string(entry.type)),
@@ -67,7 +71,8 @@ enum AuditPrinter {
                 .object(
                     JSONObject([
                         ("currency", .string(total.currency)), ("type", .string(total.type)),
-                        ("count", .number(JSONNumber(total.count))), ("amount", .string(total.amount.description)),
+                        ("count", .number(JSONNumber(total.count))),
+                        ("amount", .string(total.amount.description)),
                     ]))
             })
         var verification = JSONObject()
@@ -90,10 +95,12 @@ enum AuditPrinter {
 
     /// RFC 4180: a header row, CRLF line ends, fields quoted when they hold a comma, quote or line break.
     static func csv(_ report: AuditReport, head: ChainHead) {
-        var text = "position,occurred_at,recorded_at,actor,origin,domain,entity_id,type,amount,currency,trace_id,hash\r\n"
+        var text =
+            "position,occurred_at,recorded_at,actor,origin,domain,entity_id,type,amount,currency,trace_id,hash\r\n"
         for entry in report.entries {
             let fields = [
-                String(entry.position), entry.occurredAt.rfc3339, entry.recordedAt.rfc3339, entry.actor, entry.origin,
+                String(entry.position), entry.occurredAt.rfc3339, entry.recordedAt.rfc3339, entry.actor,
+                entry.origin,
                 entry.domain.rawValue, entry.entityId, entry.type, entry.amount.description, entry.currency,
                 entry.traceId, entry.hash.description,
             ]
@@ -104,7 +111,9 @@ enum AuditPrinter {
     }
 
     static func csvField(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+            return value
+        }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -20,7 +20,9 @@ struct CustomerState: EntityState {
     var lastPosition: UInt64
 
     /// The e-mail as duplicates are matched: trimmed and lower-cased.
-    var normalisedEmail: String? { email.map(CustomerState.normalise(email:)).flatMap { $0.isEmpty ? nil : $0 } }
+    var normalisedEmail: String? {
+        email.map(CustomerState.normalise(email:)).flatMap { $0.isEmpty ? nil : $0 }
+    }
     /// The VAT id as duplicates are matched: without spaces, upper-cased.
     var normalisedVatId: String? {
         vatId.map { $0.filter { !$0.isWhitespace }.uppercased() }.flatMap { $0.isEmpty ? nil : $0 }
@@ -124,7 +126,9 @@ enum CustomerFold: DomainFold {
                 customer.billingAddress = address.serialized()
             }
         case "merged":
-            guard let into = event.string("intoCustomerId") else { return "customer.merged without intoCustomerId" }
+            guard let into = event.string("intoCustomerId") else {
+                return "customer.merged without intoCustomerId"
+            }
             guard into != customer.customerId else { return "merged into itself" }
             customer.mergedInto = into
         default:
@@ -141,12 +145,20 @@ enum CustomerFold: DomainFold {
     ) throws {
         guard before?.email != after?.email || before?.vatId != after?.vatId else { return }
         if before?.normalisedEmail != after?.normalisedEmail {
-            if let old = before?.normalisedEmail { try index.delete(ProjectionKey.make(ProjectionKey.email, old, entity)) }
-            if let new = after?.normalisedEmail { try index.put(ProjectionKey.make(ProjectionKey.email, new, entity)) }
+            if let old = before?.normalisedEmail {
+                try index.delete(ProjectionKey.make(ProjectionKey.email, old, entity))
+            }
+            if let new = after?.normalisedEmail {
+                try index.put(ProjectionKey.make(ProjectionKey.email, new, entity))
+            }
         }
         if before?.normalisedVatId != after?.normalisedVatId {
-            if let old = before?.normalisedVatId { try index.delete(ProjectionKey.make(ProjectionKey.vat, old, entity)) }
-            if let new = after?.normalisedVatId { try index.put(ProjectionKey.make(ProjectionKey.vat, new, entity)) }
+            if let old = before?.normalisedVatId {
+                try index.delete(ProjectionKey.make(ProjectionKey.vat, old, entity))
+            }
+            if let new = after?.normalisedVatId {
+                try index.put(ProjectionKey.make(ProjectionKey.vat, new, entity))
+            }
         }
     }
 }
@@ -154,7 +166,8 @@ enum CustomerFold: DomainFold {
 extension String {
     /// The string without leading and trailing white space.
     func trimmingWhitespace() -> String {
-        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace })
+        guard let first = firstIndex(where: { !$0.isWhitespace }),
+            let last = lastIndex(where: { !$0.isWhitespace })
         else { return "" }
         return String(self[first...last])
     }

@@ -106,7 +106,8 @@ enum InvoiceFold: DomainFold {
                 let net = event.money("netTotal"), let tax = event.money("taxTotal"),
                 let grand = event.money("grandTotal")
             else { return "invoice.posted without orderId, currency and decimal totals" }
-            state = InvoiceState(posting: event, orderId: orderId, currency: currency, totals: (net, tax, grand))
+            state = InvoiceState(
+                posting: event, orderId: orderId, currency: currency, totals: (net, tax, grand))
             return nil
         }
         guard var invoice = state else { return "\(event.type) for an invoice that was never posted" }
@@ -120,7 +121,8 @@ enum InvoiceFold: DomainFold {
             if invoice.status == "posted" { invoice.status = "paid" }
         case "credited":
             guard invoice.credited + amount <= invoice.grandTotal else {
-                return "credit note of \(amount) takes the credits past the grand total \(invoice.grandTotal) "
+                return
+                    "credit note of \(amount) takes the credits past the grand total \(invoice.grandTotal) "
                     + "(\(invoice.credited) already credited)"
             }
             invoice.credited += amount

@@ -31,7 +31,8 @@ enum OrderFold: DomainFold {
         if event.type == "order.created" {
             if let state { return "the order was already created at position \(state.createdPosition)" }
             var created = OrderState(
-                orderId: event.entityId, traceId: event.traceId, createdAt: event.occurredAt, position: event.position)
+                orderId: event.entityId, traceId: event.traceId, createdAt: event.occurredAt,
+                position: event.position)
             update(&created, from: event)
             state = created
             return nil
@@ -70,7 +71,9 @@ enum OrderFold: DomainFold {
         case "invoice.posted":
             if !order.invoices.contains(event.entityId) { order.invoices.append(event.entityId) }
         case "invoice.credited":
-            guard let amount = event.money("amount") else { return "invoice.credited without a decimal amount" }
+            guard let amount = event.money("amount") else {
+                return "invoice.credited without a decimal amount"
+            }
             if let problem = checkCurrency(event, order) { return problem }
             order.credited += amount
             if let creditNoteId = event.string("creditNoteId") { order.creditNotes.append(creditNoteId) }
@@ -105,7 +108,8 @@ enum OrderFold: DomainFold {
     }
 
     private static func checkCurrency(_ event: ProjectionEvent, _ order: OrderState) -> String? {
-        guard let currency = event.string("currency"), let expected = order.currency, currency != expected else {
+        guard let currency = event.string("currency"), let expected = order.currency, currency != expected
+        else {
             return nil
         }
         return "\(event.type) in \(currency) for an order in \(expected)"
@@ -128,7 +132,8 @@ enum OrderFold: DomainFold {
     }
 
     static func didApply(
-        _ event: ProjectionEvent, entity: String, before: OrderState?, after: OrderState?, index: ProjectionIndex
+        _ event: ProjectionEvent, entity: String, before: OrderState?, after: OrderState?,
+        index: ProjectionIndex
     ) throws {
         if event.domain != .order {
             // The event is not in the order's stream: remember it, so as-of folds of the order find it.

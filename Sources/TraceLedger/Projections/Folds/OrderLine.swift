@@ -38,7 +38,8 @@ struct OrderLine: Sendable, Equatable {
         try (0..<reader.count()).map { _ in
             OrderLine(
                 sku: try reader.string(), quantity: try reader.int64(),
-                unitPrice: try reader.optionalString().flatMap { Money($0) }, taxRate: try reader.optionalString(),
+                unitPrice: try reader.optionalString().flatMap { Money($0) },
+                taxRate: try reader.optionalString(),
                 lineTotal: try reader.optionalString().flatMap { Money($0) })
         }
     }

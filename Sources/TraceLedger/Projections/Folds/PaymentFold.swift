@@ -108,7 +108,8 @@ enum PaymentFold: DomainFold {
             if payment.captured.isZero { payment.status = "authorized" }
         case "captured":
             if !payment.authorized.isZero, payment.captured + amount > payment.authorized {
-                return "capture of \(amount) exceeds the \(payment.authorized) authorized (\(payment.captured) "
+                return
+                    "capture of \(amount) exceeds the \(payment.authorized) authorized (\(payment.captured) "
                     + "already captured)"
             }
             payment.captured += amount

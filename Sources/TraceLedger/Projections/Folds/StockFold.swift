@@ -76,7 +76,8 @@ enum StockFold: DomainFold {
     static let domain = Domain.stock
 
     static func apply(_ event: ProjectionEvent, to state: inout StockState?) -> String? {
-        var stock = state ?? StockState(stockId: event.entityId, traceId: event.traceId, position: event.position)
+        var stock =
+            state ?? StockState(stockId: event.entityId, traceId: event.traceId, position: event.position)
         let wasAvailable = stock.available
         switch event.verb {
         case "received", "reserved", "released", "shipped":
