@@ -23,18 +23,6 @@ extension Ledger {
 
     /// The events at `positions` (ascending), read in one snapshot.
     func events(at positions: [UInt64]) throws -> [RecordedEvent] {
-        try read { transaction, codec in
-            try positions.map { position in
-                guard
-                    let event = try LedgerReader.event(
-                        at: position, transaction: transaction, databases: databases, codec: codec,
-                        dictionaries: dictionaries)
-                else {
-                    throw LedgerError(
-                        .corrupted, "position \(position) is missing from the log; run `traceledger verify`")
-                }
-                return event
-            }
-        }
+        try read { transaction, codec in try events(at: positions, transaction: transaction, codec: codec) }
     }
 }
