@@ -11,7 +11,7 @@ let strictSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "TraceLedger",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "traceledger", targets: ["traceledger"]),
         .library(name: "TraceLedger", targets: ["TraceLedger"]),

@@ -72,10 +72,21 @@ struct DemoCommand: AsyncParsableCommand {
 
         try await investigate(flows, store: store)
 
-        section("9. Prove the log was never altered")
+        section("9. The ERP feed broke this afternoon: re-send everything since then, idempotently")
+        let feed = folder + "/erp-feed.ndjson"
+        print("Each event carries its id as the idempotency key; the consumer's checkpoint is saved as it goes.")
+        try await run([
+            "replay", "--to", "file:" + feed, "--consumer", "erp-feed", "--from", afternoonStarted.rfc3339,
+            "--domain", "order,payment,invoice", "--store", store,
+        ])
+        print("\nRun it again without --from: the consumer continues from its checkpoint, so nothing is sent twice.")
+        try await run(["replay", "--to", "file:" + feed, "--consumer", "erp-feed", "--domain", "order,payment,invoice", "--store", store])
+        try await run(["consumers", "--store", store])
+
+        section("10. Prove the log was never altered")
         try await run(["verify", "--store", store])
 
-        section("10. What it costs")
+        section("11. What it costs")
         try await run(["stats", "--store", store])
 
         section("Next")

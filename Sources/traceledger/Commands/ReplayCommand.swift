@@ -153,6 +153,12 @@ enum ReplayReport {
             if !summary.countsByType.isEmpty { print(table.rendered()) }
             return
         }
+        if summary.matched == 0 {
+            print(
+                "nothing to send: no matching events in positions \(summary.firstPosition)–\(summary.lastPosition); "
+                    + "consumer \(summary.consumer) checkpoint: \(summary.checkpoint)")
+            return
+        }
         let rate = Double(summary.delivered) / max(summary.seconds, 0.001)
         print(
             "delivered \(Format.count(summary.delivered)) of \(Format.count(summary.matched)) events (positions "
