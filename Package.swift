@@ -11,7 +11,7 @@ let strictSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "TraceLedger",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "traceledger", targets: ["traceledger"]),
         .library(name: "TraceLedger", targets: ["TraceLedger"]),
@@ -23,11 +23,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages.
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
         // Only the benchmark's SQLite peer uses it; the engine never links SQLite.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
@@ -49,16 +52,34 @@ let package = Package(
         .executableTarget(name: "schema-embedder", path: "tools/schema-embedder", swiftSettings: strictSettings),
         .plugin(name: "EmbedSchemas", capability: .buildTool(), dependencies: ["schema-embedder"]),
 
+        // Replay sinks that talk to the network: HTTP webhooks and NATS JetStream.
+        .target(
+            name: "TraceLedgerSinks",
+            dependencies: [
+                "TraceLedger", "CNATS",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+
         // Realistic, seeded workloads: the demo, the tests and the benchmark share them.
         .target(name: "TraceLedgerWorkload", swiftSettings: strictSettings),
         .target(
-            name: "TraceLedgerTesting", dependencies: ["TraceLedger", "TraceLedgerWorkload"],
+            name: "TraceLedgerTesting",
+            dependencies: [
+                "TraceLedger", "TraceLedgerWorkload", "CNATS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings),
 
         .executableTarget(
             name: "traceledger",
             dependencies: [
-                "TraceLedger", "TraceLedgerWorkload",
+                "TraceLedger", "TraceLedgerSinks", "TraceLedgerWorkload", "JSONKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -87,7 +108,8 @@ let package = Package(
         .testTarget(
             name: "TraceLedgerWorkloadTests", dependencies: ["TraceLedgerWorkload"], swiftSettings: strictSettings),
         .testTarget(
-            name: "TraceLedgerTests", dependencies: ["TraceLedger", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit"],
+            name: "TraceLedgerTests",
+            dependencies: ["TraceLedger", "TraceLedgerSinks", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "traceledgerTests", dependencies: ["traceledger", "ledger-bench", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit"], swiftSettings: strictSettings),

@@ -3,7 +3,7 @@
 # Needs root or sudo; does nothing when everything is already installed.
 set -euo pipefail
 
-packages=(pkg-config liblmdb-dev libzstd-dev libsqlite3-dev)
+packages=(pkg-config liblmdb-dev libzstd-dev libnats-dev nats-server libsqlite3-dev)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -11,11 +11,14 @@ struct TraceLedgerCommand: AsyncParsableCommand {
         abstract: "An append-only, trace-indexed audit ledger for commerce and ERP events.",
         discussion: """
             The store is --store PATH, else $TRACELEDGER_STORE, else ./traceledger.db.
-            Exit codes: 0 ok, 1 failure, 2 usage, 3 verification failed, 4 input rejected.
+            Exit codes: 0 ok, 1 failure, 2 usage, 3 verification failed, 4 input rejected, 5 done but \
+            something needs a person (reconcile found problems, replay dead-lettered events).
             """,
         subcommands: [
             InitCommand.self, AppendCommand.self, ImportCommand.self, TraceCommand.self, HistoryCommand.self,
-            EventsCommand.self, VerifyCommand.self, StatsCommand.self, DemoCommand.self,
+            EventsCommand.self, StateCommand.self, ProjectCommand.self, ReconcileCommand.self, AuditCommand.self,
+            VerifyCommand.self, StatsCommand.self, ReplayCommand.self, DeadLetterCommand.self, ConsumersCommand.self,
+            DemoCommand.self,
         ])
 
     /// Runs the command and maps every failure to the documented exit codes.
@@ -62,6 +65,8 @@ enum ExitStatus {
     static let usage: Int32 = 2
     static let verificationFailed: Int32 = 3
     static let inputRejected: Int32 = 4
+    /// Done, but something needs a person: reconcile found problems, or a replay dead-lettered events.
+    static let needsAttention: Int32 = 5
 
     static func code(for error: LedgerError) -> Int32 {
         switch error.kind {

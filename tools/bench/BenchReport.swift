@@ -67,14 +67,16 @@ enum BenchReport {
         let rows: [(String, String)] = [
             ("decode + validate NDJSON, one core (events/s)", format(ledger.decodeEventsPerSecond)),
             ("import from NDJSON, `BulkImporter`, batch 1000 (events/s)", format(ledger.importEventsPerSecond)),
-            ("import peak RSS (MiB)", format(ledger.importPeakRSSBytes.map { Double($0) / 1_048_576 })),
-            ("replay to a file: \(ledger.replayToFileLabel) (events/s)", format(ledger.replayToFileEventsPerSecond)),
+            ("import peak RSS (MiB, includes the store's mapped pages)", format(ledger.importPeakRSSBytes.map { Double($0) / 1_048_576 })),
+            ("import peak anonymous memory (MiB, heap and stacks)", format(ledger.importPeakAnonymousBytes.map { Double($0) / 1_048_576 })),
+            ("replay to a file sink, `Replayer` + `FileSink`, default options (events/s)", format(ledger.replayToFileEventsPerSecond)),
+            ("  floor: scan + envelope NDJSON to a file + fsync (events/s)", format(ledger.scanToFileEventsPerSecond)),
+            ("projection rebuild, all projections (events/s)", format(ledger.projectionRebuildEventsPerSecond)),
             ("verify (events/s)", format(ledger.verifyEventsPerSecond)),
             ("8 concurrent appenders, 1 event per call (events/s)", format(ledger.concurrent8EventsPerSecond)),
             ("  8 appenders: p99 latency (µs)", format(ledger.concurrent8P99Microseconds)),
             ("64 concurrent appenders, 1 event per call (events/s)", format(ledger.concurrent64EventsPerSecond)),
             ("  64 appenders: p99 latency (µs)", format(ledger.concurrent64P99Microseconds)),
-            ("projection rebuild (events/s)", ledger.projectionRebuild),
         ]
         for (label, value) in rows { Swift.print("| \(label) | \(value) |") }
     }
@@ -95,10 +97,16 @@ enum BenchReport {
         }
         let rates = points.map { format($0.importEventsPerSecond) }
         let peaks = points.map { format($0.importPeakRSSBytes.map { Double($0) / 1_048_576 }) }
+        let anonymous = points.map { format($0.importPeakAnonymousBytes.map { Double($0) / 1_048_576 }) }
         Swift.print("| import (events/s) | TraceLedger | \(rates.joined(separator: " | ")) | |")
         let growth = (first.importPeakRSSBytes ?? 0) > 0
             ? String(format: "%.2f×", Double(last.importPeakRSSBytes ?? 0) / Double(first.importPeakRSSBytes ?? 1)) : "–"
-        Swift.print("| import peak RSS (MiB) | TraceLedger | \(peaks.joined(separator: " | ")) | \(growth) |")
+        Swift.print("| import peak RSS (MiB, with mapped store pages) | TraceLedger | \(peaks.joined(separator: " | ")) | \(growth) |")
+        let anonymousGrowth = (first.importPeakAnonymousBytes ?? 0) > 0
+            ? String(format: "%.2f×", Double(last.importPeakAnonymousBytes ?? 0) / Double(first.importPeakAnonymousBytes ?? 1))
+            : "–"
+        Swift.print(
+            "| import peak anonymous memory (MiB) | TraceLedger | \(anonymous.joined(separator: " | ")) | \(anonymousGrowth) |")
     }
 
     static func format(_ value: Double?) -> String {

@@ -17,9 +17,12 @@ struct StoreFigures: Codable {
 struct LedgerFigures: Codable {
     /// Decoding and validating NDJSON (JSON parse + schemas) on one core, outside any append.
     var decodeEventsPerSecond: Double?
-    /// `scan + write NDJSON envelopes to a file + fsync`, standing in for replay to a file sink until it lands.
+    /// `Replayer` with a `FileSink` (what `traceledger replay --to file:…` does, default options), over the log.
     var replayToFileEventsPerSecond: Double?
-    var replayToFileLabel = "scan + write NDJSON envelopes to a file + fsync (replay not yet built)"
+    /// The floor under replay: scan, write each envelope as NDJSON to a file, one fsync at the end.
+    var scanToFileEventsPerSecond: Double?
+    /// `ProjectionEngine.rebuild()` of every projection from position 1.
+    var projectionRebuildEventsPerSecond: Double?
     var verifyEventsPerSecond: Double?
     var concurrent8EventsPerSecond: Double?
     var concurrent8P99Microseconds: Double?
@@ -28,7 +31,9 @@ struct LedgerFigures: Codable {
     /// `BulkImporter` from the NDJSON file into a fresh store, in a child process: rate and its peak RSS.
     var importEventsPerSecond: Double?
     var importPeakRSSBytes: Int?
-    var projectionRebuild = "not yet measured (projections are being built; hook: BenchRun.measureProjectionRebuild)"
+    /// The import's peak anonymous memory (heap and stacks: RssAnon sampled every 20 ms), without the store's
+    /// memory-mapped pages, which the kernel counts in RSS but can drop at any time.
+    var importPeakAnonymousBytes: Int?
 }
 
 /// The figures at one store size, for `--scale`.
@@ -37,6 +42,7 @@ struct ScalePoint: Codable {
     var stores: [String: StoreFigures]
     var importEventsPerSecond: Double?
     var importPeakRSSBytes: Int?
+    var importPeakAnonymousBytes: Int?
 }
 
 /// A target of issue 5 and whether this run met it.

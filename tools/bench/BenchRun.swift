@@ -90,9 +90,12 @@ struct BenchRun: AsyncParsableCommand {
 
         guard let ledgerStore = stores.first as? TraceLedgerStore else { throw BenchError("TraceLedger store missing") }
         let ledger = ledgerStore.ledger
-        log("TraceLedger: verify, replay to a file, concurrent appenders")
+        log("TraceLedger: verify, scan to a file, projection rebuild, replay to a file, concurrent appenders")
         results.ledger.verifyEventsPerSecond = try LedgerPhases.verify(ledger)
-        results.ledger.replayToFileEventsPerSecond = try LedgerPhases.replayToFile(ledger, path: root + "/replay.ndjson")
+        results.ledger.scanToFileEventsPerSecond = try LedgerPhases.scanToFile(ledger, path: root + "/scan.ndjson")
+        results.ledger.projectionRebuildEventsPerSecond = try LedgerPhases.rebuildProjections(ledger)
+        results.ledger.replayToFileEventsPerSecond = try await LedgerPhases.replayToFile(
+            ledger, path: root + "/replay.ndjson")
         let eight = try await LedgerPhases.concurrentAppends(
             try extraReader.next(8 * perAppender8), appenders: 8, into: ledger)
         results.ledger.concurrent8EventsPerSecond = eight.eventsPerSecond
@@ -101,21 +104,17 @@ struct BenchRun: AsyncParsableCommand {
             try extraReader.next(64 * perAppender64), appenders: 64, into: ledger)
         results.ledger.concurrent64EventsPerSecond = many.eventsPerSecond
         results.ledger.concurrent64P99Microseconds = many.latencies.p99
-        measureProjectionRebuild(ledger, into: &results.ledger)
 
         log("TraceLedger: import of \(count) events from NDJSON in a child process (peak RSS)")
         let report = try ImportChild.measure(file: files.main, store: root + "/import")
         results.ledger.importEventsPerSecond = Double(report.events) / report.seconds
         results.ledger.importPeakRSSBytes = report.peakRSSBytes
+        results.ledger.importPeakAnonymousBytes = report.peakAnonymousBytes
         if report.events != count {
             log("DISAGREEMENT: the import appended \(report.events) of \(count) events")
             results.consistent = false
         }
     }
-
-    /// The hook for projection rebuild (events/s), left for when projections land: rebuild every projection
-    /// from zero over `ledger` and set `figures.projectionRebuild` to the rate.
-    private func measureProjectionRebuild(_ ledger: Ledger, into figures: inout LedgerFigures) {}
 
     private func lookupsAndScans(_ stores: [any BenchStore], samples: LookupSamples, results: inout BenchResults)
         async throws -> (counts: [String: Int], answers: [String: StorePhases.LookupAnswers])
@@ -164,7 +163,7 @@ struct BenchRun: AsyncParsableCommand {
         try FileManager.default.removeItem(atPath: directory)
         return ScalePoint(
             events: count, stores: results.stores, importEventsPerSecond: Double(report.events) / report.seconds,
-            importPeakRSSBytes: report.peakRSSBytes)
+            importPeakRSSBytes: report.peakRSSBytes, importPeakAnonymousBytes: report.peakAnonymousBytes)
     }
 
     private func makeStores(in directory: String) throws -> [any BenchStore] {

@@ -8,6 +8,7 @@ struct ImportChildReport: Codable {
     var events: Int
     var seconds: Double
     var peakRSSBytes: Int
+    var peakAnonymousBytes: Int
 }
 
 /// `ledger-bench import-child`: imports an NDJSON file into a fresh store with `BulkImporter`, in its own
@@ -26,13 +27,16 @@ struct ImportChild: AsyncParsableCommand {
         logger.logLevel = .warning
         let ledger = try Ledger.create(at: store, logger: logger)
         var rejected = 0
+        let sampler = AnonymousMemorySampler()
+        sampler.start()
         let start = monotonicNanoseconds()
         let summary = try await BulkImporter(ledger: ledger).importFile(
             at: file, options: ImportOptions(batchSize: batch), rejected: { _ in rejected += 1 })
         let seconds = Double(monotonicNanoseconds() - start) / 1e9
         guard rejected == 0 else { throw BenchError("the import rejected \(rejected) workload lines") }
         let report = ImportChildReport(
-            events: summary.appended, seconds: seconds, peakRSSBytes: try ProcessMemory.peakResidentBytes())
+            events: summary.appended, seconds: seconds, peakRSSBytes: try ProcessMemory.peakResidentBytes(),
+            peakAnonymousBytes: try sampler.stop())
         print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
     }
 

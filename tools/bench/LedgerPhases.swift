@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TraceLedger
 
 /// Measures only TraceLedger has: verify, replay to a file, concurrent appenders with group commit.
@@ -12,9 +13,33 @@ enum LedgerPhases {
         return Double(head.position) / seconds
     }
 
-    /// Stands in for replay to an NDJSON file sink until replay lands: scans the log, writes each event's
-    /// envelope as one line and fsyncs the file. Returns events per second.
-    static func replayToFile(_ ledger: Ledger, path: String) throws -> Double {
+    /// Replays the whole log to an NDJSON file with `Replayer` and `FileSink`, default options (what
+    /// `traceledger replay --to file:PATH` does). Returns events delivered per second.
+    static func replayToFile(_ ledger: Ledger, path: String) async throws -> Double {
+        let sink = try FileSink(path: path)
+        let options = ReplayOptions(consumer: "ledger-bench", actor: "system:ledger-bench")
+        var logger = Logger(label: "ledger-bench")
+        logger.logLevel = .warning
+        let summary = try await Replayer(ledger: ledger, sink: sink, options: options, logger: logger).run()
+        await sink.close()
+        try FileManager.default.removeItem(atPath: path)
+        guard summary.delivered > 0, summary.deadLettered == 0 else {
+            throw BenchError("the replay delivered \(summary.delivered) events, \(summary.deadLettered) dead letters")
+        }
+        return Double(summary.delivered) / summary.seconds
+    }
+
+    /// Rebuilds every projection from position 1; returns events folded per second.
+    static func rebuildProjections(_ ledger: Ledger) throws -> Double {
+        let started = monotonicNanoseconds()
+        let progress = try ProjectionEngine(ledger: ledger).rebuild()
+        let seconds = Double(monotonicNanoseconds() - started) / 1e9
+        return Double(progress.eventsRead) / seconds
+    }
+
+    /// The floor under replay to a file: scans the log, writes each event's envelope as one line and fsyncs
+    /// the file once. Returns events per second.
+    static func scanToFile(_ ledger: Ledger, path: String) throws -> Double {
         guard FileManager.default.createFile(atPath: path, contents: nil) else { throw BenchError("cannot create \(path)") }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         var buffer: [UInt8] = []

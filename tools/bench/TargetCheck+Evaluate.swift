@@ -25,6 +25,11 @@ extension TargetCheck {
                 .init(target: "replay to a file ≥ 200,000 events/s", measured: BenchReport.format(rate) + " events/s",
                     met: rate >= 200_000))
         }
+        if let rate = results.ledger.projectionRebuildEventsPerSecond {
+            checks.append(
+                .init(target: "projection rebuild ≥ 200,000 events/s", measured: BenchReport.format(rate) + " events/s",
+                    met: rate >= 200_000))
+        }
         if let bytes = ledger.bytesPerEvent {
             checks.append(
                 .init(target: "≤ 200 bytes on disk per event", measured: String(format: "%.0f B", bytes), met: bytes <= 200))

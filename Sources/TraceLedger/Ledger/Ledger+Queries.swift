@@ -51,17 +51,22 @@ extension Ledger {
     private func events(atPositionsIn index: Database, key: String) throws -> [RecordedEvent] {
         try read { transaction, codec in
             let positions = try LedgerReader.positions(in: index, key: Array(key.utf8), transaction: transaction)
-            return try positions.map { position in
-                guard
-                    let event = try LedgerReader.event(
-                        at: position, transaction: transaction, databases: databases, codec: codec,
-                        dictionaries: dictionaries)
-                else {
-                    throw LedgerError(
-                        .corrupted, "an index points at position \(position), which is missing; run `traceledger verify`")
-                }
-                return event
+            return try events(at: positions, transaction: transaction, codec: codec)
+        }
+    }
+
+    /// The events at `positions`, which an index named: a missing one means a damaged store.
+    func events(at positions: [UInt64], transaction: Transaction, codec: RecordCodec) throws -> [RecordedEvent] {
+        try positions.map { position in
+            guard
+                let event = try LedgerReader.event(
+                    at: position, transaction: transaction, databases: databases, codec: codec,
+                    dictionaries: dictionaries)
+            else {
+                throw LedgerError(
+                    .corrupted, "an index points at position \(position), which is missing; run `traceledger verify`")
             }
+            return event
         }
     }
 

@@ -13,15 +13,22 @@ extension Ledger {
     ///
     /// Detects a changed byte (content or stored hash), a removed or reordered record, and a truncated log
     /// (the stored head no longer matches the last record). `progress` is called with the positions checked.
-    public func verify(progress: ((UInt64, UInt64) -> Void)? = nil) throws -> VerificationResult {
+    /// With `through`, walks only positions 1 through that one (a report's segment) and, when it is below the
+    /// head, returns `.intact` with the segment's last position, hash and recordedAt as its head.
+    public func verify(through last: UInt64? = nil, progress: ((UInt64, UInt64) -> Void)? = nil) throws
+        -> VerificationResult
+    {
         try read { transaction, codec in
             let head = try ChainHead.read(in: transaction, databases: databases)
+            // A segment that ends before the head is checked record by record; the head is checked only when
+            // the walk reaches it.
+            let segmentEnd = last.flatMap { $0 < head.position ? $0 : nil }
             var previous = ChainHash.genesis
             var expected: UInt64 = 1
             var lastRecordedAt = Timestamp(nanosecondsSinceEpoch: Int64.min)
             let broken: VerificationResult? = try transaction.withCursor(on: databases.events) { cursor in
                 var entry = try cursor.first()
-                while let current = entry {
+                while let current = entry, expected <= segmentEnd ?? UInt64.max {
                     guard current.key.count == 8 else {
                         return .broken(position: expected, reason: "the log holds a key that is not a position")
                     }
@@ -64,6 +71,9 @@ extension Ledger {
             }
             if let broken { return broken }
             let last = expected - 1
+            if let segmentEnd, last == segmentEnd {
+                return .intact(head: ChainHead(position: last, hash: previous, recordedAt: lastRecordedAt))
+            }
             guard last == head.position else {
                 return .broken(
                     position: min(last, head.position) + 1,

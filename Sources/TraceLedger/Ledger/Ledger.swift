@@ -96,7 +96,7 @@ public final class Ledger: Sendable {
     private static func openEnvironment(at path: String) throws -> Environment {
         do {
             return try Environment(path: path, options: EnvironmentOptions())
-        } catch let error as LMDBError where error.code == LMDBError.invalid || error.code == LMDBError.versionMismatch {
+        } catch where error.code == LMDBError.invalid || error.code == LMDBError.versionMismatch {
             throw LedgerError(.notAStore, "\(path) holds a data.mdb that is not an LMDB environment this build reads")
         } catch {
             throw LedgerError(.storage, "cannot open the store at \(path): \(error)")

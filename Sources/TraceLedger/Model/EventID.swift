@@ -52,6 +52,14 @@ public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible {
         return bytes.withUnsafeBytes { EventID(bytes: $0) }
     }
 
+    /// A random id (UUID version 4).
+    public static func random() -> EventID {
+        var generator = SystemRandomNumberGenerator()
+        let high = (generator.next() as UInt64) & 0xFFFF_FFFF_FFFF_0FFF | 0x4000
+        let low = (generator.next() as UInt64) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
+        return EventID(high: high, low: low)
+    }
+
     /// The 16 bytes, big-endian.
     public var bytes: [UInt8] {
         var out = [UInt8](repeating: 0, count: 16)

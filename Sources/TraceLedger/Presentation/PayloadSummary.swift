@@ -34,6 +34,9 @@ extension RecordedEvent {
         if let email = text("email") { parts.append(email) }
         if let target = text("intoCustomerId") { parts.append("into \(target)") }
         if let warehouse = text("warehouse") { parts.append(warehouse) }
+        if let consumer = text("consumer") { parts.append("consumer \(consumer)") }
+        if let position = text("position") ?? text("fromPosition") { parts.append("position \(position)") }
+        if let outcome = text("outcome") { parts.append(outcome) }
         if let reason = text("reason") { parts.append("\"\(reason)\"") }
         return parts.joined(separator: " · ")
     }

@@ -16,8 +16,12 @@ struct LedgerDatabases: Sendable {
     let actors: Database
     /// name → value: format, chain head, zstd dictionaries.
     let meta: Database
+    /// consumer name → its replay checkpoint (see `ConsumerState`).
+    let consumers: Database
+    /// consumer name ‖ 0 ‖ position (u64 BE) → a dead letter (see `DeadLetter`).
+    let deadLetters: Database
 
-    static let names = ["events", "event_ids", "traces", "streams", "actors", "meta"]
+    static let names = ["events", "event_ids", "traces", "streams", "actors", "meta", "consumers", "dead_letters"]
 
     /// Opens the databases; with `create`, creates the missing ones (the transaction must be a write transaction).
     static func open(in environment: Environment, transaction: Transaction, create: Bool) throws -> LedgerDatabases {
@@ -29,6 +33,9 @@ struct LedgerDatabases: Sendable {
             traces: try environment.openDatabase(named: "traces", flags: positions, in: transaction),
             streams: try environment.openDatabase(named: "streams", flags: positions, in: transaction),
             actors: try environment.openDatabase(named: "actors", flags: positions, in: transaction),
-            meta: try environment.openDatabase(named: "meta", flags: base, in: transaction))
+            meta: try environment.openDatabase(named: "meta", flags: base, in: transaction),
+            // Added after format 1 was first written: created on open, so older stores gain them.
+            consumers: try environment.openDatabase(named: "consumers", flags: .create, in: transaction),
+            deadLetters: try environment.openDatabase(named: "dead_letters", flags: .create, in: transaction))
     }
 }

@@ -9,8 +9,9 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Walk through TraceLedger on a fresh store with a realistic workload.",
         discussion: """
             Creates a store in a new temporary directory, imports a generated workload (orders with payments, \
-            stock, invoices, refunds, an order the ERP never accepted), and runs trace, history, events, verify \
-            and stats on it, printing each command so you can repeat it.
+            stock, invoices, refunds, an order the ERP never accepted), and runs trace, history, events, state \
+            (before and after a refund), reconcile, audit, verify and stats on it, printing each command so you \
+            can repeat it.
             """)
 
     @Option(name: .long, help: "How many order flows to generate.")
@@ -69,10 +70,23 @@ struct DemoCommand: AsyncParsableCommand {
         section("5. Everything recorded since the afternoon began: what a replay to a broken ERP feed would re-send")
         try await run(["events", "--from", afternoonStarted.rfc3339, "--limit", "3", "--store", store])
 
-        section("6. Prove the log was never altered")
+        try await investigate(flows, store: store)
+
+        section("9. The ERP feed broke this afternoon: re-send everything since then, idempotently")
+        let feed = folder + "/erp-feed.ndjson"
+        print("Each event carries its id as the idempotency key; the consumer's checkpoint is saved as it goes.")
+        try await run([
+            "replay", "--to", "file:" + feed, "--consumer", "erp-feed", "--from", afternoonStarted.rfc3339,
+            "--domain", "order,payment,invoice", "--store", store,
+        ])
+        print("\nRun it again without --from: the consumer continues from its checkpoint, so nothing is sent twice.")
+        try await run(["replay", "--to", "file:" + feed, "--consumer", "erp-feed", "--domain", "order,payment,invoice", "--store", store])
+        try await run(["consumers", "--store", store])
+
+        section("10. Prove the log was never altered")
         try await run(["verify", "--store", store])
 
-        section("7. What it costs")
+        section("11. What it costs")
         try await run(["stats", "--store", store])
 
         section("Next")
@@ -83,6 +97,39 @@ struct DemoCommand: AsyncParsableCommand {
                  traceledger events --store \(store) --from 100 --until 120
                  TRACELEDGER_STORE=\(store) traceledger trace <trace-id> --json
             """)
+    }
+
+    /// Time travel on a refunded order, reconciliation of the planted problems, and the audit of one person's
+    /// refunds.
+    private func investigate(_ flows: [GeneratedFlow], store: String) async throws {
+        if let order = flows.compactMap(\.order).first(where: { $0.refundedAmount != nil }) {
+            let payment = try Ledger.open(at: store).history(of: StreamKey(domain: .payment, entityId: order.paymentId))
+            if let refund = payment.last(where: { $0.type == "payment.refunded" }) {
+                section("6. What did order \(order.orderId) look like before and after its refund?")
+                print("The state as of the position just before the refund (\(refund.position - 1)), then at it:")
+                try await run(["state", "order", order.orderId, "--as-of", String(refund.position - 1), "--store", store])
+                try await run(["state", "order", order.orderId, "--as-of", String(refund.position), "--store", store])
+                print("\nWhich fields the refund changed, and which event changed them:")
+                try await run([
+                    "state", "order", order.orderId, "--diff", String(refund.position - 1), String(refund.position),
+                    "--store", store,
+                ])
+            }
+        }
+        section("7. Reconcile: what needs attention this morning?")
+        let planted = flows.compactMap(\.order)
+        print(
+            "Planted in this workload: \(planted.filter(\.missingERP).count) paid orders the ERP never accepted, "
+                + "\(planted.filter(\.invoiceTaxMismatch).count) invoices whose tax differs, "
+                + "\(Set(planted.flatMap(\.oversoldStockEntities)).count) oversold stocks. The day spans minutes, so the "
+                + "grace period and SLA are short:")
+        try await run(["reconcile", "--grace", "2m", "--sla", "10m", "--store", store])
+        if let person = flows.compactMap(\.order).first(where: { $0.refundedAmount != nil }).flatMap({ order in
+            flows.lazy.flatMap(\.events).first { $0.type == "payment.refunded" && $0.entityId == order.paymentId }?.actor
+        }) {
+            section("8. Audit: every refund \(person) made, with totals and a verified hash chain")
+            try await run(["audit", "--domain", "payment", "--actor", person, "--store", store])
+        }
     }
 
     private func makeTemporaryDirectory() throws -> String {
@@ -96,7 +143,13 @@ struct DemoCommand: AsyncParsableCommand {
     /// Writes the generated events as NDJSON, the first 80% to `first` and the rest to `second`, and returns the
     /// flows they came from.
     private func writeWorkload(to first: String, and second: String) throws -> [GeneratedFlow] {
-        let flows = Array(WorkloadGenerator(seed: seed).flows().prefix(orders))
+        // Trouble a little more often than a real day has, so even a short demo holds every kind reconcile finds.
+        var configuration = WorkloadConfiguration.realistic
+        configuration.seed = seed
+        configuration.missingERPRate = 0.02
+        configuration.invoiceTaxMismatchRate = 0.05
+        configuration.oversellChance = 0.3
+        let flows = Array(WorkloadGenerator(configuration).flows().prefix(orders))
         let events = flows.flatMap(\.events).sorted {
             ($0.occurredAtNanoseconds, $0.flowIndex) < ($1.occurredAtNanoseconds, $1.flowIndex)
         }
@@ -130,7 +183,9 @@ struct DemoCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let code as ExitCode where code.rawValue == ExitStatus.inputRejected {
+        } catch let code as ExitCode
+            where code.rawValue == ExitStatus.inputRejected || code.rawValue == ExitStatus.needsAttention
+        {
             print("(exit \(code.rawValue))")
         }
     }

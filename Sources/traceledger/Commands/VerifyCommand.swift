@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSONKit
 import TraceLedger
 
 struct VerifyCommand: AsyncParsableCommand {
@@ -31,7 +32,7 @@ struct VerifyCommand: AsyncParsableCommand {
             }
         case .broken(let position, let reason):
             if json {
-                print("{\"intact\":false,\"position\":\(position),\"reason\":\"\(reason)\"}")
+                print("{\"intact\":false,\"position\":\(position),\"reason\":\(JSONString.quoted(reason))}")
             } else {
                 print("BROKEN at position \(position): \(reason)")
                 print("events before position \(position) are intact; restore the store from a backup or investigate")

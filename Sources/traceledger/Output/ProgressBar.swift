@@ -1,8 +1,10 @@
 import Foundation
 
 /// A one-line progress bar on standard error with rate and ETA; silent unless stderr is a terminal.
-final class ProgressBar {
-    private let total: Int
+///
+/// Sendable: it is updated by one task at a time (the loop whose progress it shows).
+final class ProgressBar: @unchecked Sendable {
+    private var total: Int
     private let unit: String
     private let start = Date()
     private var lastDraw = Date.distantPast
@@ -15,8 +17,9 @@ final class ProgressBar {
     }
 
     /// Redraws (at most 10 times a second) with `done` units finished and `rate` items per second.
-    func update(done: Int, items: Int, itemName: String, note: String = "") {
+    func update(done: Int, total newTotal: Int? = nil, items: Int, itemName: String, note: String = "") {
         guard enabled else { return }
+        if let newTotal { total = max(newTotal, 1) }
         let now = Date()
         guard now.timeIntervalSince(lastDraw) >= 0.1 || done >= total else { return }
         lastDraw = now

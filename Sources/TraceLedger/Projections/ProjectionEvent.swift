@@ -1,0 +1,46 @@
+public import JSONKit
+
+/// An event as the projections see it: the envelope fields they use and the payload parsed once, shared by
+/// every projection the event concerns.
+///
+/// Sendable: immutable values.
+public struct ProjectionEvent: Sendable {
+    public let position: UInt64
+    public let recordedAt: Timestamp
+    public let occurredAt: Timestamp
+    public let domain: Domain
+    public let entityId: String
+    public let type: String
+    public let traceId: String
+    /// The payload; `.null` when it is not JSON (the ledger validates payloads, so only a damaged record).
+    public let payload: JSONValue
+
+    /// Parses `event`'s payload.
+    public init(_ event: RecordedEvent) {
+        position = event.position
+        recordedAt = event.recordedAt
+        occurredAt = event.occurredAt
+        domain = event.domain
+        entityId = event.entityId
+        type = event.type
+        traceId = event.traceId
+        do {
+            payload = try JSONParser.parse(event.content.payload).value
+        } catch {
+            // Not thrown on: a fold that finds no field records an anomaly with this position instead.
+            payload = .null
+        }
+    }
+
+    /// A payload string member, or nil.
+    func string(_ key: String) -> String? { payload[key]?.stringValue }
+
+    /// A payload decimal-string member as money, or nil when absent or not a decimal.
+    func money(_ key: String) -> Money? { string(key).flatMap { Money($0) } }
+
+    /// A payload integer member, or nil when absent, fractional or out of range.
+    func integer(_ key: String) -> Int64? { payload[key]?.numberValue?.int64Value }
+
+    /// The verb of `type`: `captured` for `payment.captured`.
+    var verb: Substring { type.drop { $0 != "." }.dropFirst() }
+}

@@ -1,0 +1,167 @@
+import JSONKit
+
+/// A consumer's dead-letter queue: the events a replay could not deliver, and the later events of their
+/// entities held back behind them. A person works through it with `retry` and `discard`; each action is
+/// appended to the ledger (domain `ledger`, in the dead letter's trace) with its actor and reason.
+public struct DeadLetterQueue: Sendable {
+    public let ledger: Ledger
+    public let consumer: String
+
+    public init(ledger: Ledger, consumer: String) {
+        self.ledger = ledger
+        self.consumer = consumer
+    }
+
+    /// What a retry or discard did.
+    public struct Resolution: Sendable {
+        /// Positions delivered (retried dead letters and the held events released behind them).
+        public var delivered: [UInt64] = []
+        /// Positions removed without delivery.
+        public var discarded: [UInt64] = []
+        /// Dead letters that failed again (with their updated attempts and error).
+        public var stillDead: [DeadLetter] = []
+    }
+
+    /// The queue, in position order.
+    public func letters() throws -> [DeadLetter] { try ledger.deadLetters(of: consumer) }
+
+    /// Retries the dead letters at `positions` (all dead letters when nil) through `sink`; each one delivered
+    /// releases the events held behind it, in order.
+    ///
+    /// - Throws: `LedgerError.notFound` when a position is not a dead letter of the consumer.
+    public func retry(
+        positions: [UInt64]?, sink: any ReplaySink, options: ReplayOptions, actor: String, reason: String
+    ) async throws -> Resolution {
+        var resolution = Resolution()
+        for letter in try selected(positions, states: [.dead]) {
+            let outcome = try await deliver(letter, sink: sink, options: options)
+            try await record(
+                "ledger.dead_letter_retried", letter: letter, actor: actor, reason: reason,
+                outcome: outcome == nil ? "delivered" : "failed")
+            if let failed = outcome {
+                resolution.stillDead.append(failed)
+                try save(storing: [failed])
+                continue
+            }
+            resolution.delivered.append(letter.position)
+            try save(removing: [letter.position], delivered: 1)
+            try await release(behind: letter, sink: sink, options: options, into: &resolution)
+        }
+        try await flush(sink, options: options)
+        return resolution
+    }
+
+    /// Removes the dead letters at `positions` (every letter, dead or held, when nil) without delivering them.
+    /// Events held behind a discarded letter are delivered through `sink` when one is given (their entity is
+    /// no longer blocked), else discarded with it.
+    public func discard(
+        positions: [UInt64]?, sink: (any ReplaySink)?, options: ReplayOptions, actor: String, reason: String
+    ) async throws -> Resolution {
+        var resolution = Resolution()
+        let all = positions == nil
+        for letter in try selected(positions, states: all ? [.dead, .held] : [.dead]) {
+            guard try ledger.deadLetters(of: consumer).contains(where: { $0.position == letter.position }) else { continue }
+            try await record("ledger.dead_letter_discarded", letter: letter, actor: actor, reason: reason, outcome: "discarded")
+            resolution.discarded.append(letter.position)
+            try save(removing: [letter.position])
+            if !all, let sink {
+                try await release(behind: letter, sink: sink, options: options, into: &resolution)
+            } else if !all {
+                let held = try heldBehind(letter)
+                for event in held {
+                    try await record("ledger.dead_letter_discarded", letter: event, actor: actor, reason: reason, outcome: "discarded")
+                }
+                resolution.discarded += held.map(\.position)
+                try save(removing: held.map(\.position))
+            }
+        }
+        if let sink { try await flush(sink, options: options) }
+        return resolution
+    }
+
+    private enum Kind { case dead, held }
+
+    private func selected(_ positions: [UInt64]?, states: Set<Kind>) throws -> [DeadLetter] {
+        let letters = try ledger.deadLetters(of: consumer)
+        guard let positions else {
+            return letters.filter { states.contains($0.state == .dead ? .dead : .held) }
+        }
+        return try positions.map { position in
+            guard let letter = letters.first(where: { $0.position == position }) else {
+                throw LedgerError(
+                    .notFound, "position \(position) is not in the dead-letter queue of \(consumer); "
+                        + "`traceledger dlq list --consumer \(consumer)` shows what is")
+            }
+            guard letter.state == .dead else {
+                guard case .held(let behind) = letter.state else { return letter }
+                throw LedgerError(
+                    .notFound, "position \(position) is held back behind the dead letter at \(behind); retry or "
+                        + "discard \(behind) and it follows")
+            }
+            return letter
+        }
+    }
+
+    private func heldBehind(_ letter: DeadLetter) throws -> [DeadLetter] {
+        try ledger.deadLetters(of: consumer).filter { $0.stream == letter.stream && $0.state != .dead }
+    }
+
+    /// Delivers the events held behind `letter` in order; the first that fails becomes the entity's dead
+    /// letter and the rest stay held behind it.
+    private func release(
+        behind letter: DeadLetter, sink: any ReplaySink, options: ReplayOptions, into resolution: inout Resolution
+    ) async throws {
+        let held = try heldBehind(letter)
+        for (index, next) in held.enumerated() {
+            if let failed = try await deliver(next, sink: sink, options: options) {
+                resolution.stillDead.append(failed)
+                let rest = held[(index + 1)...].map { remaining in
+                    var moved = remaining
+                    moved.state = .held(behind: failed.position)
+                    return moved
+                }
+                try save(storing: [failed] + rest)
+                return
+            }
+            resolution.delivered.append(next.position)
+            try save(removing: [next.position], delivered: 1)
+        }
+    }
+
+    /// Delivers one letter's event; returns the updated letter when it failed again, nil when delivered.
+    private func deliver(_ letter: DeadLetter, sink: any ReplaySink, options: ReplayOptions) async throws -> DeadLetter? {
+        guard let event = try ledger.event(at: letter.position) else {
+            throw LedgerError(.corrupted, "dead letter \(letter.position) names an event that is not in the ledger")
+        }
+        let result = try await DeliveryAttempts(sink: sink, options: options, limiter: nil).deliver([event])
+        guard let failure = result.failure else { return nil }
+        var failed = letter
+        failed.state = .dead
+        failed.attempts += result.attempts
+        failed.lastError = failure.message
+        failed.status = failure.status
+        failed.response = failure.response
+        failed.failedAt = .now()
+        return failed
+    }
+
+    private func flush(_ sink: any ReplaySink, options: ReplayOptions) async throws {
+        try await sink.flush()
+    }
+
+    private func save(storing letters: [DeadLetter] = [], removing removed: [UInt64] = [], delivered: Int = 0) throws {
+        var state = try ledger.consumer(named: consumer) ?? ConsumerState(name: consumer)
+        state.delivered += UInt64(delivered)
+        if delivered > 0 { state.lastDeliveryAt = .now() }
+        try ledger.saveReplayProgress(state, storing: letters, removing: removed)
+    }
+
+    private func record(_ type: String, letter: DeadLetter, actor: String, reason: String, outcome: String) async throws {
+        let payload =
+            "{\"consumer\":\(JSONString.quoted(consumer)),\"position\":\(letter.position),"
+            + "\"reason\":\(JSONString.quoted(reason)),\"outcome\":\(JSONString.quoted(outcome)),"
+            + "\"eventId\":\"\(letter.eventId)\"}"
+        try await ledger.appendLedgerOperation(
+            type: type, entityId: consumer, traceId: letter.traceId, actor: actor, payload: payload)
+    }
+}

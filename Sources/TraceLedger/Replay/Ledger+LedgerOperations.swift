@@ -1,0 +1,21 @@
+import JSONKit
+
+extension Ledger {
+    /// Appends one of the ledger's own operations (domain `ledger`, origin `traceledger`): a replay started,
+    /// a dead letter retried or discarded. The audit trail covers the audit tool.
+    ///
+    /// - Parameters:
+    ///   - traceId: the trace the operation belongs to (a dead letter's trace), or nil for a new one.
+    ///   - payload: the payload's JSON, checked against the type's schema like any other event.
+    @discardableResult
+    public func appendLedgerOperation(
+        type: String, entityId: String, traceId: String?, actor: String, payload: String
+    ) async throws -> AppendOutcome {
+        let trace = traceId ?? String(EventID.random().description.filter { $0 != "-" })
+        let envelope =
+            "{\"traceId\":\(JSONString.quoted(trace)),\"domain\":\"ledger\",\"entityId\":\(JSONString.quoted(entityId)),"
+            + "\"type\":\(JSONString.quoted(type)),\"origin\":\"traceledger\",\"actor\":\(JSONString.quoted(actor)),"
+            + "\"occurredAt\":\"\(Timestamp.now().rfc3339)\",\"payload\":\(payload)}"
+        return try await append(EventDecoder().decode(envelope))
+    }
+}

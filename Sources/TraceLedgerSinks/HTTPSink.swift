@@ -1,0 +1,97 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+public import TraceLedger
+
+/// POSTs events to an HTTP webhook: one envelope per request, or a JSON array of up to `batchSize`.
+///
+/// Every request carries `Idempotency-Key` (the event id; for a batch, the first and last ids), the trace
+/// (`traceparent` for W3C trace ids, else `X-Trace-Id`) and `X-Ledger-Position`. Connections are reused;
+/// each request has a timeout. 2xx is delivered; 408, 429 (honouring Retry-After) and 5xx are transient;
+/// other statuses are permanent. Sendable: the client is thread-safe and the rest is immutable.
+public final class HTTPSink: ReplaySink {
+    public let description: String
+    private let url: String
+    private let authorization: String?
+    private let timeout: TimeAmount
+    private var client: HTTPClient { Self.client }
+
+    /// One client for every HTTP sink of the process: connections are pooled and reused, redirects are not
+    /// followed (a webhook that redirects is misconfigured), and it lives as long as the process.
+    private static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    /// A sink posting to `url`, with an optional `Authorization` header value (read from the environment or a
+    /// file by the caller — never from the command line).
+    public init(url: String, authorization: String? = nil, timeout: Duration = .seconds(10)) {
+        self.url = url
+        self.description = url
+        self.authorization = authorization
+        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+    }
+
+    public func deliver(_ events: [RecordedEvent]) async throws(DeliveryFailure) {
+        guard let first = events.first, let last = events.last else { return }
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(
+            name: "Idempotency-Key", value: events.count == 1 ? "\(first.eventId)" : "\(first.eventId)..\(last.eventId)")
+        request.headers.add(name: "X-Ledger-Position", value: events.count == 1 ? "\(first.position)" : "\(first.position)-\(last.position)")
+        if let traceparent = Self.traceparent(for: first) {
+            request.headers.add(name: "traceparent", value: traceparent)
+        } else {
+            request.headers.add(name: "X-Trace-Id", value: first.traceId)
+        }
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+        let body = events.count == 1 ? first.envelopeJSON() : "[" + events.map { $0.envelopeJSON() }.joined(separator: ",") + "]"
+        request.body = .bytes(ByteBuffer(string: body))
+        let response: HTTPClientResponse
+        let text: String
+        do {
+            response = try await client.execute(request, timeout: timeout)
+            let buffer = try await response.body.collect(upTo: 64 * 1024)
+            text = String(buffer: buffer)
+        } catch {
+            throw DeliveryFailure(.transient, "cannot deliver to \(url): \(error)")
+        }
+        let status = Int(response.status.code)
+        guard !(200..<300).contains(status) else { return }
+        let excerpt = String(text.prefix(2048))
+        switch status {
+        case 408, 429, 500...599:
+            throw DeliveryFailure(
+                .transient, "\(url) answered \(response.status)", status: status, response: excerpt,
+                retryAfter: Self.retryAfter(response.headers))
+        default:
+            throw DeliveryFailure(.permanent, "\(url) refused the event: \(response.status)", status: status, response: excerpt)
+        }
+    }
+
+    public func flush() async throws(DeliveryFailure) {}
+
+    /// Nothing to release: the shared client's pooled connections close when idle.
+    public func close() async {}
+
+    /// `traceparent` for a W3C trace id (32 lowercase hex digits, not all zero), parented on the event id.
+    static func traceparent(for event: RecordedEvent) -> String? {
+        let trace = event.traceId
+        guard trace.utf8.count == 32, trace.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
+            trace.utf8.contains(where: { $0 != 48 })
+        else { return nil }
+        var span = String(event.eventId.description.filter { $0 != "-" }.prefix(16))
+        if span.allSatisfy({ $0 == "0" }) { span = "0000000000000001" }
+        return "00-\(trace)-\(span)-01"
+    }
+
+    /// Retry-After in seconds (the HTTP-date form is rare for webhooks and treated as absent).
+    static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
+        guard let value = headers.first(name: "Retry-After"), let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0
+        else { return nil }
+        return .milliseconds(Int64(seconds * 1000))
+    }
+}

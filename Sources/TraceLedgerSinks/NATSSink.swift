@@ -1,0 +1,103 @@
+import CNATS
+import Dispatch
+import Foundation
+public import TraceLedger
+
+/// Publishes events to NATS JetStream, one message per event with `Nats-Msg-Id` = the event id, and waits for
+/// each acknowledgement (so an event counts as delivered only once the stream has stored it).
+///
+/// JetStream drops a message whose id it saw within the stream's duplicate window (2 minutes by default):
+/// that protects against quick redeliveries only; the ledger's own checkpoint and the event ids carried to
+/// consumers are what make long replays safe. Connection loss and server restarts are transient: libnats
+/// reconnects and the replay retries. Sendable: libnats objects are only touched on the sink's serial queue.
+public final class NATSSink: ReplaySink, @unchecked Sendable {
+    public let description: String
+    private let subject: String
+    private let queue = DispatchQueue(label: "traceledger.nats-sink")
+    private var connection: OpaquePointer?
+    private var jetStream: OpaquePointer?
+    private let acknowledgementWait: Int64
+
+    /// Connects to `nats://HOST:PORT/SUBJECT`.
+    ///
+    /// - Throws: `LedgerError` when the URL has no subject or the server cannot be reached.
+    public init(url: String, acknowledgementWait: Duration = .seconds(5)) throws {
+        guard let components = URLComponents(string: url), components.scheme == "nats", let host = components.host,
+            components.path.count > 1
+        else {
+            throw LedgerError(.notFound, "\(url) is not a NATS sink: write nats://HOST:PORT/SUBJECT")
+        }
+        subject = String(components.path.dropFirst())
+        description = url
+        self.acknowledgementWait = acknowledgementWait.components.seconds * 1000
+        let server = "nats://\(host):\(components.port ?? 4222)"
+        var options: OpaquePointer?
+        natsOptions_Create(&options)
+        defer { natsOptions_Destroy(options) }
+        natsOptions_SetURL(options, server)
+        natsOptions_SetMaxReconnect(options, -1)
+        natsOptions_SetReconnectWait(options, 250)
+        natsOptions_SetRetryOnFailedConnect(options, true, nil, nil)
+        var connection: OpaquePointer?
+        let status = natsConnection_Connect(&connection, options)
+        guard status == NATS_OK else {
+            throw LedgerError(.storage, "cannot connect to NATS at \(server): \(String(cString: natsStatus_GetText(status)))")
+        }
+        var jetStream: OpaquePointer?
+        let jsStatus = natsConnection_JetStream(&jetStream, connection, nil)
+        guard jsStatus == NATS_OK else {
+            natsConnection_Destroy(connection)
+            throw LedgerError(.storage, "NATS at \(server) offers no JetStream: \(String(cString: natsStatus_GetText(jsStatus)))")
+        }
+        self.connection = connection
+        self.jetStream = jetStream
+    }
+
+    deinit {
+        jsCtx_Destroy(jetStream)
+        natsConnection_Destroy(connection)
+    }
+
+    public func deliver(_ events: [RecordedEvent]) async throws(DeliveryFailure) {
+        for event in events {
+            let failure: DeliveryFailure? = await withCheckedContinuation { continuation in
+                queue.async { continuation.resume(returning: self.publish(event)) }
+            }
+            if let failure { throw failure }
+        }
+    }
+
+    private func publish(_ event: RecordedEvent) -> DeliveryFailure? {
+        var options = jsPubOptions()
+        jsPubOptions_Init(&options)
+        options.MaxWait = acknowledgementWait
+        let id = event.eventId.description
+        let body = Array(event.envelopeJSON().utf8)
+        var acknowledgement: UnsafeMutablePointer<jsPubAck>?
+        var errorCode = jsErrCode(0)
+        let status = id.withCString { idPointer in
+            options.MsgId = idPointer
+            return body.withUnsafeBytes { bytes in
+                js_Publish(&acknowledgement, jetStream, subject, bytes.baseAddress, Int32(bytes.count), &options, &errorCode)
+            }
+        }
+        defer { jsPubAck_Destroy(acknowledgement) }
+        guard status == NATS_OK else {
+            let text = String(cString: natsStatus_GetText(status))
+            if status == NATS_NO_RESPONDERS {
+                return DeliveryFailure(
+                    .transient, "no JetStream stream answered for subject \(subject) (none captures it, or the server "
+                        + "is restarting): \(text)")
+            }
+            if errorCode.rawValue != 0 {
+                return DeliveryFailure(.permanent, "JetStream refused the event: \(text) (error \(errorCode.rawValue))", status: Int(errorCode.rawValue))
+            }
+            return DeliveryFailure(.transient, "publishing to \(description) failed: \(text)")
+        }
+        return nil
+    }
+
+    public func flush() async throws(DeliveryFailure) {}
+
+    public func close() async {}
+}
