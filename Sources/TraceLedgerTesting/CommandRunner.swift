@@ -50,11 +50,14 @@ public enum CommandRunner {
         public let process: Process
         public let standardOutputPipe: Pipe
         public let standardErrorPipe: Pipe
+        /// Standard input, when the command was started with `keepStandardInputOpen`: write to it, then close it.
+        public var standardInputPipe: Pipe? = nil
     }
 
     /// Starts `traceledger arguments…` without waiting for it.
     public static func start(
-        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]
+        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+        keepStandardInputOpen: Bool = false
     ) throws -> RunningCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -71,6 +74,10 @@ public enum CommandRunner {
         process.standardInput = input
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        if keepStandardInputOpen {
+            return RunningCommand(
+                process: process, standardOutputPipe: out, standardErrorPipe: err, standardInputPipe: input)
+        }
         try input.fileHandleForWriting.close()
         return RunningCommand(process: process, standardOutputPipe: out, standardErrorPipe: err)
     }
