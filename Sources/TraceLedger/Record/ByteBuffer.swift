@@ -86,6 +86,10 @@ struct ByteReader {
 
     mutating func string() throws(LedgerError) -> String {
         let raw = try take(try varint())
+        // Envelope fields are almost always ASCII, which is valid UTF-8 as it is: `String(decoding:)` then takes its
+        // specialised fast path. `String(validating:as:)` is generic and runs unspecialised here: its runtime
+        // metadata lookups were ~11% of `verify` in perf.
+        if raw.allSatisfy({ $0 < 0x80 }) { return String(decoding: raw, as: UTF8.self) }
         guard let text = String(validating: raw, as: UTF8.self) else {
             throw LedgerError(.corrupted, "a record holds text that is not UTF-8")
         }
