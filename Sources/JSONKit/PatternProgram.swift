@@ -22,7 +22,9 @@ struct PatternProgram: Sendable {
         var asciiLow: UInt64 = 0
         var asciiHigh: UInt64 = 0
 
-        static func scalar(_ value: UInt32) -> Instruction { Instruction(operation: .scalar, first: Int32(bitPattern: value)) }
+        static func scalar(_ value: UInt32) -> Instruction {
+            Instruction(operation: .scalar, first: Int32(bitPattern: value))
+        }
         static func split(_ first: Int, _ second: Int) -> Instruction {
             Instruction(operation: .split, first: Int32(first), second: Int32(second))
         }
@@ -144,7 +146,9 @@ struct PatternProgram: Sendable {
                 var memo = [UInt64](repeating: 0, count: (instructions.count * (input.count + 1) + 63) / 64)
                 for start in 0...lastStart {
                     var unlimited = 0
-                    if run(input, from: start, stack: &stack, steps: &unlimited, budget: Int.max, memo: &memo) == true {
+                    if run(input, from: start, stack: &stack, steps: &unlimited, budget: Int.max, memo: &memo)
+                        == true
+                    {
                         return true
                     }
                 }
@@ -177,7 +181,9 @@ struct PatternProgram: Sendable {
                     let instruction = program[pc]
                     switch instruction.operation {
                     case .scalar:
-                        guard sp < count, input[sp] == UInt32(bitPattern: instruction.first) else { break thread }
+                        guard sp < count, input[sp] == UInt32(bitPattern: instruction.first) else {
+                            break thread
+                        }
                         pc += 1
                         sp += 1
                     case .set:

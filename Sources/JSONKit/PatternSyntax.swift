@@ -33,7 +33,8 @@ struct ScalarSet: Sendable {
     static let word = ScalarSet(ranges: [0x30...0x39, 0x41...0x5A, 0x5F...0x5F, 0x61...0x7A])
     /// ECMA-262 WhiteSpace and LineTerminator.
     static let space = ScalarSet(ranges: [
-        0x09...0x0D, 0x20...0x20, 0xA0...0xA0, 0x1680...0x1680, 0x2000...0x200A, 0x2028...0x2029, 0x202F...0x202F,
+        0x09...0x0D, 0x20...0x20, 0xA0...0xA0, 0x1680...0x1680, 0x2000...0x200A, 0x2028...0x2029,
+        0x202F...0x202F,
         0x205F...0x205F, 0x3000...0x3000, 0xFEFF...0xFEFF,
     ])
     /// What `.` matches: everything but the line terminators.
@@ -90,7 +91,7 @@ private struct PatternParser {
 
     private mutating func sequence() -> PatternNode? {
         var items: [PatternNode] = []
-        while let scalar = current, scalar != 0x7C /* | */, scalar != 0x29 /* ) */ {
+        while let scalar = current, scalar != 0x7C, scalar != 0x29 {  // up to | or )
             guard let atom = atom(), let quantified = quantifier(on: atom) else { return nil }
             items.append(quantified)
         }
@@ -106,7 +107,8 @@ private struct PatternParser {
         case 0x2E: return .set(.dot)  // .
         case 0x28:  // (
             if isChar("?") {
-                guard index + 1 < scalars.count, scalars[index + 1] == 0x3A /* : */ else { return nil }
+                // Only (?: is supported: lookaround and named groups go to ICU.
+                guard index + 1 < scalars.count, scalars[index + 1] == 0x3A else { return nil }
                 index += 2
             }
             guard let inner = alternation(), isChar(")") else { return nil }
@@ -125,8 +127,12 @@ private struct PatternParser {
         var maximum: Int?
         switch scalar {
         case 0x2A: index += 1  // *
-        case 0x2B: minimum = 1; index += 1  // +
-        case 0x3F: maximum = 1; index += 1  // ?
+        case 0x2B:
+            minimum = 1
+            index += 1  // +
+        case 0x3F:
+            maximum = 1
+            index += 1  // ?
         case 0x7B:  // {
             index += 1
             guard let low = number() else { return nil }
@@ -137,7 +143,8 @@ private struct PatternParser {
                 maximum = isChar("}") ? nil : number()
                 if maximum == nil && !isChar("}") { return nil }
             }
-            guard isChar("}"), maximum.map({ $0 >= minimum }) ?? true, minimum <= 1000, (maximum ?? 0) <= 1000 else {
+            guard isChar("}"), maximum.map({ $0 >= minimum }) ?? true, minimum <= 1000, (maximum ?? 0) <= 1000
+            else {
                 return nil
             }
             index += 1
@@ -199,7 +206,8 @@ private struct PatternParser {
             return .single(0)
         case "x": return hex(digits: 2)
         case "u":
-            guard let escaped = hex(digits: 4), case .single(let value) = escaped, !(0xD800...0xDFFF).contains(value)
+            guard let escaped = hex(digits: 4), case .single(let value) = escaped,
+                !(0xD800...0xDFFF).contains(value)
             else { return nil }
             return escaped
         case "b" where inClass: return .single(0x08)
@@ -241,7 +249,8 @@ private struct PatternParser {
             guard let low = classAtom() else { return nil }
             if isChar("-"), index + 1 < scalars.count, scalars[index + 1] != 0x5D {
                 index += 1
-                guard case .single(let lower) = low, case .single(let upper)? = classAtom(), lower <= upper else {
+                guard case .single(let lower) = low, case .single(let upper)? = classAtom(), lower <= upper
+                else {
                     return nil
                 }
                 set.insert(lower...upper)

@@ -10,20 +10,25 @@ import TraceLedgerTesting
             try (0..<count).map { index in
                 try decoder.decode(
                     EventLine.make(
-                        type: "stock.received", entityId: "SKU-\(name)-\(index)@WH-BER", payload: #"{"quantity":5}"#,
+                        type: "stock.received", entityId: "SKU-\(name)-\(index)@WH-BER",
+                        payload: #"{"quantity":5}"#,
                         traceId: "trace-\(name)"))
             }
         }
         var conflicting = try batch("b", count: 3)
-        conflicting.append(try decoder.decode(
-            EventLine.make(
-                type: "stock.received", entityId: "SKU-x@WH-BER", payload: #"{"quantity":5}"#,
-                eventId: "22222222-2222-4222-8222-222222222222")))
-        conflicting.append(try decoder.decode(
-            EventLine.make(
-                type: "stock.received", entityId: "SKU-x@WH-BER", payload: #"{"quantity":6}"#,
-                eventId: "22222222-2222-4222-8222-222222222222")))
-        let results = await store.ledger.append(batches: [try batch("a", count: 5), conflicting, [], try batch("c", count: 4)])
+        conflicting.append(
+            try decoder.decode(
+                EventLine.make(
+                    type: "stock.received", entityId: "SKU-x@WH-BER", payload: #"{"quantity":5}"#,
+                    eventId: "22222222-2222-4222-8222-222222222222")))
+        conflicting.append(
+            try decoder.decode(
+                EventLine.make(
+                    type: "stock.received", entityId: "SKU-x@WH-BER", payload: #"{"quantity":6}"#,
+                    eventId: "22222222-2222-4222-8222-222222222222")))
+        let results = await store.ledger.append(batches: [
+            try batch("a", count: 5), conflicting, [], try batch("c", count: 4),
+        ])
         #expect(results.count == 4)
         let first = try results[0].get()
         #expect(first.map(\.position) == Array(1...5))

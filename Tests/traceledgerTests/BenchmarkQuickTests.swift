@@ -12,7 +12,9 @@ struct BenchmarkQuickTests {
         let results = directory.file("results.json")
         let benchmark = URL(fileURLWithPath: CommandRunner.executable).deletingLastPathComponent()
             .appendingPathComponent("ledger-bench").path
-        try #require(FileManager.default.isExecutableFile(atPath: benchmark), "ledger-bench is not built: run swift build")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: benchmark),
+            "ledger-bench is not built: run swift build")
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: benchmark)
@@ -34,8 +36,10 @@ struct BenchmarkQuickTests {
         #expect(Set(stores.keys) == ["TraceLedger", "raw LMDB", "SQLite"])
         for (name, figures) in stores {
             for measure in [
-                "appendBatch1000EventsPerSecond", "appendBatch10000EventsPerSecond", "appendBatch1EventsPerSecond",
-                "traceLookupP99Microseconds", "historyLookupP99Microseconds", "scanEventsPerSecond", "bytesPerEvent",
+                "appendBatch1000EventsPerSecond", "appendBatch10000EventsPerSecond",
+                "appendBatch1EventsPerSecond",
+                "traceLookupP99Microseconds", "historyLookupP99Microseconds", "scanEventsPerSecond",
+                "bytesPerEvent",
             ] {
                 #expect((figures[measure] as? Double ?? 0) > 0, "\(name) lacks \(measure)")
             }

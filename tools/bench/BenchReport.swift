@@ -31,19 +31,21 @@ enum BenchReport {
     }
 
     /// Rows of (measure, key path, higher is better).
-    private static var rows: [(String, KeyPath<StoreFigures, Double?>, Bool)] { [
-        ("durable append, batch 1000 (events/s)", \.appendBatch1000EventsPerSecond, true),
-        ("durable append, batch 10000 (events/s)", \.appendBatch10000EventsPerSecond, true),
-        ("durable append, batch 1 (events/s)", \.appendBatch1EventsPerSecond, true),
-        ("  batch 1 commit latency p50 (µs)", \.commitLatencyP50Microseconds, false),
-        ("  batch 1 commit latency p99 (µs)", \.commitLatencyP99Microseconds, false),
-        ("trace lookup p50 (µs, whole trace decoded)", \.traceLookupP50Microseconds, false),
-        ("trace lookup p99 (µs)", \.traceLookupP99Microseconds, false),
-        ("entity history lookup p50 (µs)", \.historyLookupP50Microseconds, false),
-        ("entity history lookup p99 (µs)", \.historyLookupP99Microseconds, false),
-        ("full scan, decoded (events/s)", \.scanEventsPerSecond, true),
-        ("bytes on disk per event (all indexes)", \.bytesPerEvent, false),
-    ] }
+    private static var rows: [(String, KeyPath<StoreFigures, Double?>, Bool)] {
+        [
+            ("durable append, batch 1000 (events/s)", \.appendBatch1000EventsPerSecond, true),
+            ("durable append, batch 10000 (events/s)", \.appendBatch10000EventsPerSecond, true),
+            ("durable append, batch 1 (events/s)", \.appendBatch1EventsPerSecond, true),
+            ("  batch 1 commit latency p50 (µs)", \.commitLatencyP50Microseconds, false),
+            ("  batch 1 commit latency p99 (µs)", \.commitLatencyP99Microseconds, false),
+            ("trace lookup p50 (µs, whole trace decoded)", \.traceLookupP50Microseconds, false),
+            ("trace lookup p99 (µs)", \.traceLookupP99Microseconds, false),
+            ("entity history lookup p50 (µs)", \.historyLookupP50Microseconds, false),
+            ("entity history lookup p99 (µs)", \.historyLookupP99Microseconds, false),
+            ("full scan, decoded (events/s)", \.scanEventsPerSecond, true),
+            ("bytes on disk per event (all indexes)", \.bytesPerEvent, false),
+        ]
+    }
 
     private static func printComparison(_ stores: [String: StoreFigures]) {
         Swift.print("| measure | TraceLedger | raw LMDB (limit) | SQLite (peer) | TL ÷ raw | TL ÷ SQLite |")
@@ -57,25 +59,52 @@ enum BenchReport {
                 return String(format: "%.2f×", ledger / other)
             }
             Swift.print(
-                "| \(label) | \(values.map(format).joined(separator: " | ")) | \(ratio(values[1])) | \(ratio(values[2])) |")
+                "| \(label) | \(values.map(format).joined(separator: " | ")) | \(ratio(values[1])) | \(ratio(values[2])) |"
+            )
         }
-        Swift.print("\nRatios are TraceLedger ÷ the other store: above 1 is better for rates, below 1 for µs and bytes.")
+        Swift.print(
+            "\nRatios are TraceLedger ÷ the other store: above 1 is better for rates, below 1 for µs and bytes."
+        )
     }
 
     private static func printLedger(_ ledger: LedgerFigures) {
         Swift.print("\n| TraceLedger only | value |\n|---|---:|")
         let rows: [(String, String)] = [
             ("decode + validate NDJSON, one core (events/s)", format(ledger.decodeEventsPerSecond)),
-            ("import from NDJSON, `BulkImporter`, batch 1000 (events/s)", format(ledger.importEventsPerSecond)),
-            ("import peak RSS (MiB, includes the store's mapped pages)", format(ledger.importPeakRSSBytes.map { Double($0) / 1_048_576 })),
-            ("import peak anonymous memory (MiB, heap and stacks)", format(ledger.importPeakAnonymousBytes.map { Double($0) / 1_048_576 })),
-            ("replay to a file sink, `Replayer` + `FileSink`, default options (events/s)", format(ledger.replayToFileEventsPerSecond)),
-            ("  floor: scan + envelope NDJSON to a file + fsync (events/s)", format(ledger.scanToFileEventsPerSecond)),
-            ("projection rebuild, all projections (events/s)", format(ledger.projectionRebuildEventsPerSecond)),
+            (
+                "import from NDJSON, `BulkImporter`, batch 1000 (events/s)",
+                format(ledger.importEventsPerSecond)
+            ),
+            (
+                "import peak RSS (MiB, includes the store's mapped pages)",
+                format(ledger.importPeakRSSBytes.map { Double($0) / 1_048_576 })
+            ),
+            (
+                "import peak anonymous memory (MiB, heap and stacks)",
+                format(ledger.importPeakAnonymousBytes.map { Double($0) / 1_048_576 })
+            ),
+            (
+                "replay to a file sink, `Replayer` + `FileSink`, default options (events/s)",
+                format(ledger.replayToFileEventsPerSecond)
+            ),
+            (
+                "  floor: scan + envelope NDJSON to a file + fsync (events/s)",
+                format(ledger.scanToFileEventsPerSecond)
+            ),
+            (
+                "projection rebuild, all projections (events/s)",
+                format(ledger.projectionRebuildEventsPerSecond)
+            ),
             ("verify (events/s)", format(ledger.verifyEventsPerSecond)),
-            ("8 concurrent appenders, 1 event per call (events/s)", format(ledger.concurrent8EventsPerSecond)),
+            (
+                "8 concurrent appenders, 1 event per call (events/s)",
+                format(ledger.concurrent8EventsPerSecond)
+            ),
             ("  8 appenders: p99 latency (µs)", format(ledger.concurrent8P99Microseconds)),
-            ("64 concurrent appenders, 1 event per call (events/s)", format(ledger.concurrent64EventsPerSecond)),
+            (
+                "64 concurrent appenders, 1 event per call (events/s)",
+                format(ledger.concurrent64EventsPerSecond)
+            ),
             ("  64 appenders: p99 latency (µs)", format(ledger.concurrent64P99Microseconds)),
         ]
         for (label, value) in rows { Swift.print("| \(label) | \(value) |") }
@@ -84,7 +113,8 @@ enum BenchReport {
     private static func printScale(_ points: [ScalePoint]) {
         guard let first = points.first, let last = points.last, points.count > 1 else { return }
         Swift.print("\n### Scaling: \(first.events) → \(last.events) events\n")
-        Swift.print("| measure | store | \(points.map { "\($0.events)" }.joined(separator: " | ")) | change |")
+        Swift.print(
+            "| measure | store | \(points.map { "\($0.events)" }.joined(separator: " | ")) | change |")
         Swift.print("|---|---|\(points.map { _ in "---:|" }.joined())---:|")
         for (label, path, _) in rows {
             for store in storeOrder {
@@ -99,14 +129,23 @@ enum BenchReport {
         let peaks = points.map { format($0.importPeakRSSBytes.map { Double($0) / 1_048_576 }) }
         let anonymous = points.map { format($0.importPeakAnonymousBytes.map { Double($0) / 1_048_576 }) }
         Swift.print("| import (events/s) | TraceLedger | \(rates.joined(separator: " | ")) | |")
-        let growth = (first.importPeakRSSBytes ?? 0) > 0
-            ? String(format: "%.2f×", Double(last.importPeakRSSBytes ?? 0) / Double(first.importPeakRSSBytes ?? 1)) : "–"
-        Swift.print("| import peak RSS (MiB, with mapped store pages) | TraceLedger | \(peaks.joined(separator: " | ")) | \(growth) |")
-        let anonymousGrowth = (first.importPeakAnonymousBytes ?? 0) > 0
-            ? String(format: "%.2f×", Double(last.importPeakAnonymousBytes ?? 0) / Double(first.importPeakAnonymousBytes ?? 1))
+        let growth =
+            (first.importPeakRSSBytes ?? 0) > 0
+            ? String(
+                format: "%.2f×", Double(last.importPeakRSSBytes ?? 0) / Double(first.importPeakRSSBytes ?? 1))
             : "–"
         Swift.print(
-            "| import peak anonymous memory (MiB) | TraceLedger | \(anonymous.joined(separator: " | ")) | \(anonymousGrowth) |")
+            "| import peak RSS (MiB, with mapped store pages) | TraceLedger | \(peaks.joined(separator: " | ")) | \(growth) |"
+        )
+        let anonymousGrowth =
+            (first.importPeakAnonymousBytes ?? 0) > 0
+            ? String(
+                format: "%.2f×",
+                Double(last.importPeakAnonymousBytes ?? 0) / Double(first.importPeakAnonymousBytes ?? 1))
+            : "–"
+        Swift.print(
+            "| import peak anonymous memory (MiB) | TraceLedger | \(anonymous.joined(separator: " | ")) | \(anonymousGrowth) |"
+        )
     }
 
     static func format(_ value: Double?) -> String {

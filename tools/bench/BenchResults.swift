@@ -57,7 +57,8 @@ struct BenchResults: Codable {
     var events: Int
     var seed: UInt64
     var machine: MachineDescription
-    var durability = "every store commits durably (fsync at commit: LMDB default sync, SQLite WAL synchronous=FULL), all on the same disk"
+    var durability =
+        "every store commits durably (fsync at commit: LMDB default sync, SQLite WAL synchronous=FULL), all on the same disk"
     var stores: [String: StoreFigures] = [:]
     var ledger = LedgerFigures()
     var consistent = false

@@ -10,9 +10,11 @@ struct BenchRun: AsyncParsableCommand {
     @Option(help: "How many events to load (default 1,000,000).") var events = 1_000_000
     @Option(help: "Write the results as JSON to this file.") var out: String?
     @Flag(help: "10,000 events and fewer single appends: a check that takes seconds.") var quick = false
-    @Flag(help: "Append and lookups at N and 4×N events (1M and 4M by default), and how they change.") var scale = false
+    @Flag(help: "Append and lookups at N and 4×N events (1M and 4M by default), and how they change.")
+    var scale = false
     @Option(help: "The workload seed.") var seed: UInt64 = 42
-    @Option(help: "Where the stores go (default: a new directory under the temporary directory).") var directory: String?
+    @Option(help: "Where the stores go (default: a new directory under the temporary directory).")
+    var directory: String?
     @Flag(help: "Keep the stores and workload files afterwards.") var keep = false
 
     func validate() throws {
@@ -27,11 +29,14 @@ struct BenchRun: AsyncParsableCommand {
 
     func run() async throws {
         let count = quick ? 10_000 : events
-        let root = directory ?? NSTemporaryDirectory() + "ledger-bench-\(ProcessInfo.processInfo.processIdentifier)"
+        let root =
+            directory ?? NSTemporaryDirectory() + "ledger-bench-\(ProcessInfo.processInfo.processIdentifier)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer {
             if !keep {
-                do { try FileManager.default.removeItem(atPath: root) } catch { log("could not remove \(root): \(error)") }
+                do { try FileManager.default.removeItem(atPath: root) } catch {
+                    log("could not remove \(root): \(error)")
+                }
             }
         }
         var results = BenchResults(events: count, seed: seed, machine: .current(directory: root))
@@ -86,13 +91,18 @@ struct BenchRun: AsyncParsableCommand {
         let problems = StorePhases.disagreements(counts: counts, answers: answers, samples: load.samples)
         for problem in problems.prefix(20) { log("DISAGREEMENT: \(problem)") }
         results.consistent = problems.isEmpty && counts.values.allSatisfy { $0 == count + singles.count }
-        if !results.consistent && problems.isEmpty { log("DISAGREEMENT: expected \(count + singles.count) events, got \(counts)") }
+        if !results.consistent && problems.isEmpty {
+            log("DISAGREEMENT: expected \(count + singles.count) events, got \(counts)")
+        }
 
-        guard let ledgerStore = stores.first as? TraceLedgerStore else { throw BenchError("TraceLedger store missing") }
+        guard let ledgerStore = stores.first as? TraceLedgerStore else {
+            throw BenchError("TraceLedger store missing")
+        }
         let ledger = ledgerStore.ledger
         log("TraceLedger: verify, scan to a file, projection rebuild, replay to a file, concurrent appenders")
         results.ledger.verifyEventsPerSecond = try LedgerPhases.verify(ledger)
-        results.ledger.scanToFileEventsPerSecond = try LedgerPhases.scanToFile(ledger, path: root + "/scan.ndjson")
+        results.ledger.scanToFileEventsPerSecond = try LedgerPhases.scanToFile(
+            ledger, path: root + "/scan.ndjson")
         results.ledger.projectionRebuildEventsPerSecond = try LedgerPhases.rebuildProjections(ledger)
         results.ledger.replayToFileEventsPerSecond = try await LedgerPhases.replayToFile(
             ledger, path: root + "/replay.ndjson")
@@ -116,15 +126,20 @@ struct BenchRun: AsyncParsableCommand {
         }
     }
 
-    private func lookupsAndScans(_ stores: [any BenchStore], samples: LookupSamples, results: inout BenchResults)
+    private func lookupsAndScans(
+        _ stores: [any BenchStore], samples: LookupSamples, results: inout BenchResults
+    )
         async throws -> (counts: [String: Int], answers: [String: StorePhases.LookupAnswers])
     {
         var counts: [String: Int] = [:]
         var answers: [String: StorePhases.LookupAnswers] = [:]
         for store in stores {
-            log("lookups of \(samples.traces.count) traces and \(samples.streams.count) streams, full scan: \(store.name)")
+            log(
+                "lookups of \(samples.traces.count) traces and \(samples.streams.count) streams, full scan: \(store.name)"
+            )
             let answer = try StorePhases.lookups(samples, in: store)
-            results.stores[store.name, default: StoreFigures()].traceLookupP50Microseconds = answer.traceLatencies.p50
+            results.stores[store.name, default: StoreFigures()].traceLookupP50Microseconds =
+                answer.traceLatencies.p50
             results.stores[store.name]!.traceLookupP99Microseconds = answer.traceLatencies.p99
             results.stores[store.name]!.historyLookupP50Microseconds = answer.streamLatencies.p50
             results.stores[store.name]!.historyLookupP99Microseconds = answer.streamLatencies.p99
@@ -132,7 +147,9 @@ struct BenchRun: AsyncParsableCommand {
             results.stores[store.name]!.scanEventsPerSecond = scan.eventsPerSecond
             counts[store.name] = try store.count()
             if scan.count != counts[store.name] {
-                log("DISAGREEMENT: \(store.name) scanned \(scan.count) events but counts \(counts[store.name]!)")
+                log(
+                    "DISAGREEMENT: \(store.name) scanned \(scan.count) events but counts \(counts[store.name]!)"
+                )
                 counts[store.name + " (scan)"] = scan.count
             }
             answers[store.name] = answer
@@ -147,7 +164,8 @@ struct BenchRun: AsyncParsableCommand {
         let files = try WorkloadFiles.write(seed: seed, events: count, extraEvents: 0, in: root)
         let stores = try makeStores(in: directory)
         let load = try await StorePhases.bulkLoad(
-            file: files.main, stores: stores.map { ($0, 1000) }, sampleCount: lookupSamples, expectedEvents: count,
+            file: files.main, stores: stores.map { ($0, 1000) }, sampleCount: lookupSamples,
+            expectedEvents: count,
             seed: seed, progress: progress(of: count))
         var results = BenchResults(events: count, seed: seed, machine: .current(directory: root))
         for (index, store) in stores.enumerated() {
@@ -157,24 +175,32 @@ struct BenchRun: AsyncParsableCommand {
         }
         let (counts, answers) = try await lookupsAndScans(stores, samples: load.samples, results: &results)
         let problems = StorePhases.disagreements(counts: counts, answers: answers, samples: load.samples)
-        guard problems.isEmpty else { throw BenchError("the stores disagree at \(count) events: \(problems.prefix(5))") }
+        guard problems.isEmpty else {
+            throw BenchError("the stores disagree at \(count) events: \(problems.prefix(5))")
+        }
         log("scale: import of \(count) events in a child process")
         let report = try ImportChild.measure(file: files.main, store: directory + "/import")
         try FileManager.default.removeItem(atPath: directory)
         return ScalePoint(
-            events: count, stores: results.stores, importEventsPerSecond: Double(report.events) / report.seconds,
+            events: count, stores: results.stores,
+            importEventsPerSecond: Double(report.events) / report.seconds,
             importPeakRSSBytes: report.peakRSSBytes, importPeakAnonymousBytes: report.peakAnonymousBytes)
     }
 
     private func makeStores(in directory: String) throws -> [any BenchStore] {
         [
-            try TraceLedgerStore(path: directory + "/traceledger"), try RawLMDBStore(path: directory + "/lmdb"),
+            try TraceLedgerStore(path: directory + "/traceledger"),
+            try RawLMDBStore(path: directory + "/lmdb"),
             try SQLiteStore(directory: directory + "/sqlite"),
         ]
     }
 
     private func progress(of total: Int) -> (Int) -> Void {
-        { loaded in if loaded % (total >= 1_000_000 ? 200_000 : max(10_000, total / 5)) == 0 { log("  \(loaded) / \(total)") } }
+        { loaded in
+            if loaded % (total >= 1_000_000 ? 200_000 : max(10_000, total / 5)) == 0 {
+                log("  \(loaded) / \(total)")
+            }
+        }
     }
 }
 

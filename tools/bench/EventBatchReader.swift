@@ -1,7 +1,8 @@
+import TraceLedger
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import TraceLedger
 
 /// Reads an NDJSON workload file in 4 MiB chunks and hands out decoded, validated events in batches, so the
 /// benchmark's memory stays flat however many events it loads.
@@ -21,7 +22,9 @@ final class EventBatchReader {
 
     init(path: String) throws {
         descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw BenchError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else {
+            throw BenchError("cannot open \(path): \(String(cString: strerror(errno)))")
+        }
     }
 
     deinit { close(descriptor) }
@@ -43,7 +46,9 @@ final class EventBatchReader {
             let started = monotonicNanoseconds()
             let event: ProposedEvent
             do {
-                event = try buffer.withUnsafeBytes { try decoder.decode(UnsafeRawBufferPointer(rebasing: $0[begin..<newline])) }
+                event = try buffer.withUnsafeBytes {
+                    try decoder.decode(UnsafeRawBufferPointer(rebasing: $0[begin..<newline]))
+                }
             } catch {
                 throw BenchError("line \(lineNumber) of the workload does not decode: \(error)")
             }
@@ -72,7 +77,9 @@ final class EventBatchReader {
         let old = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: chunk))
         let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + old, chunk) }
-        guard count >= 0 else { throw BenchError("reading the workload failed: \(String(cString: strerror(errno)))") }
+        guard count >= 0 else {
+            throw BenchError("reading the workload failed: \(String(cString: strerror(errno)))")
+        }
         buffer.removeSubrange((old + count)...)
         if count == 0 { endOfFile = true }
     }

@@ -43,7 +43,9 @@ struct ImportChild: AsyncParsableCommand {
     /// Runs the child on `file` into a new store at `store` and returns its report.
     static func measure(file: String, store: String) throws -> ImportChildReport {
         let process = Process()
-        guard let executable = Bundle.main.executableURL else { throw BenchError("cannot find ledger-bench itself") }
+        guard let executable = Bundle.main.executableURL else {
+            throw BenchError("cannot find ledger-bench itself")
+        }
         process.executableURL = executable
         process.arguments = ["import-child", "--store", store, "--file", file]
         let output = Pipe()

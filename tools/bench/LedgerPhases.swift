@@ -9,7 +9,9 @@ enum LedgerPhases {
         let started = monotonicNanoseconds()
         let result = try ledger.verify()
         let seconds = Double(monotonicNanoseconds() - started) / 1e9
-        guard case .intact(let head) = result else { throw BenchError("verify found the chain broken: \(result)") }
+        guard case .intact(let head) = result else {
+            throw BenchError("verify found the chain broken: \(result)")
+        }
         return Double(head.position) / seconds
     }
 
@@ -24,7 +26,8 @@ enum LedgerPhases {
         await sink.close()
         try FileManager.default.removeItem(atPath: path)
         guard summary.delivered > 0, summary.deadLettered == 0 else {
-            throw BenchError("the replay delivered \(summary.delivered) events, \(summary.deadLettered) dead letters")
+            throw BenchError(
+                "the replay delivered \(summary.delivered) events, \(summary.deadLettered) dead letters")
         }
         return Double(summary.delivered) / summary.seconds
     }
@@ -40,7 +43,9 @@ enum LedgerPhases {
     /// The floor under replay to a file: scans the log, writes each event's envelope as one line and fsyncs
     /// the file once. Returns events per second.
     static func scanToFile(_ ledger: Ledger, path: String) throws -> Double {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw BenchError("cannot create \(path)") }
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw BenchError("cannot create \(path)")
+        }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)

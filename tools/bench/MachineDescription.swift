@@ -11,14 +11,17 @@ struct MachineDescription: Codable {
     static func current(directory: String) -> MachineDescription {
         MachineDescription(
             cores: ProcessInfo.processInfo.activeProcessorCount, cpu: cpuModel(),
-            memoryBytes: ProcessInfo.processInfo.physicalMemory, directory: directory, disk: diskDescription(of: directory))
+            memoryBytes: ProcessInfo.processInfo.physicalMemory, directory: directory,
+            disk: diskDescription(of: directory))
     }
 
     private static func cpuModel() -> String {
         do {
             let info = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
             let line = info.split(separator: "\n").first { $0.hasPrefix("model name") }
-            return line.map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) }
+            return line.map {
+                String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces)
+            }
                 ?? "unknown"
         } catch {
             return "unknown (\(error.localizedDescription))"
@@ -36,7 +39,8 @@ struct MachineDescription: Codable {
             var rotational = "?"
             let flag = "/sys/block/\(device)/queue/rotational"
             if FileManager.default.fileExists(atPath: flag) {
-                rotational = try String(contentsOfFile: flag, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                rotational = try String(contentsOfFile: flag, encoding: .utf8).trimmingCharacters(
+                    in: .whitespacesAndNewlines)
             }
             return "\(mount[0]) (\(mount[2]), rotational=\(rotational))"
         } catch {

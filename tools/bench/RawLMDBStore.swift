@@ -42,10 +42,13 @@ final class RawLMDBStore: BenchStore {
                 RawRecord.encode(content, recordedAt: recordedAt, into: &record)
                 try transaction.put(in: events, key: key, value: record, flags: .append)
                 try transaction.put(in: eventIds, key: content.eventId.bytes, value: key, flags: .noOverwrite)
-                try transaction.put(in: traces, key: Array(content.traceId.utf8), value: key, flags: .appendDuplicate)
                 try transaction.put(
-                    in: streams, key: Array(content.streamKey.description.utf8), value: key, flags: .appendDuplicate)
-                try transaction.put(in: actors, key: Array(content.actor.utf8), value: key, flags: .appendDuplicate)
+                    in: traces, key: Array(content.traceId.utf8), value: key, flags: .appendDuplicate)
+                try transaction.put(
+                    in: streams, key: Array(content.streamKey.description.utf8), value: key,
+                    flags: .appendDuplicate)
+                try transaction.put(
+                    in: actors, key: Array(content.actor.utf8), value: key, flags: .appendDuplicate)
                 nextPosition += 1
             }
         }
@@ -68,7 +71,8 @@ final class RawLMDBStore: BenchStore {
                     var page = try cursor.currentValues()
                     while let values = page {
                         for offset in stride(from: 0, to: values.count, by: 8) {
-                            positions.append(position(UnsafeRawBufferPointer(rebasing: values[offset..<offset + 8])))
+                            positions.append(
+                                position(UnsafeRawBufferPointer(rebasing: values[offset..<offset + 8])))
                         }
                         page = try cursor.nextValues()
                     }
@@ -77,7 +81,9 @@ final class RawLMDBStore: BenchStore {
             }
             return try positions.map { position in
                 try transaction.withValue(in: events, key: positionKey(position)) { raw in
-                    guard let raw else { throw BenchError("raw LMDB: an index names position \(position), which is missing") }
+                    guard let raw else {
+                        throw BenchError("raw LMDB: an index names position \(position), which is missing")
+                    }
                     return RawRecord.decode(raw, position: position)
                 }
             }

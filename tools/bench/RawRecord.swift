@@ -11,7 +11,10 @@ enum RawRecord {
         appendBigEndian(content.eventId.low, to: &bytes)
         appendBigEndian(UInt64(bitPattern: content.occurredAt.nanosecondsSinceEpoch), to: &bytes)
         appendBigEndian(UInt64(bitPattern: recordedAt), to: &bytes)
-        for text in [content.domain.rawValue, content.entityId, content.type, content.origin, content.actor, content.traceId] {
+        for text in [
+            content.domain.rawValue, content.entityId, content.type, content.origin, content.actor,
+            content.traceId,
+        ] {
             let count = text.utf8.count
             bytes.append(UInt8(count >> 8))
             bytes.append(UInt8(count & 0xFF))
@@ -31,7 +34,8 @@ enum RawRecord {
         func text() -> String {
             let count = Int(raw[offset]) << 8 | Int(raw[offset + 1])
             offset += 2
-            let string = String(decoding: UnsafeRawBufferPointer(rebasing: raw[offset..<offset + count]), as: UTF8.self)
+            let string = String(
+                decoding: UnsafeRawBufferPointer(rebasing: raw[offset..<offset + count]), as: UTF8.self)
             offset += count
             return string
         }
@@ -52,6 +56,8 @@ enum RawRecord {
     }
 
     static func appendBigEndian(_ value: UInt64, to bytes: inout [UInt8]) {
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
     }
 }

@@ -15,7 +15,8 @@ final class SQLiteConnection {
 
     init(path: String) throws {
         var db: OpaquePointer?
-        let code = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        let code = sqlite3_open_v2(
+            path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
         guard code == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(db)
@@ -53,7 +54,9 @@ final class SQLiteStatement {
     fileprivate init(connection: SQLiteConnection, sql: String) throws {
         var statement: OpaquePointer?
         try connection.check(sqlite3_prepare_v2(connection.handle, sql, -1, &statement, nil), sql)
-        guard let statement else { throw SQLiteError(code: SQLITE_MISUSE, message: "empty statement: \(sql)") }
+        guard let statement else {
+            throw SQLiteError(code: SQLITE_MISUSE, message: "empty statement: \(sql)")
+        }
         self.connection = connection
         self.handle = statement
         self.sql = sql
@@ -67,7 +70,8 @@ final class SQLiteStatement {
         var text = text
         text.withUTF8 { utf8 in
             _ = sqlite3_bind_text(
-                handle, index, UnsafeRawPointer(utf8.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(utf8.count),
+                handle, index, UnsafeRawPointer(utf8.baseAddress!).assumingMemoryBound(to: CChar.self),
+                Int32(utf8.count),
                 Self.transient)
         }
     }

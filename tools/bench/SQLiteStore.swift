@@ -33,7 +33,8 @@ final class SQLiteStore: BenchStore {
             """)
         insert = try connection.prepare(
             "INSERT INTO events (\(Self.columns)) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        byTrace = try connection.prepare("SELECT \(Self.columns) FROM events WHERE trace_id = ? ORDER BY position")
+        byTrace = try connection.prepare(
+            "SELECT \(Self.columns) FROM events WHERE trace_id = ? ORDER BY position")
         byStream = try connection.prepare(
             "SELECT \(Self.columns) FROM events WHERE domain = ? AND entity_id = ? ORDER BY position")
     }

@@ -20,7 +20,8 @@ enum StorePhases {
     /// Loads `file` into every store: each decoded chunk of 10,000 events goes to every store in turn, split into
     /// that store's batch size, so decoding happens once and only the appends are timed.
     static func bulkLoad(
-        file: String, stores: [(store: any BenchStore, batchSize: Int)], sampleCount: Int, expectedEvents: Int,
+        file: String, stores: [(store: any BenchStore, batchSize: Int)], sampleCount: Int,
+        expectedEvents: Int,
         seed: UInt64, progress: (Int) -> Void
     ) async throws -> BulkLoad {
         let reader = try EventBatchReader(path: file)
@@ -33,8 +34,12 @@ enum StorePhases {
             if chunk.isEmpty { break }
             for event in chunk {
                 // Each event is picked with probability sampleCount / expectedEvents: random traces and streams.
-                if random.next(below: expectedEvents) < sampleCount { samples.traces.append(event.content.traceId) }
-                if random.next(below: expectedEvents) < sampleCount { samples.streams.append(event.content.streamKey) }
+                if random.next(below: expectedEvents) < sampleCount {
+                    samples.traces.append(event.content.traceId)
+                }
+                if random.next(below: expectedEvents) < sampleCount {
+                    samples.streams.append(event.content.streamKey)
+                }
             }
             for (index, entry) in stores.enumerated() {
                 for start in stride(from: 0, to: chunk.count, by: entry.batchSize) {
@@ -111,12 +116,14 @@ enum StorePhases {
         if Set(counts.values).count > 1 { problems.append("event counts differ: \(counts)") }
         guard let reference = answers["TraceLedger"] else { return ["TraceLedger gave no answers"] }
         for (name, other) in answers where name != "TraceLedger" {
-            for (index, trace) in samples.traces.enumerated() where other.traces[index] != reference.traces[index] {
+            for (index, trace) in samples.traces.enumerated()
+            where other.traces[index] != reference.traces[index] {
                 problems.append(
                     "trace \(trace): TraceLedger has \(reference.traces[index].count) events, \(name) "
                         + "\(other.traces[index].count) (or another order)")
             }
-            for (index, stream) in samples.streams.enumerated() where other.streams[index] != reference.streams[index] {
+            for (index, stream) in samples.streams.enumerated()
+            where other.streams[index] != reference.streams[index] {
                 problems.append(
                     "stream \(stream): TraceLedger has \(reference.streams[index].count) events, \(name) "
                         + "\(other.streams[index].count) (or another order)")

@@ -10,7 +10,9 @@ struct WorkloadFiles {
     let extra: String
 
     /// Writes `events` + `extraEvents` events of the workload with `seed` into `directory`.
-    static func write(seed: UInt64, events: Int, extraEvents: Int, in directory: String) throws -> WorkloadFiles {
+    static func write(seed: UInt64, events: Int, extraEvents: Int, in directory: String) throws
+        -> WorkloadFiles
+    {
         let files = WorkloadFiles(main: directory + "/events.ndjson", extra: directory + "/extra.ndjson")
         var configuration = WorkloadConfiguration.realistic
         configuration.seed = seed

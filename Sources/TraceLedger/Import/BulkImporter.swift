@@ -72,7 +72,8 @@ public struct BulkImporter: Sendable {
         progress: (ImportProgress) -> Void = { _ in }
     ) async throws -> ImportSummary {
         let reader = try LineReader(path: path)
-        let parallel = ParallelDecoder(decoder: decoder, workers: max(1, min(8, ProcessInfo.processInfo.activeProcessorCount)))
+        let parallel = ParallelDecoder(
+            decoder: decoder, workers: max(1, min(8, ProcessInfo.processInfo.activeProcessorCount)))
         var summary = ImportSummary()
         // With --strict everything is kept for one atomic append at the end.
         var strictEvents: [ProposedEvent] = []
@@ -139,7 +140,8 @@ public struct BulkImporter: Sendable {
                 summary.rejected += reportNow.count
                 inFlightRejections = reportNow
                 inFlight = Task { [ledger] in
-                    try await Self.appendChunk(batchEvents, lines: batchLines, batchSize: batchSize, to: ledger)
+                    try await Self.appendChunk(
+                        batchEvents, lines: batchLines, batchSize: batchSize, to: ledger)
                 }
             }
             try await settle()
@@ -152,7 +154,8 @@ public struct BulkImporter: Sendable {
             guard strictRejections.isEmpty else {
                 strictRejections.forEach(rejected)
                 throw LedgerError(
-                    .invalidEvent, "\(strictRejections.count) of \(summary.lines) lines were rejected; with --strict "
+                    .invalidEvent,
+                    "\(strictRejections.count) of \(summary.lines) lines were rejected; with --strict "
                         + "nothing was imported: fix those lines and import again")
             }
             do {
@@ -164,7 +167,8 @@ public struct BulkImporter: Sendable {
                 rejected(error)
                 summary.rejected += 1
                 throw LedgerError(
-                    .conflict, "line \(error.line.map(String.init) ?? "?") conflicts with the ledger; with --strict "
+                    .conflict,
+                    "line \(error.line.map(String.init) ?? "?") conflicts with the ledger; with --strict "
                         + "nothing was imported")
             }
             progress(
@@ -178,7 +182,9 @@ public struct BulkImporter: Sendable {
 
     /// Appends a chunk's events as batches of `batchSize`, queued together so the writer commits several per
     /// fsync; a batch with a conflicting event is appended again without it, after the chunk's other batches.
-    private static func appendChunk(_ events: [ProposedEvent], lines: [Int], batchSize: Int, to ledger: Ledger)
+    private static func appendChunk(
+        _ events: [ProposedEvent], lines: [Int], batchSize: Int, to ledger: Ledger
+    )
         async throws -> ChunkOutcome
     {
         let starts = Array(stride(from: 0, to: events.count, by: batchSize))

@@ -22,7 +22,9 @@ struct ParallelDecoder {
             let work = SharedWork(lines: lines, output: output)
             DispatchQueue.concurrentPerform(iterations: slices) { slice in
                 let range = slice * sliceSize..<min(work.lines.count, (slice + 1) * sliceSize)
-                for index in range { work.output[index] = (work.lines[index].number, decodeLine(work.lines[index])) }
+                for index in range {
+                    work.output[index] = (work.lines[index].number, decodeLine(work.lines[index]))
+                }
             }
         }
         return results.map { $0! }

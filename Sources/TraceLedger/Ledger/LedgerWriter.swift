@@ -28,11 +28,13 @@ final class LedgerWriter: @unchecked Sendable {
     /// Cap on events per group commit, so one transaction's dirty pages stay bounded.
     private let maximumEventsPerCommit = 50_000
 
-    init(environment: Environment, databases: LedgerDatabases, dictionaries: DictionaryCache, logger: Logger) {
+    init(environment: Environment, databases: LedgerDatabases, dictionaries: DictionaryCache, logger: Logger)
+    {
         self.environment = environment
         self.databases = databases
         self.dictionaries = dictionaries
-        self.trainer = DictionaryTrainer(environment: environment, databases: databases, dictionaries: dictionaries)
+        self.trainer = DictionaryTrainer(
+            environment: environment, databases: databases, dictionaries: dictionaries)
         self.logger = logger
     }
 
@@ -127,7 +129,9 @@ final class LedgerWriter: @unchecked Sendable {
                 for request in group {
                     do {
                         results.append(.success(try appender.append(request.events)))
-                    } catch let error as LedgerError where error.kind == .conflict || error.kind == .invalidEvent {
+                    } catch let error as LedgerError
+                        where error.kind == .conflict || error.kind == .invalidEvent
+                    {
                         results.append(.failure(error))
                     }
                 }
