@@ -49,7 +49,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings,
             plugins: ["EmbedSchemas"]),
-        .executableTarget(name: "schema-embedder", path: "tools/schema-embedder", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "schema-embedder", path: "tools/schema-embedder", swiftSettings: strictSettings),
         .plugin(name: "EmbedSchemas", capability: .buildTool(), dependencies: ["schema-embedder"]),
 
         // Replay sinks that talk to the network: HTTP webhooks and NATS JetStream.
@@ -106,12 +107,18 @@ let package = Package(
             name: "JSONKitTests", dependencies: ["JSONKit"], exclude: ["JSONSchemaTestSuite"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "TraceLedgerWorkloadTests", dependencies: ["TraceLedgerWorkload"], swiftSettings: strictSettings),
-        .testTarget(
-            name: "TraceLedgerTests",
-            dependencies: ["TraceLedger", "TraceLedgerSinks", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit"],
+            name: "TraceLedgerWorkloadTests", dependencies: ["TraceLedgerWorkload"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "traceledgerTests", dependencies: ["traceledger", "ledger-bench", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit"], swiftSettings: strictSettings),
+            name: "TraceLedgerTests",
+            dependencies: [
+                "TraceLedger", "TraceLedgerSinks", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit",
+            ],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "traceledgerTests",
+            dependencies: [
+                "traceledger", "ledger-bench", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit",
+            ], swiftSettings: strictSettings),
     ]
 )

@@ -20,10 +20,13 @@ public final class Cursor {
 
     func close() { mdb_cursor_close(handle) }
 
-    private func move(_ op: MDB_cursor_op, key: UnsafeRawBufferPointer? = nil, value: UnsafeRawBufferPointer? = nil)
+    private func move(
+        _ op: MDB_cursor_op, key: UnsafeRawBufferPointer? = nil, value: UnsafeRawBufferPointer? = nil
+    )
         throws(LMDBError) -> Entry?
     {
-        var k = MDB_val(mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))
+        var k = MDB_val(
+            mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))
         var v = MDB_val(
             mv_size: value?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: value?.baseAddress))
         let code = mdb_cursor_get(handle, &k, &v, op)
@@ -52,13 +55,18 @@ public final class Cursor {
     public func lastDuplicate() throws(LMDBError) -> Entry? { try move(MDB_LAST_DUP) }
 
     /// The entry with exactly `key` (its first value), or nil.
-    public func find(_ key: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? { try move(MDB_SET_KEY, key: key) }
+    public func find(_ key: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? {
+        try move(MDB_SET_KEY, key: key)
+    }
 
     /// The first entry whose key is at or after `key`.
-    public func seek(_ key: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? { try move(MDB_SET_RANGE, key: key) }
+    public func seek(_ key: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? {
+        try move(MDB_SET_RANGE, key: key)
+    }
 
     /// In a duplicate-sorted database: the first value of `key` at or after `value`.
-    public func seek(_ key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? {
+    public func seek(_ key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(LMDBError) -> Entry?
+    {
         try move(MDB_GET_BOTH_RANGE, key: key, value: value)
     }
 
@@ -78,5 +86,7 @@ public final class Cursor {
     }
 
     /// In a `duplicateFixed` database: the next page of the current key's values, or nil after the last.
-    public func nextValues() throws(LMDBError) -> UnsafeRawBufferPointer? { try move(MDB_NEXT_MULTIPLE)?.value }
+    public func nextValues() throws(LMDBError) -> UnsafeRawBufferPointer? {
+        try move(MDB_NEXT_MULTIPLE)?.value
+    }
 }

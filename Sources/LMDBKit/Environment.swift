@@ -109,7 +109,9 @@ public final class Environment: @unchecked Sendable {
 
     /// Writes a consistent copy of the environment into the (empty, existing) directory at `path`.
     public func copy(to path: String, compact: Bool = true) throws(LMDBError) {
-        try check(mdb_env_copy2(handle, path, compact ? UInt32(MDB_CP_COMPACT) : 0), "copying environment to \(path)")
+        try check(
+            mdb_env_copy2(handle, path, compact ? UInt32(MDB_CP_COMPACT) : 0),
+            "copying environment to \(path)")
     }
 }
 

@@ -81,7 +81,8 @@ public final class Transaction {
         try check(mdb_stat(handle, database.handle, &stat), "reading database statistics")
         return DatabaseStatistics(
             entries: stat.ms_entries, depth: Int(stat.ms_depth), branchPages: stat.ms_branch_pages,
-            leafPages: stat.ms_leaf_pages, overflowPages: stat.ms_overflow_pages, pageSize: Int(stat.ms_psize))
+            leafPages: stat.ms_leaf_pages, overflowPages: stat.ms_overflow_pages, pageSize: Int(stat.ms_psize)
+        )
     }
 
     // MARK: Writing
@@ -90,7 +91,8 @@ public final class Transaction {
     ///
     /// - Throws: `LMDBError` with code `keyExists` when `flags` forbid overwriting and the key exists.
     public func put(
-        in database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: PutFlags = []
+        in database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
+        flags: PutFlags = []
     ) throws(LMDBError) {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
@@ -98,11 +100,15 @@ public final class Transaction {
     }
 
     /// Stores `value` under `key` (array convenience).
-    public func put(in database: Database, key: [UInt8], value: [UInt8], flags: PutFlags = []) throws(LMDBError) {
+    public func put(in database: Database, key: [UInt8], value: [UInt8], flags: PutFlags = [])
+        throws(LMDBError)
+    {
         let code = key.withUnsafeBytes { key in
             value.withUnsafeBytes { value in
-                var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
-                var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+                var k = MDB_val(
+                    mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+                var v = MDB_val(
+                    mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
                 return mdb_put(handle, database.handle, &k, &v, flags.rawValue)
             }
         }
@@ -138,7 +144,8 @@ public final class Transaction {
     }
 
     /// Runs `body` with a cursor over `database`; the cursor is closed when `body` returns.
-    public func withCursor<Result>(on database: Database, _ body: (Cursor) throws -> Result) throws -> Result {
+    public func withCursor<Result>(on database: Database, _ body: (Cursor) throws -> Result) throws -> Result
+    {
         let cursor = try Cursor(transaction: self, database: database)
         defer { cursor.close() }
         return try body(cursor)

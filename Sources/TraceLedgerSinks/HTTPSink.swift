@@ -31,7 +31,9 @@ public final class HTTPSink: ReplaySink {
         self.url = url
         self.description = url
         self.authorization = authorization
-        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        self.timeout = .nanoseconds(
+            Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        )
     }
 
     public func deliver(_ events: [RecordedEvent]) async throws(DeliveryFailure) {
@@ -40,15 +42,20 @@ public final class HTTPSink: ReplaySink {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(
-            name: "Idempotency-Key", value: events.count == 1 ? "\(first.eventId)" : "\(first.eventId)..\(last.eventId)")
-        request.headers.add(name: "X-Ledger-Position", value: events.count == 1 ? "\(first.position)" : "\(first.position)-\(last.position)")
+            name: "Idempotency-Key",
+            value: events.count == 1 ? "\(first.eventId)" : "\(first.eventId)..\(last.eventId)")
+        request.headers.add(
+            name: "X-Ledger-Position",
+            value: events.count == 1 ? "\(first.position)" : "\(first.position)-\(last.position)")
         if let traceparent = Self.traceparent(for: first) {
             request.headers.add(name: "traceparent", value: traceparent)
         } else {
             request.headers.add(name: "X-Trace-Id", value: first.traceId)
         }
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
-        let body = events.count == 1 ? first.envelopeJSON() : "[" + events.map { $0.envelopeJSON() }.joined(separator: ",") + "]"
+        let body =
+            events.count == 1
+            ? first.envelopeJSON() : "[" + events.map { $0.envelopeJSON() }.joined(separator: ",") + "]"
         request.body = .bytes(ByteBuffer(string: body))
         let response: HTTPClientResponse
         let text: String
@@ -68,7 +75,8 @@ public final class HTTPSink: ReplaySink {
                 .transient, "\(url) answered \(response.status)", status: status, response: excerpt,
                 retryAfter: Self.retryAfter(response.headers))
         default:
-            throw DeliveryFailure(.permanent, "\(url) refused the event: \(response.status)", status: status, response: excerpt)
+            throw DeliveryFailure(
+                .permanent, "\(url) refused the event: \(response.status)", status: status, response: excerpt)
         }
     }
 
@@ -80,7 +88,8 @@ public final class HTTPSink: ReplaySink {
     /// `traceparent` for a W3C trace id (32 lowercase hex digits, not all zero), parented on the event id.
     static func traceparent(for event: RecordedEvent) -> String? {
         let trace = event.traceId
-        guard trace.utf8.count == 32, trace.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
+        guard trace.utf8.count == 32,
+            trace.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
             trace.utf8.contains(where: { $0 != 48 })
         else { return nil }
         var span = String(event.eventId.description.filter { $0 != "-" }.prefix(16))
@@ -90,7 +99,8 @@ public final class HTTPSink: ReplaySink {
 
     /// Retry-After in seconds (the HTTP-date form is rare for webhooks and treated as absent).
     static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
-        guard let value = headers.first(name: "Retry-After"), let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0
+        guard let value = headers.first(name: "Retry-After"),
+            let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0
         else { return nil }
         return .milliseconds(Int64(seconds * 1000))
     }

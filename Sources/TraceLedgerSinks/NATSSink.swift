@@ -22,7 +22,8 @@ public final class NATSSink: ReplaySink, @unchecked Sendable {
     ///
     /// - Throws: `LedgerError` when the URL has no subject or the server cannot be reached.
     public init(url: String, acknowledgementWait: Duration = .seconds(5)) throws {
-        guard let components = URLComponents(string: url), components.scheme == "nats", let host = components.host,
+        guard let components = URLComponents(string: url), components.scheme == "nats",
+            let host = components.host,
             components.path.count > 1
         else {
             throw LedgerError(.notFound, "\(url) is not a NATS sink: write nats://HOST:PORT/SUBJECT")
@@ -41,13 +42,17 @@ public final class NATSSink: ReplaySink, @unchecked Sendable {
         var connection: OpaquePointer?
         let status = natsConnection_Connect(&connection, options)
         guard status == NATS_OK else {
-            throw LedgerError(.storage, "cannot connect to NATS at \(server): \(String(cString: natsStatus_GetText(status)))")
+            throw LedgerError(
+                .storage,
+                "cannot connect to NATS at \(server): \(String(cString: natsStatus_GetText(status)))")
         }
         var jetStream: OpaquePointer?
         let jsStatus = natsConnection_JetStream(&jetStream, connection, nil)
         guard jsStatus == NATS_OK else {
             natsConnection_Destroy(connection)
-            throw LedgerError(.storage, "NATS at \(server) offers no JetStream: \(String(cString: natsStatus_GetText(jsStatus)))")
+            throw LedgerError(
+                .storage,
+                "NATS at \(server) offers no JetStream: \(String(cString: natsStatus_GetText(jsStatus)))")
         }
         self.connection = connection
         self.jetStream = jetStream
@@ -78,7 +83,9 @@ public final class NATSSink: ReplaySink, @unchecked Sendable {
         let status = id.withCString { idPointer in
             options.MsgId = idPointer
             return body.withUnsafeBytes { bytes in
-                js_Publish(&acknowledgement, jetStream, subject, bytes.baseAddress, Int32(bytes.count), &options, &errorCode)
+                js_Publish(
+                    &acknowledgement, jetStream, subject, bytes.baseAddress, Int32(bytes.count), &options,
+                    &errorCode)
             }
         }
         defer { jsPubAck_Destroy(acknowledgement) }
@@ -86,11 +93,14 @@ public final class NATSSink: ReplaySink, @unchecked Sendable {
             let text = String(cString: natsStatus_GetText(status))
             if status == NATS_NO_RESPONDERS {
                 return DeliveryFailure(
-                    .transient, "no JetStream stream answered for subject \(subject) (none captures it, or the server "
+                    .transient,
+                    "no JetStream stream answered for subject \(subject) (none captures it, or the server "
                         + "is restarting): \(text)")
             }
             if errorCode.rawValue != 0 {
-                return DeliveryFailure(.permanent, "JetStream refused the event: \(text) (error \(errorCode.rawValue))", status: Int(errorCode.rawValue))
+                return DeliveryFailure(
+                    .permanent, "JetStream refused the event: \(text) (error \(errorCode.rawValue))",
+                    status: Int(errorCode.rawValue))
             }
             return DeliveryFailure(.transient, "publishing to \(description) failed: \(text)")
         }

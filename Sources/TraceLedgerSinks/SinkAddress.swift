@@ -5,7 +5,8 @@ public enum SinkAddress {
     /// The sink `address` names; `authorization` is the `Authorization` header value for HTTP sinks.
     ///
     /// - Throws: `LedgerError` for an unknown scheme, or when the sink cannot be opened.
-    public static func open(_ address: String, authorization: String? = nil, timeout: Duration = .seconds(10)) throws
+    public static func open(_ address: String, authorization: String? = nil, timeout: Duration = .seconds(10))
+        throws
         -> any ReplaySink
     {
         if address == "stdout" || address == "-" { return StandardOutputSink() }
@@ -15,6 +16,8 @@ public enum SinkAddress {
         }
         if address.hasPrefix("nats://") { return try NATSSink(url: address) }
         throw LedgerError(
-            .notFound, "unknown sink \"\(address)\": use stdout, file:PATH, http(s)://HOST/PATH or nats://HOST:PORT/SUBJECT")
+            .notFound,
+            "unknown sink \"\(address)\": use stdout, file:PATH, http(s)://HOST/PATH or nats://HOST:PORT/SUBJECT"
+        )
     }
 }

@@ -24,7 +24,9 @@ public enum CommandRunner {
             let path = directory.appendingPathComponent("traceledger").path
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
-        fatalError("traceledger is not built next to the tests (looked in \(candidates.map(\.path))); run swift build")
+        fatalError(
+            "traceledger is not built next to the tests (looked in \(candidates.map(\.path))); run swift build"
+        )
     }
 
     /// Runs `traceledger arguments…` with `stdin` as standard input and an optional extra environment.
@@ -34,7 +36,10 @@ public enum CommandRunner {
         let process = try start(arguments, stdin: stdin, environment: environment)
         // Read stderr on another thread so a chatty stderr cannot block the child while we drain stdout.
         let errorOutput = ErrorCollector()
-        let reader = Thread { errorOutput.data = process.standardErrorPipe.fileHandleForReading.readDataToEndOfFile(); errorOutput.done.signal() }
+        let reader = Thread {
+            errorOutput.data = process.standardErrorPipe.fileHandleForReading.readDataToEndOfFile()
+            errorOutput.done.signal()
+        }
         reader.start()
         let out = process.standardOutputPipe.fileHandleForReading.readDataToEndOfFile()
         errorOutput.done.wait()

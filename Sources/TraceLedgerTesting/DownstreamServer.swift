@@ -125,7 +125,8 @@ private final class RequestHandler: ChannelInboundHandler {
             guard let head else { return }
             let request = DownstreamServer.Request(
                 idempotencyKey: head.headers.first(name: "Idempotency-Key"),
-                traceparent: head.headers.first(name: "traceparent"), traceId: head.headers.first(name: "X-Trace-Id"),
+                traceparent: head.headers.first(name: "traceparent"),
+                traceId: head.headers.first(name: "X-Trace-Id"),
                 position: head.headers.first(name: "X-Ledger-Position"),
                 authorization: head.headers.first(name: "Authorization"), body: body)
             let response = server.server.withLock { $0?.server }?.handle(request) ?? .status(503)
@@ -137,7 +138,12 @@ private final class RequestHandler: ChannelInboundHandler {
             case .delayed(let delay):
                 let keepAlive = head.isKeepAlive
                 let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000))) {
+                context.eventLoop.scheduleTask(
+                    in: .milliseconds(
+                        Int64(
+                            delay.components.seconds * 1000 + delay.components.attoseconds
+                                / 1_000_000_000_000_000))
+                ) {
                     let (handler, context) = bound.value
                     handler.write(status: 200, retryAfter: nil, keepAlive: keepAlive, context: context)
                 }
@@ -152,7 +158,8 @@ private final class RequestHandler: ChannelInboundHandler {
         headers.add(name: "Content-Length", value: String(text.utf8.count))
         if let retryAfter { headers.add(name: "Retry-After", value: String(retryAfter)) }
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
+        let head = HTTPResponseHead(
+            version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)

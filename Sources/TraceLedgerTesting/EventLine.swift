@@ -52,13 +52,15 @@ public enum EventLine {
         "stock.shipped": #"{"quantity":2}"#,
         "stock.adjusted": #"{"delta":-1,"reason":"damaged"}"#,
         "stock.counted": #"{"onHand":7}"#,
-        "invoice.posted": #"{"orderId":"SO-1","currency":"EUR","netTotal":"20.00","taxTotal":"3.80","grandTotal":"23.80"}"#,
+        "invoice.posted":
+            #"{"orderId":"SO-1","currency":"EUR","netTotal":"20.00","taxTotal":"3.80","grandTotal":"23.80"}"#,
         "invoice.paid": #"{"amount":"23.80"}"#,
         "invoice.credited": #"{"amount":"5.00","reason":"partial refund"}"#,
         "customer.created": #"{"email":"alice@example.com","name":"Alice"}"#,
         "customer.updated": #"{"vatId":"DE123456789"}"#,
         "customer.merged": #"{"intoCustomerId":"CUST-2"}"#,
-        "ledger.replay_started": #"{"consumer":"erp-feed","sink":"http://erp.local/events","fromPosition":1}"#,
+        "ledger.replay_started":
+            #"{"consumer":"erp-feed","sink":"http://erp.local/events","fromPosition":1}"#,
         "ledger.dead_letter_retried": #"{"consumer":"erp-feed","position":12,"reason":"ERP fixed"}"#,
         "ledger.dead_letter_discarded": #"{"consumer":"erp-feed","position":12,"reason":"test order"}"#,
     ]

@@ -1,6 +1,6 @@
 import CNATS
-import Glibc
 public import Foundation
+import Glibc
 
 /// A real `nats-server` with JetStream, started on loopback for a test, with a little of the JetStream API
 /// (create a stream, count its messages) through libnats.
@@ -34,7 +34,9 @@ public final class NATSServer: @unchecked Sendable {
             FileManager.default.isExecutableFile(atPath: $0)
         }
         guard let binary else {
-            throw NATSTestError("nats-server is not installed: run tools/install-dependencies.sh (apt-get install nats-server)")
+            throw NATSTestError(
+                "nats-server is not installed: run tools/install-dependencies.sh (apt-get install nats-server)"
+            )
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -78,7 +80,9 @@ public final class NATSServer: @unchecked Sendable {
             }
             jsStreamInfo_Destroy(info)
             guard status == NATS_OK else {
-                throw NATSTestError("creating stream \(name): \(String(cString: natsStatus_GetText(status))) (\(code.rawValue))")
+                throw NATSTestError(
+                    "creating stream \(name): \(String(cString: natsStatus_GetText(status))) (\(code.rawValue))"
+                )
             }
         }
     }
@@ -91,7 +95,8 @@ public final class NATSServer: @unchecked Sendable {
             let status = js_GetStreamInfo(&info, jetStream, stream, nil, &code)
             defer { jsStreamInfo_Destroy(info) }
             guard status == NATS_OK, let info else {
-                throw NATSTestError("reading stream \(stream): \(String(cString: natsStatus_GetText(status)))")
+                throw NATSTestError(
+                    "reading stream \(stream): \(String(cString: natsStatus_GetText(status)))")
             }
             return info.pointee.State.Msgs
         }
@@ -121,7 +126,9 @@ public final class NATSServer: @unchecked Sendable {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
+            }
         }
         guard bound else { throw NATSTestError("cannot find a free port") }
         return Int(UInt16(bigEndian: address.sin_port))

@@ -21,6 +21,8 @@ public final class TemporaryDirectory: Sendable {
     public func file(_ name: String) -> String { path + "/" + name }
 
     deinit {
-        do { try FileManager.default.removeItem(atPath: path) } catch { print("warning: could not remove \(path): \(error)") }
+        do { try FileManager.default.removeItem(atPath: path) } catch {
+            print("warning: could not remove \(path): \(error)")
+        }
     }
 }

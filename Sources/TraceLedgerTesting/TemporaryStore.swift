@@ -17,7 +17,9 @@ public final class TemporaryStore: Sendable {
 
 extension Ledger {
     /// Decodes and appends NDJSON text as one batch (tests and tools).
-    public func append(ndjson text: String, decoder: EventDecoder = EventDecoder()) async throws -> [AppendOutcome] {
+    public func append(ndjson text: String, decoder: EventDecoder = EventDecoder()) async throws
+        -> [AppendOutcome]
+    {
         let events = try text.split(separator: "\n").map { try decoder.decode(String($0)) }
         return try await append(events)
     }

@@ -34,9 +34,11 @@ public final class ZstdCodec {
             let destination = out.baseAddress! + start
             if let dictionary {
                 return ZSTD_compress_usingCDict(
-                    compressionContext, destination, bound, input.baseAddress, input.count, dictionary.compression)
+                    compressionContext, destination, bound, input.baseAddress, input.count,
+                    dictionary.compression)
             }
-            return ZSTD_compressCCtx(compressionContext, destination, bound, input.baseAddress, input.count, level)
+            return ZSTD_compressCCtx(
+                compressionContext, destination, bound, input.baseAddress, input.count, level)
         }
         do throws(ZstdError) {
             let size = try checked(written, "compressing \(input.count) bytes")
@@ -63,7 +65,8 @@ public final class ZstdCodec {
                     decompressionContext, destination, originalSize, input.baseAddress, input.count,
                     dictionary.decompression)
             }
-            return ZSTD_decompressDCtx(decompressionContext, destination, originalSize, input.baseAddress, input.count)
+            return ZSTD_decompressDCtx(
+                decompressionContext, destination, originalSize, input.baseAddress, input.count)
         }
         do throws(ZstdError) {
             let size = try checked(written, "decompressing \(input.count) bytes")

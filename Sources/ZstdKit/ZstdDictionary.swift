@@ -18,7 +18,10 @@ public final class ZstdDictionary: @unchecked Sendable {
     public init(bytes: [UInt8], level: Int32 = 3) throws(ZstdError) {
         guard !bytes.isEmpty else { throw ZstdError(message: "an empty zstd dictionary cannot be used") }
         let prepared = bytes.withUnsafeBytes { raw in
-            (ZSTD_createCDict(raw.baseAddress, raw.count, level), ZSTD_createDDict(raw.baseAddress, raw.count))
+            (
+                ZSTD_createCDict(raw.baseAddress, raw.count, level),
+                ZSTD_createDDict(raw.baseAddress, raw.count)
+            )
         }
         guard let c = prepared.0, let d = prepared.1 else {
             if let c = prepared.0 { ZSTD_freeCDict(c) }
@@ -55,12 +58,14 @@ public final class ZstdDictionary: @unchecked Sendable {
         var dictionary = [UInt8](repeating: 0, count: capacity)
         let size = dictionary.withUnsafeMutableBytes { out in
             joined.withUnsafeBytes { input in
-                ZDICT_trainFromBuffer(out.baseAddress, out.count, input.baseAddress, sizes, UInt32(sizes.count))
+                ZDICT_trainFromBuffer(
+                    out.baseAddress, out.count, input.baseAddress, sizes, UInt32(sizes.count))
             }
         }
         if ZDICT_isError(size) != 0 {
             let name = String(cString: ZDICT_getErrorName(size))
-            throw ZstdError(code: size, message: "training a zstd dictionary from \(samples.count) samples: \(name)")
+            throw ZstdError(
+                code: size, message: "training a zstd dictionary from \(samples.count) samples: \(name)")
         }
         return Array(dictionary[0..<size])
     }

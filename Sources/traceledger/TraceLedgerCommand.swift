@@ -16,8 +16,10 @@ struct TraceLedgerCommand: AsyncParsableCommand {
             """,
         subcommands: [
             InitCommand.self, AppendCommand.self, ImportCommand.self, TraceCommand.self, HistoryCommand.self,
-            EventsCommand.self, StateCommand.self, ProjectCommand.self, ReconcileCommand.self, AuditCommand.self,
-            VerifyCommand.self, StatsCommand.self, ReplayCommand.self, DeadLetterCommand.self, ConsumersCommand.self,
+            EventsCommand.self, StateCommand.self, ProjectCommand.self, ReconcileCommand.self,
+            AuditCommand.self,
+            VerifyCommand.self, StatsCommand.self, ReplayCommand.self, DeadLetterCommand.self,
+            ConsumersCommand.self,
             DemoCommand.self,
         ])
 

@@ -4,7 +4,8 @@ import Testing
 
 /// A fresh LMDB environment in a temporary directory.
 func withEnvironment(_ body: (Environment) throws -> Void) throws {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lmdbkit-\(UUID().uuidString)").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lmdbkit-\(UUID().uuidString)")
+        .path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: path) }
     try body(try Environment(path: path))
@@ -61,7 +62,9 @@ func withEnvironment(_ body: (Environment) throws -> Void) throws {
                     }
                 }
             }
-            let values = try env.read { txn in (try txn.value(in: db, key: [1]), try txn.value(in: db, key: [2])) }
+            let values = try env.read { txn in
+                (try txn.value(in: db, key: [1]), try txn.value(in: db, key: [2]))
+            }
             #expect(values.0 == [1])
             #expect(values.1 == nil)
         }

@@ -7,7 +7,8 @@ import TraceLedgerTesting
         let store = try TemporaryStore()
         let decoder = EventDecoder()
         let existing = EventLine.make(
-            type: "payment.captured", entityId: "pi_1", payload: #"{"orderId":"SO-1","amount":"1.00","currency":"EUR"}"#,
+            type: "payment.captured", entityId: "pi_1",
+            payload: #"{"orderId":"SO-1","amount":"1.00","currency":"EUR"}"#,
             eventId: "11111111-1111-4111-8111-111111111111")
         _ = try await store.ledger.append(decoder.decode(existing))
         let headBefore = try store.ledger.head()
@@ -38,10 +39,13 @@ import TraceLedgerTesting
         let decoder = EventDecoder()
         let good = try (0..<20).map { index in
             try decoder.decode(
-                EventLine.make(type: "stock.received", entityId: "SKU-\(index)@WH-BER", payload: #"{"quantity":1}"#))
+                EventLine.make(
+                    type: "stock.received", entityId: "SKU-\(index)@WH-BER", payload: #"{"quantity":1}"#))
         }
         let bad = try decoder.decode(
-            EventLine.make(type: "stock.received", entityId: "SKU-X@WH-BER", payload: #"{"quantity":1}"#, expectedVersion: 7))
+            EventLine.make(
+                type: "stock.received", entityId: "SKU-X@WH-BER", payload: #"{"quantity":1}"#,
+                expectedVersion: 7))
         try await withThrowingTaskGroup(of: Bool.self) { group in
             for event in good { group.addTask { try await store.ledger.append([event]).count == 1 } }
             group.addTask {

@@ -22,9 +22,11 @@ import TraceLedgerTesting
 
     @Test func payloadSurvivesReopeningTheStore() async throws {
         let store = try TemporaryStore()
-        let payload = #"{"orderId":"SO-1","amount":"0.10","currency":"EUR","stripeChargeId":18446744073709551617}"#
+        let payload =
+            #"{"orderId":"SO-1","amount":"0.10","currency":"EUR","stripeChargeId":18446744073709551617}"#
         _ = try await store.ledger.append(
-            EventDecoder().decode(EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payload)))
+            EventDecoder().decode(
+                EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payload)))
         let reopened = try Ledger.open(at: store.path)
         #expect(try reopened.event(at: 1)?.payloadText == payload)
     }

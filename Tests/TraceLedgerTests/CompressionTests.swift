@@ -9,7 +9,8 @@ import TraceLedgerWorkload
         let decoder = EventDecoder()
         let lines = WorkloadGenerator.lines(seed: 3, count: 3000)
         for start in stride(from: 0, to: lines.count, by: 250) {
-            _ = try await store.ledger.append(lines[start..<min(lines.count, start + 250)].map { try decoder.decode($0) })
+            _ = try await store.ledger.append(
+                lines[start..<min(lines.count, start + 250)].map { try decoder.decode($0) })
         }
         let statistics = try store.ledger.statistics()
         #expect(statistics.events == 3000)

@@ -15,7 +15,9 @@ import TraceLedgerTesting
         let first = try await store.ledger.append(decoder.decode(captured(0)))
         let second = try await store.ledger.append(decoder.decode(captured(1, amount: "2.00")))
         #expect([first.streamVersion, second.streamVersion] == [1, 2])
-        #expect(try store.ledger.history(of: StreamKey(domain: .payment, entityId: "pi_1")).map(\.streamVersion) == [1, 2])
+        #expect(
+            try store.ledger.history(of: StreamKey(domain: .payment, entityId: "pi_1")).map(\.streamVersion)
+                == [1, 2])
     }
 
     @Test func aStaleVersionIsRefusedAndNothingIsWritten() async throws {
@@ -40,7 +42,9 @@ import TraceLedgerTesting
         ])
         #expect(outcomes.map(\.streamVersion) == [1, 2, 3])
         await #expect(throws: LedgerError.self) {
-            _ = try await store.ledger.append([decoder.decode(captured(3, amount: "4.00")), decoder.decode(captured(3, amount: "5.00"))])
+            _ = try await store.ledger.append([
+                decoder.decode(captured(3, amount: "4.00")), decoder.decode(captured(3, amount: "5.00")),
+            ])
         }
         #expect(try store.ledger.head().position == 3)
     }

@@ -13,14 +13,17 @@ import TraceLedgerTesting
                 try decoder.decode(
                     EventLine.make(
                         type: "stock.reserved", entityId: "SKU-\(appender)@WH-BER",
-                        payload: #"{"quantity":1,"orderId":"SO-\#(appender)-\#(index)"}"#, traceId: "appender-\(appender)"))
+                        payload: #"{"quantity":1,"orderId":"SO-\#(appender)-\#(index)"}"#,
+                        traceId: "appender-\(appender)"))
             }
         }
         let positions = try await withThrowingTaskGroup(of: [UInt64].self) { group in
             for appender in 0..<appenders {
                 group.addTask {
                     var positions: [UInt64] = []
-                    for event in events[appender] { positions.append(try await store.ledger.append(event).position) }
+                    for event in events[appender] {
+                        positions.append(try await store.ledger.append(event).position)
+                    }
                     return positions
                 }
             }
@@ -35,7 +38,8 @@ import TraceLedgerTesting
         #expect(positions.sorted() == Array(1...UInt64(total)))
         #expect(try store.ledger.head().position == UInt64(total))
         for appender in 0..<appenders {
-            let history = try store.ledger.history(of: StreamKey(domain: .stock, entityId: "SKU-\(appender)@WH-BER"))
+            let history = try store.ledger.history(
+                of: StreamKey(domain: .stock, entityId: "SKU-\(appender)@WH-BER"))
             #expect(history.map(\.streamVersion) == Array(1...UInt64(perAppender)))
             #expect(history.map(\.payloadText) == events[appender].map(\.content.payloadText))
         }

@@ -31,11 +31,14 @@ import TraceLedgerTesting
         let store = try TemporaryStore()
         let id = "2f1d6a9e-4b7c-4c1e-9a51-0d3b5e7f9a11"
         _ = try await store.ledger.append(
-            EventDecoder().decode(EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payload, eventId: id)))
+            EventDecoder().decode(
+                EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payload, eventId: id)))
         let changed = #"{"orderId":"SO-1","amount":"99.99","currency":"EUR"}"#
         let error = await #expect(throws: LedgerError.self) {
             _ = try await store.ledger.append(
-                EventDecoder().decode(EventLine.make(type: "payment.captured", entityId: "pi_1", payload: changed, eventId: id)))
+                EventDecoder().decode(
+                    EventLine.make(type: "payment.captured", entityId: "pi_1", payload: changed, eventId: id))
+            )
         }
         #expect(error?.kind == .conflict)
         #expect(error?.field == "eventId")
@@ -50,7 +53,8 @@ import TraceLedgerTesting
         let second = try await store.ledger.append(EventDecoder().decode(line))
         #expect(second.isDuplicate && second.position == first.position)
         #expect(first.eventId.description.dropFirst(14).first == "8")  // UUID version 8
-        let different = EventLine.make(type: "payment.captured", entityId: "pi_2", payload: payload, eventId: nil)
+        let different = EventLine.make(
+            type: "payment.captured", entityId: "pi_2", payload: payload, eventId: nil)
         let third = try await store.ledger.append(EventDecoder().decode(different))
         #expect(!third.isDuplicate && third.eventId != first.eventId)
     }
@@ -59,16 +63,22 @@ import TraceLedgerTesting
         let store = try TemporaryStore()
         let id = "7a1d6a9e-4b7c-4c1e-9a51-0d3b5e7f9a11"
         let line = EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payload, eventId: id)
-        let outcomes = try await store.ledger.append([EventDecoder().decode(line), EventDecoder().decode(line)])
+        let outcomes = try await store.ledger.append([
+            EventDecoder().decode(line), EventDecoder().decode(line),
+        ])
         #expect(outcomes.map(\.position) == [1, 1])
         #expect(outcomes.map(\.isDuplicate) == [false, true])
         let changed = EventLine.make(
-            type: "payment.captured", entityId: "pi_1", payload: #"{"orderId":"SO-1","amount":"1.00","currency":"EUR"}"#,
+            type: "payment.captured", entityId: "pi_1",
+            payload: #"{"orderId":"SO-1","amount":"1.00","currency":"EUR"}"#,
             eventId: "8a1d6a9e-4b7c-4c1e-9a51-0d3b5e7f9a11")
         let conflicting = EventLine.make(
-            type: "payment.captured", entityId: "pi_1", payload: payload, eventId: "8a1d6a9e-4b7c-4c1e-9a51-0d3b5e7f9a11")
+            type: "payment.captured", entityId: "pi_1", payload: payload,
+            eventId: "8a1d6a9e-4b7c-4c1e-9a51-0d3b5e7f9a11")
         let error = await #expect(throws: LedgerError.self) {
-            _ = try await store.ledger.append([EventDecoder().decode(changed), EventDecoder().decode(conflicting)])
+            _ = try await store.ledger.append([
+                EventDecoder().decode(changed), EventDecoder().decode(conflicting),
+            ])
         }
         #expect(error?.batchIndex == 1)
         #expect(try store.ledger.head().position == 1)

@@ -13,7 +13,8 @@ import TraceLedgerWorkload
         let store = try await ReplayTests.store(events: WorkloadGenerator.lines(seed: 71, count: 800))
         let expected = try store.ledger.events(matching: EventQuery()).filter { $0.domain != .ledger }.count
         let sink = try NATSSink(url: server.url + "/ledger.events")
-        let summary = try await Replayer(ledger: store.ledger, sink: sink, options: ReplayTests.options()).run()
+        let summary = try await Replayer(ledger: store.ledger, sink: sink, options: ReplayTests.options())
+            .run()
         #expect(summary.delivered == expected)
         #expect(try server.messageCount(stream: "LEDGER") == UInt64(expected))
         // Replaying everything again within the duplicate window: Nats-Msg-Id = event id, so nothing is stored twice.

@@ -6,7 +6,9 @@ import TraceLedgerWorkload
 /// Trace, history and events queries against the generator's known flows.
 @Suite struct QueryTests {
     /// A store holding the first `count` flows of a seeded workload, appended in generation order.
-    static func storeWithFlows(_ count: Int, seed: UInt64 = 7) async throws -> (TemporaryStore, [GeneratedFlow]) {
+    static func storeWithFlows(_ count: Int, seed: UInt64 = 7) async throws -> (
+        TemporaryStore, [GeneratedFlow]
+    ) {
         let store = try TemporaryStore()
         let flows = Array(WorkloadGenerator(seed: seed).flows().prefix(count))
         let decoder = EventDecoder()
@@ -23,7 +25,9 @@ import TraceLedgerWorkload
         let (store, flows) = try await Self.storeWithFlows(120)
         for flow in flows {
             let events = try store.ledger.events(forTrace: flow.traceId)
-            #expect(Set(events.map(\.eventId.description)) == Set(flow.events.map(\.eventId)), "trace \(flow.traceId)")
+            #expect(
+                Set(events.map(\.eventId.description)) == Set(flow.events.map(\.eventId)),
+                "trace \(flow.traceId)")
             #expect(events.map(\.position) == events.map(\.position).sorted())
             #expect(events.allSatisfy { $0.traceId == flow.traceId })
         }
@@ -32,8 +36,12 @@ import TraceLedgerWorkload
     @Test func historyIsEachEntitysStreamWithGaplessVersions() async throws {
         let (store, flows) = try await Self.storeWithFlows(120)
         var expected: [StreamKey: [String]] = [:]
-        for event in flows.flatMap(\.events).sorted(by: { $0.occurredAtNanoseconds < $1.occurredAtNanoseconds }) {
-            expected[StreamKey(domain: Domain(rawValue: event.domain)!, entityId: event.entityId), default: []].append(event.eventId)
+        for event in flows.flatMap(\.events).sorted(by: {
+            $0.occurredAtNanoseconds < $1.occurredAtNanoseconds
+        }) {
+            expected[
+                StreamKey(domain: Domain(rawValue: event.domain)!, entityId: event.entityId), default: []
+            ].append(event.eventId)
         }
         for (stream, ids) in expected {
             let history = try store.ledger.history(of: stream)
@@ -51,7 +59,8 @@ import TraceLedgerWorkload
         #expect(all.map(\.position) == Array(1...UInt64(total)))
         let window = try store.ledger.events(matching: EventQuery(from: .position(10), until: .position(19)))
         #expect(window.map(\.position) == Array(10...19))
-        let captures = try store.ledger.events(matching: EventQuery(domains: [.payment], types: ["payment.captured"]))
+        let captures = try store.ledger.events(
+            matching: EventQuery(domains: [.payment], types: ["payment.captured"]))
         #expect(captures.count == flows.flatMap(\.events).filter { $0.type == "payment.captured" }.count)
         #expect(captures.allSatisfy { $0.type == "payment.captured" })
         let actor = "service:erp-sync"
@@ -69,7 +78,9 @@ import TraceLedgerWorkload
             boundaries.append(Timestamp.now())
             let batch = try (0..<10).map { index in
                 try decoder.decode(
-                    EventLine.make(type: "stock.received", entityId: "SKU-\(round)-\(index)@WH", payload: #"{"quantity":1}"#))
+                    EventLine.make(
+                        type: "stock.received", entityId: "SKU-\(round)-\(index)@WH",
+                        payload: #"{"quantity":1}"#))
             }
             _ = try await store.ledger.append(batch)
         }

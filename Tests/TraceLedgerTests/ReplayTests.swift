@@ -12,7 +12,8 @@ import TraceLedgerWorkload
         let store = try TemporaryStore()
         let decoder = EventDecoder()
         for start in stride(from: 0, to: lines.count, by: 250) {
-            _ = try await store.ledger.append(lines[start..<min(lines.count, start + 250)].map { try decoder.decode($0) })
+            _ = try await store.ledger.append(
+                lines[start..<min(lines.count, start + 250)].map { try decoder.decode($0) })
         }
         return store
     }
@@ -35,8 +36,12 @@ import TraceLedgerWorkload
         let server = try await DownstreamServer()
         var options = Self.options()
         options.from = .time(since)
-        let summary = try await Replayer(ledger: store.ledger, sink: HTTPSink(url: server.url), options: options).run()
-        let expected = try store.ledger.events(matching: EventQuery(from: .position(701))).filter { $0.domain != .ledger }
+        let summary = try await Replayer(
+            ledger: store.ledger, sink: HTTPSink(url: server.url), options: options
+        ).run()
+        let expected = try store.ledger.events(matching: EventQuery(from: .position(701))).filter {
+            $0.domain != .ledger
+        }
         #expect(summary.delivered == expected.count)
         #expect(summary.firstPosition == 701)
         #expect(server.applied == expected.map(\.eventId.description), "one lane delivers in log order")
@@ -73,7 +78,8 @@ import TraceLedgerWorkload
         #expect(summary.retried >= expected.count / 3)
         #expect(summary.deadLettered == 0)
         #expect(server.applied.count == expected.count)
-        #expect(Set(server.applied) == Set(expected.map(\.eventId.description)), "some events never took effect")
+        #expect(
+            Set(server.applied) == Set(expected.map(\.eventId.description)), "some events never took effect")
         #expect(server.requests.count > server.applied.count)
         try await server.stop()
     }
@@ -85,7 +91,9 @@ import TraceLedgerWorkload
         options.concurrency = 8
         _ = try await Replayer(ledger: store.ledger, sink: HTTPSink(url: server.url), options: options).run()
         let positionOf = Dictionary(
-            uniqueKeysWithValues: try store.ledger.events(matching: EventQuery()).map { ($0.eventId.description, $0) })
+            uniqueKeysWithValues: try store.ledger.events(matching: EventQuery()).map {
+                ($0.eventId.description, $0)
+            })
         var lastPosition: [StreamKey: UInt64] = [:]
         for id in server.applied {
             let event = try #require(positionOf[id])
@@ -103,7 +111,9 @@ import TraceLedgerWorkload
         var options = Self.options()
         options.dryRun = true
         options.domains = [.payment]
-        let summary = try await Replayer(ledger: store.ledger, sink: HTTPSink(url: server.url), options: options).run()
+        let summary = try await Replayer(
+            ledger: store.ledger, sink: HTTPSink(url: server.url), options: options
+        ).run()
         let payments = try store.ledger.events(matching: EventQuery(domains: [.payment])).count
         #expect(summary.matched == payments)
         #expect(summary.countsByType.values.reduce(0, +) == payments)
@@ -118,11 +128,16 @@ import TraceLedgerWorkload
         let server = try await DownstreamServer()
         var first = Self.options()
         first.until = .position(400)
-        let part = try await Replayer(ledger: store.ledger, sink: HTTPSink(url: server.url), options: first).run()
+        let part = try await Replayer(ledger: store.ledger, sink: HTTPSink(url: server.url), options: first)
+            .run()
         #expect(part.checkpoint == 400)
-        let rest = try await Replayer(ledger: store.ledger, sink: HTTPSink(url: server.url), options: Self.options()).run()
+        let rest = try await Replayer(
+            ledger: store.ledger, sink: HTTPSink(url: server.url), options: Self.options()
+        ).run()
         #expect(rest.firstPosition == 401)
-        let expected = try store.ledger.events(matching: EventQuery(until: .position(900))).filter { $0.domain != .ledger }
+        let expected = try store.ledger.events(matching: EventQuery(until: .position(900))).filter {
+            $0.domain != .ledger
+        }
         #expect(server.applied == expected.map(\.eventId.description))
         #expect(server.requests.count == expected.count)  // nothing sent twice
         let started = try store.ledger.events(matching: EventQuery(types: ["ledger.replay_started"]))
@@ -135,8 +150,10 @@ import TraceLedgerWorkload
         let store = try await Self.store(events: WorkloadGenerator.lines(seed: 56, count: 500))
         let directory = TemporaryDirectory()
         let path = directory.file("feed.ndjson")
-        _ = try await Replayer(ledger: store.ledger, sink: FileSink(path: path), options: Self.options()).run()
-        let written = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        _ = try await Replayer(ledger: store.ledger, sink: FileSink(path: path), options: Self.options())
+            .run()
+        let written = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(
+            String.init)
         let expected = try store.ledger.events(matching: EventQuery()).filter { $0.domain != .ledger }
         #expect(written == expected.map { $0.envelopeJSON() })
     }

@@ -26,11 +26,13 @@ import TraceLedgerTesting
         Case(
             name: "amount as a number",
             line: EventLine.make(
-                type: "payment.captured", entityId: "pi_1", payload: #"{"orderId":"SO-1","amount":23.80,"currency":"EUR"}"#),
+                type: "payment.captured", entityId: "pi_1",
+                payload: #"{"orderId":"SO-1","amount":23.80,"currency":"EUR"}"#),
             field: "payload.amount", rule: "type"),
         Case(
             name: "missing payload field",
-            line: EventLine.make(type: "payment.captured", entityId: "pi_1", payload: #"{"orderId":"SO-1","amount":"1.00"}"#),
+            line: EventLine.make(
+                type: "payment.captured", entityId: "pi_1", payload: #"{"orderId":"SO-1","amount":"1.00"}"#),
             field: "payload.currency", rule: "required"),
         Case(
             name: "nested wrong type",
@@ -43,11 +45,13 @@ import TraceLedgerTesting
         Case(
             name: "decimal with letters",
             line: EventLine.make(
-                type: "payment.captured", entityId: "pi_1", payload: #"{"orderId":"SO-1","amount":"59.2x","currency":"EUR"}"#),
+                type: "payment.captured", entityId: "pi_1",
+                payload: #"{"orderId":"SO-1","amount":"59.2x","currency":"EUR"}"#),
             field: "payload.amount", rule: "pattern"),
         Case(
             name: "unknown domain",
-            line: EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payment, domain: "shipping"),
+            line: EventLine.make(
+                type: "payment.captured", entityId: "pi_1", payload: payment, domain: "shipping"),
             field: "domain", rule: "enum"),
         Case(
             name: "unknown type",
@@ -55,32 +59,39 @@ import TraceLedgerTesting
             field: "type", rule: "schema"),
         Case(
             name: "type outside its domain",
-            line: EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payment, domain: "order"),
+            line: EventLine.make(
+                type: "payment.captured", entityId: "pi_1", payload: payment, domain: "order"),
             field: "type", rule: "domain"),
         Case(
             name: "invalid trace id",
-            line: EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payment, traceId: "trace with spaces"),
+            line: EventLine.make(
+                type: "payment.captured", entityId: "pi_1", payload: payment, traceId: "trace with spaces"),
             field: "traceId", rule: "pattern"),
         Case(
             name: "actor without a kind",
-            line: EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payment, actor: "alice"),
+            line: EventLine.make(
+                type: "payment.captured", entityId: "pi_1", payload: payment, actor: "alice"),
             field: "actor", rule: "pattern"),
         Case(
             name: "occurredAt not RFC 3339",
-            line: EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payment, occurredAt: "yesterday"),
+            line: EventLine.make(
+                type: "payment.captured", entityId: "pi_1", payload: payment, occurredAt: "yesterday"),
             field: "occurredAt", rule: "pattern"),
         Case(
             name: "impossible date",
             line: EventLine.make(
-                type: "payment.captured", entityId: "pi_1", payload: payment, occurredAt: "2026-02-30T10:00:00Z"),
+                type: "payment.captured", entityId: "pi_1", payload: payment,
+                occurredAt: "2026-02-30T10:00:00Z"),
             field: "occurredAt", rule: "format"),
         Case(
             name: "unknown envelope field",
-            line: EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payment, extra: #""colour":"red""#),
+            line: EventLine.make(
+                type: "payment.captured", entityId: "pi_1", payload: payment, extra: #""colour":"red""#),
             field: "colour", rule: "additionalProperties"),
         Case(
             name: "negative expected version",
-            line: EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payment, expectedVersion: -1),
+            line: EventLine.make(
+                type: "payment.captured", entityId: "pi_1", payload: payment, expectedVersion: -1),
             field: "expectedVersion", rule: "minimum"),
         Case(
             name: "duplicate key",
@@ -90,7 +101,9 @@ import TraceLedgerTesting
             field: nil, rule: "json"),
         Case(
             name: "invalid event id",
-            line: EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payment, eventId: "zzzzzzzz-zzzz-4zzz-8zzz-zzzzzzzzzzzz"),
+            line: EventLine.make(
+                type: "payment.captured", entityId: "pi_1", payload: payment,
+                eventId: "zzzzzzzz-zzzz-4zzz-8zzz-zzzzzzzzzzzz"),
             field: "eventId", rule: "pattern"),
     ]
 
@@ -121,7 +134,8 @@ import TraceLedgerTesting
     }
 
     @Test func invalidUTF8IsRefusedWithItsOffset() {
-        var bytes = Array(EventLine.make(type: "payment.captured", entityId: "pi_1", payload: Self.payment).utf8)
+        var bytes = Array(
+            EventLine.make(type: "payment.captured", entityId: "pi_1", payload: Self.payment).utf8)
         let index = bytes.firstIndex(of: UInt8(ascii: "S"))!  // inside "SO-1"
         bytes[index] = 0xFF
         do {
@@ -136,14 +150,17 @@ import TraceLedgerTesting
     }
 
     @Test func extraPayloadFieldsAreKept() throws {
-        let payload = #"{"orderId":"SO-1","amount":"1.00","currency":"EUR","stripe":{"charge":"ch_1","fee":"0.30"}}"#
-        let event = try EventDecoder().decode(EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payload))
+        let payload =
+            #"{"orderId":"SO-1","amount":"1.00","currency":"EUR","stripe":{"charge":"ch_1","fee":"0.30"}}"#
+        let event = try EventDecoder().decode(
+            EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payload))
         #expect(event.content.payloadText == payload)
     }
 
     @Test func theMessageSaysWhatToDo() {
         do {
-            _ = try EventDecoder().decode(EventLine.make(type: "payment.teleported", entityId: "pi_1", payload: Self.payment))
+            _ = try EventDecoder().decode(
+                EventLine.make(type: "payment.teleported", entityId: "pi_1", payload: Self.payment))
         } catch {
             #expect(error.description.contains("the payment types are: payment.authorized, payment.captured"))
         }

@@ -16,7 +16,9 @@ import TraceLedgerTesting
                     payload: #"{"orderId":"SO-\#(index)","amount":"\#(index).50","currency":"EUR"}"#,
                     traceId: "trace-\(index / 8)"))
         }
-        for start in stride(from: 0, to: events, by: 500) { _ = try await store.ledger.append(Array(batch[start..<min(events, start + 500)])) }
+        for start in stride(from: 0, to: events, by: 500) {
+            _ = try await store.ledger.append(Array(batch[start..<min(events, start + 500)]))
+        }
         return store
     }
 

@@ -3,14 +3,17 @@ import ZstdKit
 
 @Suite struct ZstdCodecTests {
     let sample = Array(
-        #"{"orderId":"SO-100042","amount":"59.20","currency":"EUR","provider":"stripe","method":"card"}"#.utf8)
+        #"{"orderId":"SO-100042","amount":"59.20","currency":"EUR","provider":"stripe","method":"card"}"#.utf8
+    )
 
     @Test func roundTripWithoutDictionary() throws {
         let codec = ZstdCodec()
         var compressed: [UInt8] = []
         try sample.withUnsafeBytes { try codec.compress($0, appendingTo: &compressed) }
         var restored: [UInt8] = []
-        try compressed.withUnsafeBytes { try codec.decompress($0, originalSize: sample.count, appendingTo: &restored) }
+        try compressed.withUnsafeBytes {
+            try codec.decompress($0, originalSize: sample.count, appendingTo: &restored)
+        }
         #expect(restored == sample)
     }
 
@@ -34,7 +37,8 @@ import ZstdKit
         #expect(withDictionary.count < plain.count)
         var restored: [UInt8] = []
         try withDictionary.withUnsafeBytes {
-            try codec.decompress($0, originalSize: samples[5].count, dictionary: dictionary, appendingTo: &restored)
+            try codec.decompress(
+                $0, originalSize: samples[5].count, dictionary: dictionary, appendingTo: &restored)
         }
         #expect(restored == samples[5])
     }
@@ -47,7 +51,9 @@ import ZstdKit
         compressed.removeLast(3)
         var restored: [UInt8] = []
         #expect(throws: ZstdError.self) {
-            try compressed.withUnsafeBytes { try codec.decompress($0, originalSize: sample.count, appendingTo: &restored) }
+            try compressed.withUnsafeBytes {
+                try codec.decompress($0, originalSize: sample.count, appendingTo: &restored)
+            }
         }
         #expect(restored.isEmpty)
     }

@@ -48,7 +48,8 @@ import TraceLedgerWorkload
         let fixture = CLIFixture()
         _ = try fixture.run("init")
         let good = EventLine.make(
-            type: "payment.captured", entityId: "pi_1", payload: #"{"orderId":"SO-1","amount":"1.00","currency":"EUR"}"#)
+            type: "payment.captured", entityId: "pi_1",
+            payload: #"{"orderId":"SO-1","amount":"1.00","currency":"EUR"}"#)
         let bad = EventLine.make(type: "payment.captured", entityId: "pi_2", payload: #"{"orderId":"SO-2"}"#)
         let rejected = try fixture.run("append", "-", stdin: good + "\n" + bad + "\n")
         #expect(rejected.status == 4)

@@ -8,7 +8,8 @@ import TraceLedgerWorkload
     static func fixture() throws -> (CLIFixture, [GeneratedFlow]) {
         let fixture = CLIFixture()
         let flows = Array(WorkloadGenerator(seed: 21).flows().prefix(40))
-        let lines = flows.flatMap(\.events).sorted { $0.occurredAtNanoseconds < $1.occurredAtNanoseconds }.map(\.line)
+        let lines = flows.flatMap(\.events).sorted { $0.occurredAtNanoseconds < $1.occurredAtNanoseconds }
+            .map(\.line)
         _ = try fixture.run("init")
         let imported = try fixture.run("import", try fixture.write(lines))
         precondition(imported.status == 0, imported.stderr)
@@ -53,7 +54,9 @@ import TraceLedgerWorkload
         let total = flows.reduce(0) { $0 + $1.events.count }
         let result = try fixture.run("verify")
         #expect(result.status == 0)
-        #expect(result.stdout.contains("intact: \(total) events") || result.stdout.contains("intact: \(total.formatted()) events"))
+        #expect(
+            result.stdout.contains("intact: \(total) events")
+                || result.stdout.contains("intact: \(total.formatted()) events"))
         #expect(result.stdout.contains("head: position \(total)"))
     }
 
@@ -70,7 +73,8 @@ import TraceLedgerWorkload
 
     @Test func theStoreComesFromTheEnvironmentWhenNotGiven() throws {
         let (fixture, _) = try Self.fixture()
-        let result = try CommandRunner.run(["stats", "--json"], environment: ["TRACELEDGER_STORE": fixture.store])
+        let result = try CommandRunner.run(
+            ["stats", "--json"], environment: ["TRACELEDGER_STORE": fixture.store])
         #expect(result.status == 0)
         #expect(result.stdout.contains("\"events\":"))
     }

@@ -7,14 +7,16 @@ import TraceLedgerWorkload
     static func fixture(events: Int, seed: UInt64) throws -> CLIFixture {
         let fixture = CLIFixture()
         _ = try fixture.run("init")
-        let imported = try fixture.run("import", try fixture.write(WorkloadGenerator.lines(seed: seed, count: events)))
+        let imported = try fixture.run(
+            "import", try fixture.write(WorkloadGenerator.lines(seed: seed, count: events)))
         precondition(imported.status == 0, imported.stderr)
         return fixture
     }
 
     /// The ids of the events a replay of the whole store should deliver (everything but the ledger domain).
     static func deliverable(_ fixture: CLIFixture) throws -> [String] {
-        try fixture.run("events", "--json").lines.filter { !$0.contains("\"domain\":\"ledger\"") }.map { line in
+        try fixture.run("events", "--json").lines.filter { !$0.contains("\"domain\":\"ledger\"") }.map {
+            line in
             let start = line.range(of: "\"eventId\":\"")!.upperBound
             return String(line[start...].prefix(36))
         }
@@ -24,7 +26,8 @@ import TraceLedgerWorkload
         let fixture = try Self.fixture(events: 3000, seed: 61)
         let server = try await DownstreamServer()
         let running = try CommandRunner.start([
-            "replay", "--to", server.url, "--consumer", "erp-feed", "--rate", "1000", "--store", fixture.store,
+            "replay", "--to", server.url, "--consumer", "erp-feed", "--rate", "1000", "--store",
+            fixture.store,
         ])
         for _ in 0..<200 where server.applied.count < 700 { try await Task.sleep(for: .milliseconds(20)) }
         kill(running.process.processIdentifier, SIGKILL)
@@ -53,7 +56,8 @@ import TraceLedgerWorkload
         let list = try fixture.run("dlq", "list", "--consumer", "erp", "--json")
         let dead = try #require(list.lines.first { $0.contains("\"state\":\"dead\"") })
         #expect(dead.contains("\"eventId\":\"\(refused)\"") && dead.contains("\"status\":400"))
-        let position = try #require(dead.range(of: #""position":(\d+)"#, options: .regularExpression)).lowerBound
+        let position = try #require(dead.range(of: #""position":(\d+)"#, options: .regularExpression))
+            .lowerBound
         let positionText = String(dead[position...].dropFirst(11).prefix { $0.isNumber })
         let show = try fixture.run("dlq", "show", "--consumer", "erp", "--position", positionText)
         #expect(show.stdout.contains("status:      400"))
@@ -61,13 +65,15 @@ import TraceLedgerWorkload
         #expect(missingReason.status == 2)
         server.respond { _, _ in .ok }
         let retry = try fixture.run(
-            "dlq", "retry", "--consumer", "erp", "--position", positionText, "--actor", "user:alice@example.com",
+            "dlq", "retry", "--consumer", "erp", "--position", positionText, "--actor",
+            "user:alice@example.com",
             "--reason", "customer fixed in ERP")
         #expect(retry.status == 0, "\(retry.stderr)")
         #expect(retry.stdout.contains("delivered: \(positionText)"))
         #expect(server.applied.contains(refused))
         #expect(try fixture.run("dlq", "list", "--consumer", "erp").stdout.contains("is empty"))
-        let overrides = try fixture.run("events", "--type", "ledger.dead_letter_retried", "--domain", "ledger", "--json")
+        let overrides = try fixture.run(
+            "events", "--type", "ledger.dead_letter_retried", "--domain", "ledger", "--json")
         #expect(overrides.lines.count == 1)
         #expect(overrides.stdout.contains("\"actor\":\"user:alice@example.com\""))
         #expect(overrides.stdout.contains("customer fixed in ERP"))
@@ -77,7 +83,8 @@ import TraceLedgerWorkload
     @Test func aDryRunPrintsCountsAndSendsNothing() async throws {
         let fixture = try Self.fixture(events: 300, seed: 63)
         let server = try await DownstreamServer()
-        let result = try fixture.run("replay", "--to", server.url, "--consumer", "erp", "--dry-run", "--domain", "payment,invoice")
+        let result = try fixture.run(
+            "replay", "--to", server.url, "--consumer", "erp", "--dry-run", "--domain", "payment,invoice")
         #expect(result.status == 0)
         #expect(result.stdout.contains("nothing was sent"))
         #expect(result.stdout.contains("payment.captured"))
@@ -95,7 +102,9 @@ import TraceLedgerWorkload
         let badSink = try fixture.run("replay", "--consumer", "erp", "--to", "ftp://x")
         #expect(badSink.status == 1)
         #expect(badSink.stderr.contains("unknown sink"))
-        #expect(try fixture.run("replay", "--consumer", "erp", "--to", "stdout", "--domain", "shipping").status == 2)
+        #expect(
+            try fixture.run("replay", "--consumer", "erp", "--to", "stdout", "--domain", "shipping").status
+                == 2)
     }
 }
 
@@ -104,12 +113,17 @@ import TraceLedgerWorkload
         let fixture = try ReplayCommandTests.fixture(events: 50, seed: 65)
         let server = try await DownstreamServer()
         let result = try CommandRunner.run(
-            ["replay", "--to", server.url, "--consumer", "erp", "--auth-env", "ERP_TOKEN", "--store", fixture.store],
+            [
+                "replay", "--to", server.url, "--consumer", "erp", "--auth-env", "ERP_TOKEN", "--store",
+                fixture.store,
+            ],
             environment: ["ERP_TOKEN": "Bearer s3cret"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(!server.requests.isEmpty && server.requests.allSatisfy { $0.authorization == "Bearer s3cret" })
+        #expect(
+            !server.requests.isEmpty && server.requests.allSatisfy { $0.authorization == "Bearer s3cret" })
         #expect(!result.stdout.contains("s3cret") && !result.stderr.contains("s3cret"))
-        let missing = try fixture.run("replay", "--to", server.url, "--consumer", "erp2", "--auth-env", "NOPE_UNSET")
+        let missing = try fixture.run(
+            "replay", "--to", server.url, "--consumer", "erp2", "--auth-env", "NOPE_UNSET")
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("NOPE_UNSET"))
         let stdout = try fixture.run("replay", "--to", "stdout", "--consumer", "printer", "--until", "5")

@@ -17,7 +17,9 @@ struct LedgerWorkload: ParsableCommand {
     @Option(help: "How many events to print.")
     var events: Int
 
-    @Option(help: ArgumentHelp("occurredAt of the first flow (default 2026-11-02T09:00:00Z).", valueName: "rfc3339"))
+    @Option(
+        help: ArgumentHelp(
+            "occurredAt of the first flow (default 2026-11-02T09:00:00Z).", valueName: "rfc3339"))
     var start: String?
 
     func validate() throws {

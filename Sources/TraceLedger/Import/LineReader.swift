@@ -74,7 +74,9 @@ final class LineReader {
         buffer.append(contentsOf: repeatElement(0, count: chunkSize))
         var filled = old
         while filled < buffer.count {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            let count = buffer.withUnsafeMutableBytes {
+                read(descriptor, $0.baseAddress! + filled, $0.count - filled)
+            }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw LedgerError(.storage, "reading the input failed: \(String(cString: strerror(errno)))")

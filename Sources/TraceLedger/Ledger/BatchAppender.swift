@@ -13,7 +13,10 @@ final class BatchAppender {
     private let dictionary: ZstdDictionary?
     private(set) var head: ChainHead
 
-    init(transaction: Transaction, databases: LedgerDatabases, codec: RecordCodec, dictionaries: DictionaryCache)
+    init(
+        transaction: Transaction, databases: LedgerDatabases, codec: RecordCodec,
+        dictionaries: DictionaryCache
+    )
         throws
     {
         self.transaction = transaction
@@ -48,7 +51,8 @@ final class BatchAppender {
                 let original = outcomes[earlier]
                 outcomes.append(
                     AppendOutcome(
-                        eventId: original.eventId, position: original.position, streamVersion: original.streamVersion,
+                        eventId: original.eventId, position: original.position,
+                        streamVersion: original.streamVersion,
                         isDuplicate: true))
             case .new(let streamVersion):
                 outcomes.append(try write(event.content, streamVersion: streamVersion, now: now))
@@ -70,7 +74,8 @@ final class BatchAppender {
             if let earlier = firstIndexOfId[content.eventId] {
                 guard batch[earlier].content == content else {
                     throw LedgerError(
-                        .conflict, "event id \(content.eventId) appears twice in the batch with different content; "
+                        .conflict,
+                        "event id \(content.eventId) appears twice in the batch with different content; "
                             + "give each distinct event its own id", batchIndex: index, field: "eventId",
                         rule: "idempotency")
                 }
@@ -83,10 +88,15 @@ final class BatchAppender {
             }
             let key = content.streamKey
             let current: UInt64
-            if let pending = streamVersions[key] { current = pending } else { current = try streamVersion(of: key) }
+            if let pending = streamVersions[key] {
+                current = pending
+            } else {
+                current = try streamVersion(of: key)
+            }
             if let expected = event.expectedVersion, expected != current {
                 throw LedgerError(
-                    .conflict, "\(key) is at version \(current), not the expected \(expected); read its history "
+                    .conflict,
+                    "\(key) is at version \(current), not the expected \(expected); read its history "
                         + "and retry with the current version", batchIndex: index, field: "expectedVersion",
                     rule: "expectedVersion")
             }
@@ -99,23 +109,28 @@ final class BatchAppender {
 
     /// The original outcome when the event id is already in the ledger with identical content.
     private func existingOutcome(for content: EventContent, batchIndex: Int) throws -> AppendOutcome? {
-        let position: UInt64? = try transaction.withValue(in: databases.eventIds, key: content.eventId.bytes) {
+        let position: UInt64? = try transaction.withValue(in: databases.eventIds, key: content.eventId.bytes)
+        {
             $0.map { UInt64(bigEndianBytes: $0) }
         }
         guard let position else { return nil }
         let stored = try LedgerReader.event(
-            at: position, transaction: transaction, databases: databases, codec: codec, dictionaries: dictionaries)
+            at: position, transaction: transaction, databases: databases, codec: codec,
+            dictionaries: dictionaries)
         guard let stored else {
-            throw LedgerError(.corrupted, "event id \(content.eventId) points at position \(position), which is missing")
+            throw LedgerError(
+                .corrupted, "event id \(content.eventId) points at position \(position), which is missing")
         }
         guard stored.content == content else {
             throw LedgerError(
-                .conflict, "event id \(content.eventId) already exists at position \(position) with different "
+                .conflict,
+                "event id \(content.eventId) already exists at position \(position) with different "
                     + "content; an event id names one event for ever: use a new id for a new event",
                 batchIndex: batchIndex, field: "eventId", rule: "idempotency")
         }
         return AppendOutcome(
-            eventId: content.eventId, position: position, streamVersion: stored.streamVersion, isDuplicate: true)
+            eventId: content.eventId, position: position, streamVersion: stored.streamVersion,
+            isDuplicate: true)
     }
 
     private func streamVersion(of key: StreamKey) throws -> UInt64 {
@@ -128,19 +143,22 @@ final class BatchAppender {
         }
     }
 
-    private func write(_ content: EventContent, streamVersion: UInt64, now: Timestamp) throws -> AppendOutcome {
+    private func write(_ content: EventContent, streamVersion: UInt64, now: Timestamp) throws -> AppendOutcome
+    {
         let position = head.position + 1
         let recordedAt = Timestamp(
             nanosecondsSinceEpoch: max(now.nanosecondsSinceEpoch, head.recordedAt.nanosecondsSinceEpoch + 1))
         let body = CanonicalBody.encode(content, streamVersion: streamVersion)
-        let hash = ChainHasher.hash(previous: head.hash, position: position, recordedAt: recordedAt, body: body)
+        let hash = ChainHasher.hash(
+            previous: head.hash, position: position, recordedAt: recordedAt, body: body)
         let record = try codec.encode(body: body, recordedAt: recordedAt, hash: hash, dictionary: dictionary)
         let positionKey = position.bigEndianBytes
         try transaction.put(in: databases.events, key: positionKey, value: record, flags: .append)
         try transaction.put(
             in: databases.eventIds, key: content.eventId.bytes, value: positionKey, flags: .noOverwrite)
         try transaction.put(
-            in: databases.traces, key: Array(content.traceId.utf8), value: positionKey, flags: .appendDuplicate)
+            in: databases.traces, key: Array(content.traceId.utf8), value: positionKey,
+            flags: .appendDuplicate)
         try transaction.put(
             in: databases.streams, key: Array(content.streamKey.description.utf8), value: positionKey,
             flags: .appendDuplicate)

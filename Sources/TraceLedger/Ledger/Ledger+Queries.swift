@@ -10,7 +10,8 @@ extension Ledger {
     public func event(at position: UInt64) throws -> RecordedEvent? {
         try read { transaction, codec in
             try LedgerReader.event(
-                at: position, transaction: transaction, databases: databases, codec: codec, dictionaries: dictionaries)
+                at: position, transaction: transaction, databases: databases, codec: codec,
+                dictionaries: dictionaries)
         }
     }
 
@@ -22,7 +23,8 @@ extension Ledger {
             }
             guard let position else { return nil }
             return try LedgerReader.event(
-                at: position, transaction: transaction, databases: databases, codec: codec, dictionaries: dictionaries)
+                at: position, transaction: transaction, databases: databases, codec: codec,
+                dictionaries: dictionaries)
         }
     }
 
@@ -39,7 +41,8 @@ extension Ledger {
     /// The positions of one entity's events, oldest first (cheap: no record is decoded).
     public func positions(of stream: StreamKey) throws -> [UInt64] {
         try read { transaction, _ in
-            try LedgerReader.positions(in: databases.streams, key: Array(stream.description.utf8), transaction: transaction)
+            try LedgerReader.positions(
+                in: databases.streams, key: Array(stream.description.utf8), transaction: transaction)
         }
     }
 
@@ -50,13 +53,16 @@ extension Ledger {
 
     private func events(atPositionsIn index: Database, key: String) throws -> [RecordedEvent] {
         try read { transaction, codec in
-            let positions = try LedgerReader.positions(in: index, key: Array(key.utf8), transaction: transaction)
+            let positions = try LedgerReader.positions(
+                in: index, key: Array(key.utf8), transaction: transaction)
             return try events(at: positions, transaction: transaction, codec: codec)
         }
     }
 
     /// The events at `positions`, which an index named: a missing one means a damaged store.
-    func events(at positions: [UInt64], transaction: Transaction, codec: RecordCodec) throws -> [RecordedEvent] {
+    func events(at positions: [UInt64], transaction: Transaction, codec: RecordCodec) throws
+        -> [RecordedEvent]
+    {
         try positions.map { position in
             guard
                 let event = try LedgerReader.event(
@@ -64,7 +70,8 @@ extension Ledger {
                     dictionaries: dictionaries)
             else {
                 throw LedgerError(
-                    .corrupted, "an index points at position \(position), which is missing; run `traceledger verify`")
+                    .corrupted,
+                    "an index points at position \(position), which is missing; run `traceledger verify`")
             }
             return event
         }
@@ -84,7 +91,8 @@ extension Ledger {
         var high = head.position + 1
         while low < high {
             let middle = low + (high - low) / 2
-            let recordedAt = try transaction.withValue(in: databases.events, key: middle.bigEndianBytes) { record in
+            let recordedAt = try transaction.withValue(in: databases.events, key: middle.bigEndianBytes) {
+                record in
                 guard let record else {
                     throw LedgerError(.corrupted, "position \(middle) is missing; run `traceledger verify`")
                 }
@@ -102,7 +110,9 @@ extension Ledger {
         switch query.from {
         case .position(let position): first = max(1, position)
         case .time(let time):
-            guard let position = try firstPosition(recordedAtOrAfter: time, in: transaction) else { return nil }
+            guard let position = try firstPosition(recordedAtOrAfter: time, in: transaction) else {
+                return nil
+            }
             first = position
         case nil: break
         }
@@ -121,11 +131,14 @@ extension Ledger {
     /// nor a read snapshot grows with the size of the log. Return false from `body` to stop.
     public func forEachEvent(matching query: EventQuery, _ body: (RecordedEvent) throws -> Bool) throws {
         let chunk: UInt64 = 1024
-        guard var range = try read({ transaction, _ in try positionRange(of: query, in: transaction) }) else { return }
+        guard var range = try read({ transaction, _ in try positionRange(of: query, in: transaction) }) else {
+            return
+        }
         var remaining = query.limit ?? Int.max
         if let actor = query.actor {
             let positions = try read { transaction, _ in
-                try LedgerReader.positions(in: databases.actors, key: Array(actor.utf8), transaction: transaction)
+                try LedgerReader.positions(
+                    in: databases.actors, key: Array(actor.utf8), transaction: transaction)
             }.filter { range.contains($0) }
             for start in stride(from: 0, to: positions.count, by: Int(chunk)) {
                 let slice = positions[start..<min(positions.count, start + Int(chunk))]
@@ -152,7 +165,9 @@ extension Ledger {
                     while let current = entry {
                         let position = UInt64(bigEndianBytes: current.key)
                         if position > end { break }
-                        events.append(try decode(current.value, position: position, transaction: transaction, codec: codec))
+                        events.append(
+                            try decode(
+                                current.value, position: position, transaction: transaction, codec: codec))
                         entry = try cursor.next()
                     }
                     return events

@@ -25,7 +25,9 @@ public struct LedgerStatistics: Sendable {
     /// Bytes of the data file in use per event, indexes included.
     public var bytesPerEvent: Double { events == 0 ? 0 : Double(usedBytes) / Double(events) }
     /// Canonical bytes per stored byte of event bodies.
-    public var compressionRatio: Double { storedBodyBytes == 0 ? 0 : Double(canonicalBodyBytes) / Double(storedBodyBytes) }
+    public var compressionRatio: Double {
+        storedBodyBytes == 0 ? 0 : Double(canonicalBodyBytes) / Double(storedBodyBytes)
+    }
 }
 
 extension Ledger {
@@ -34,9 +36,11 @@ extension Ledger {
         let info = environment.info()
         let fileBytes: Int
         do {
-            fileBytes = try FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int ?? 0
+            fileBytes =
+                try FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int ?? 0
         } catch {
-            throw LedgerError(.storage, "cannot read the size of \(path)/data.mdb: \(error.localizedDescription)")
+            throw LedgerError(
+                .storage, "cannot read the size of \(path)/data.mdb: \(error.localizedDescription)")
         }
         return try read { transaction, _ in
             let head = try ChainHead.read(in: transaction, databases: databases)
@@ -46,7 +50,9 @@ extension Ledger {
                 var entry = try cursor.first()
                 while let current = entry {
                     let key = String(decoding: current.key, as: UTF8.self)
-                    if let slash = key.firstIndex(of: "/"), let domain = Domain(rawValue: String(key[..<slash])) {
+                    if let slash = key.firstIndex(of: "/"),
+                        let domain = Domain(rawValue: String(key[..<slash]))
+                    {
                         byDomain[domain, default: 0] += UInt64(try cursor.duplicateCount())
                     }
                     streams += 1
@@ -69,7 +75,9 @@ extension Ledger {
                 ("events", databases.events), ("event_ids", databases.eventIds), ("traces", databases.traces),
                 ("streams", databases.streams), ("actors", databases.actors), ("meta", databases.meta),
             ]
-            for (name, database) in all { bytesByDatabase[name] = try transaction.statistics(of: database).bytes }
+            for (name, database) in all {
+                bytesByDatabase[name] = try transaction.statistics(of: database).bytes
+            }
             var dictionaries = 0
             try transaction.withCursor(on: databases.meta) { cursor in
                 var entry = try Array("dictionary/".utf8).withUnsafeBytes { try cursor.seek($0) }
@@ -81,7 +89,8 @@ extension Ledger {
             return LedgerStatistics(
                 head: head, eventsByDomain: byDomain, streams: streams,
                 traces: try keyCount(databases.traces, transaction),
-                actors: try keyCount(databases.actors, transaction), fileBytes: fileBytes, usedBytes: info.usedBytes,
+                actors: try keyCount(databases.actors, transaction), fileBytes: fileBytes,
+                usedBytes: info.usedBytes,
                 bytesByDatabase: bytesByDatabase, canonicalBodyBytes: canonical, storedBodyBytes: stored,
                 dictionaries: dictionaries)
         }

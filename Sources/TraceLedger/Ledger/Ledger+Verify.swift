@@ -30,7 +30,8 @@ extension Ledger {
                 var entry = try cursor.first()
                 while let current = entry, expected <= segmentEnd ?? UInt64.max {
                     guard current.key.count == 8 else {
-                        return .broken(position: expected, reason: "the log holds a key that is not a position")
+                        return .broken(
+                            position: expected, reason: "the log holds a key that is not a position")
                     }
                     let position = UInt64(bigEndianBytes: current.key)
                     if position != expected {
@@ -42,16 +43,22 @@ extension Ledger {
                     }
                     let decoded: (recordedAt: Timestamp, hash: ChainHash, body: [UInt8])
                     do {
-                        decoded = try codec.decode(current.value) { try dictionaries.dictionary($0, in: transaction) }
+                        decoded = try codec.decode(current.value) {
+                            try dictionaries.dictionary($0, in: transaction)
+                        }
                     } catch let error as LedgerError {
-                        return .broken(position: position, reason: "the record cannot be read: \(error.message)")
+                        return .broken(
+                            position: position, reason: "the record cannot be read: \(error.message)")
                     }
                     let recomputed = ChainHasher.hash(
-                        previous: previous, position: position, recordedAt: decoded.recordedAt, body: decoded.body)
+                        previous: previous, position: position, recordedAt: decoded.recordedAt,
+                        body: decoded.body)
                     guard recomputed == decoded.hash else {
                         return .broken(
                             position: position,
-                            reason: "the record does not match its hash: it was altered, or an earlier record was")
+                            reason:
+                                "the record does not match its hash: it was altered, or an earlier record was"
+                        )
                     }
                     guard decoded.recordedAt > lastRecordedAt else {
                         return .broken(position: position, reason: "recordedAt does not increase")
@@ -59,7 +66,8 @@ extension Ledger {
                     do {
                         _ = try decoded.body.withUnsafeBytes { try CanonicalBody.decode($0) }
                     } catch let error as LedgerError {
-                        return .broken(position: position, reason: "the record's content is malformed: \(error.message)")
+                        return .broken(
+                            position: position, reason: "the record's content is malformed: \(error.message)")
                     }
                     lastRecordedAt = decoded.recordedAt
                     previous = recomputed
@@ -82,7 +90,8 @@ extension Ledger {
                         : "the log continues past its recorded head \(head.position)")
             }
             guard previous == head.hash else {
-                return .broken(position: head.position, reason: "the last record's hash differs from the stored head")
+                return .broken(
+                    position: head.position, reason: "the last record's hash differs from the stored head")
             }
             progress?(last, head.position)
             return .intact(head: head)

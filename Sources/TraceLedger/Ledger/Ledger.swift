@@ -35,26 +35,31 @@ public final class Ledger: Sendable {
     /// Creates a new, empty store in the directory at `path` (created if missing, which must otherwise be empty).
     ///
     /// - Throws: `LedgerError` `.notAStore` when `path` holds a store already or other files.
-    public static func create(at path: String, logger: Logger = Logger(label: "traceledger")) throws -> Ledger {
+    public static func create(at path: String, logger: Logger = Logger(label: "traceledger")) throws -> Ledger
+    {
         let files = FileManager.default
         var isDirectory: ObjCBool = false
         if files.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw LedgerError(.notAStore, "\(path) is a file; a store is a directory: choose another path")
+                throw LedgerError(
+                    .notAStore, "\(path) is a file; a store is a directory: choose another path")
             }
             if files.fileExists(atPath: path + "/data.mdb") {
-                throw LedgerError(.notAStore, "a store already exists at \(path); use it, or choose another path")
+                throw LedgerError(
+                    .notAStore, "a store already exists at \(path); use it, or choose another path")
             }
             guard try files.contentsOfDirectory(atPath: path).isEmpty else {
                 throw LedgerError(
-                    .notAStore, "\(path) is a directory with other files in it; create the store in an empty or new "
+                    .notAStore,
+                    "\(path) is a directory with other files in it; create the store in an empty or new "
                         + "directory")
             }
         } else {
             do {
                 try files.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
-                throw LedgerError(.storage, "cannot create the directory \(path): \(error.localizedDescription)")
+                throw LedgerError(
+                    .storage, "cannot create the directory \(path): \(error.localizedDescription)")
             }
         }
         let environment = try openEnvironment(at: path)
@@ -74,7 +79,8 @@ public final class Ledger: Sendable {
     public static func open(at path: String, logger: Logger = Logger(label: "traceledger")) throws -> Ledger {
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
             throw LedgerError(
-                .notAStore, "there is no TraceLedger store at \(path); create one with `traceledger init --store "
+                .notAStore,
+                "there is no TraceLedger store at \(path); create one with `traceledger init --store "
                     + "\(path)`, or point --store (or TRACELEDGER_STORE) at an existing one")
         }
         let environment = try openEnvironment(at: path)
@@ -82,9 +88,12 @@ public final class Ledger: Sendable {
             let databases: LedgerDatabases
             do {
                 databases = try LedgerDatabases.open(in: environment, transaction: transaction, create: false)
-            } catch let error as LMDBError where error.code == LMDBError.notFound || error.code == LMDBError.invalid {
+            } catch let error as LMDBError
+                where error.code == LMDBError.notFound || error.code == LMDBError.invalid
+            {
                 throw LedgerError(
-                    .notAStore, "\(path) is an LMDB environment but not a TraceLedger store (it lacks the ledger's "
+                    .notAStore,
+                    "\(path) is an LMDB environment but not a TraceLedger store (it lacks the ledger's "
                         + "databases); point --store at a store or create one with `traceledger init`")
             }
             try StoreFormat.check(in: transaction, databases: databases, path: path)
@@ -96,8 +105,9 @@ public final class Ledger: Sendable {
     private static func openEnvironment(at path: String) throws -> Environment {
         do {
             return try Environment(path: path, options: EnvironmentOptions())
-        } catch where error.code == LMDBError.invalid || error.code == LMDBError.versionMismatch {
-            throw LedgerError(.notAStore, "\(path) holds a data.mdb that is not an LMDB environment this build reads")
+        } catch  where error.code == LMDBError.invalid || error.code == LMDBError.versionMismatch {
+            throw LedgerError(
+                .notAStore, "\(path) holds a data.mdb that is not an LMDB environment this build reads")
         } catch {
             throw LedgerError(.storage, "cannot open the store at \(path): \(error)")
         }

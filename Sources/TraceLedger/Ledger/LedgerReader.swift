@@ -10,7 +10,8 @@ enum LedgerReader {
         try transaction.withValue(in: databases.events, key: position.bigEndianBytes) { record in
             guard let record else { return nil }
             return try decode(
-                record, position: position, transaction: transaction, codec: codec, dictionaries: dictionaries)
+                record, position: position, transaction: transaction, codec: codec, dictionaries: dictionaries
+            )
         }
     }
 
@@ -20,10 +21,13 @@ enum LedgerReader {
         dictionaries: DictionaryCache
     ) throws -> RecordedEvent {
         do {
-            let (recordedAt, hash, body) = try codec.decode(record) { try dictionaries.dictionary($0, in: transaction) }
+            let (recordedAt, hash, body) = try codec.decode(record) {
+                try dictionaries.dictionary($0, in: transaction)
+            }
             let (content, streamVersion) = try body.withUnsafeBytes { try CanonicalBody.decode($0) }
             return RecordedEvent(
-                position: position, streamVersion: streamVersion, recordedAt: recordedAt, hash: hash, content: content)
+                position: position, streamVersion: streamVersion, recordedAt: recordedAt, hash: hash,
+                content: content)
         } catch let error as LedgerError where error.kind == .corrupted {
             throw LedgerError(.corrupted, "position \(position): \(error.message); run `traceledger verify`")
         }
@@ -40,7 +44,10 @@ enum LedgerReader {
                 while let values = page {
                     var offset = 0
                     while offset + 8 <= values.count {
-                        positions.append(UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: values[offset..<offset + 8])))
+                        positions.append(
+                            UInt64(
+                                bigEndianBytes: UnsafeRawBufferPointer(rebasing: values[offset..<offset + 8]))
+                        )
                         offset += 8
                     }
                     page = try cursor.nextValues()

@@ -18,7 +18,8 @@ enum RFC3339 {
         else { return nil }
         var seconds = Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400
         if b.count == 10 { return seconds * 1_000_000_000 }
-        guard b.count >= 20, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") || b[10] == UInt8(ascii: " "),
+        guard b.count >= 20,
+            b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") || b[10] == UInt8(ascii: " "),
             let hour = digits(11, 2), b[13] == UInt8(ascii: ":"), let minute = digits(14, 2),
             b[16] == UInt8(ascii: ":"), let second = digits(17, 2), hour < 24, minute < 60, second < 61
         else { return nil }

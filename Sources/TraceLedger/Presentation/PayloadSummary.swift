@@ -19,7 +19,9 @@ extension RecordedEvent {
             }
         }
         var parts: [String] = []
-        if case .array(let lines) = object["lines"] { parts.append(lines.count == 1 ? "1 line" : "\(lines.count) lines") }
+        if case .array(let lines) = object["lines"] {
+            parts.append(lines.count == 1 ? "1 line" : "\(lines.count) lines")
+        }
         let currency = text("currency").map { " " + $0 } ?? ""
         if let total = text("grandTotal") {
             parts.append(total + currency)

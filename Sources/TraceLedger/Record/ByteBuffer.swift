@@ -5,13 +5,17 @@ struct ByteWriter {
     init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
     mutating func append(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
     }
 
     mutating func append(_ value: Int64) { append(UInt64(bitPattern: value)) }
 
     mutating func append(_ value: UInt32) {
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+        for shift in stride(from: 24, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
+        }
     }
 
     mutating func appendVarint(_ value: Int) {
@@ -80,7 +84,9 @@ struct ByteReader {
             shift += 7
             guard shift < 63 else { throw LedgerError(.corrupted, "a record holds an overlong length") }
         }
-        guard value <= UInt64(Int32.max) else { throw LedgerError(.corrupted, "a record holds an impossible length") }
+        guard value <= UInt64(Int32.max) else {
+            throw LedgerError(.corrupted, "a record holds an impossible length")
+        }
         return Int(value)
     }
 

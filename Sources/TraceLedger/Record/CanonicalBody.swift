@@ -28,7 +28,9 @@ enum CanonicalBody {
         return writer.bytes
     }
 
-    static func decode(_ body: UnsafeRawBufferPointer) throws(LedgerError) -> (EventContent, streamVersion: UInt64) {
+    static func decode(_ body: UnsafeRawBufferPointer) throws(LedgerError) -> (
+        EventContent, streamVersion: UInt64
+    ) {
         var reader = ByteReader(body)
         let eventId = EventID(bytes: try reader.take(16))
         let occurredAt = Timestamp(nanosecondsSinceEpoch: try reader.int64())
@@ -48,7 +50,8 @@ enum CanonicalBody {
         let payload = Array(try reader.take(reader.remaining))
         let content = EventContent(
             eventId: eventId, traceId: traceId, correlationId: correlationId, causationId: causationId,
-            domain: domain, entityId: entityId, type: type, origin: origin, actor: actor, occurredAt: occurredAt,
+            domain: domain, entityId: entityId, type: type, origin: origin, actor: actor,
+            occurredAt: occurredAt,
             payload: payload)
         return (content, streamVersion)
     }

@@ -13,7 +13,9 @@ final class RecordCodec {
     private let zstd = ZstdCodec(level: 3)
 
     /// The stored form of an event whose canonical body is `body`.
-    func encode(body: [UInt8], recordedAt: Timestamp, hash: ChainHash, dictionary: ZstdDictionary?) throws -> [UInt8] {
+    func encode(body: [UInt8], recordedAt: Timestamp, hash: ChainHash, dictionary: ZstdDictionary?) throws
+        -> [UInt8]
+    {
         var writer = ByteWriter(capacity: RecordCodec.headerSize + 10 + body.count)
         writer.bytes.append(RecordCodec.formatVersion)
         let flagsIndex = writer.bytes.count
@@ -24,7 +26,9 @@ final class RecordCodec {
         writer.appendVarint(body.count)
         let bodyStart = writer.bytes.count
         do {
-            try body.withUnsafeBytes { try zstd.compress($0, dictionary: dictionary, appendingTo: &writer.bytes) }
+            try body.withUnsafeBytes {
+                try zstd.compress($0, dictionary: dictionary, appendingTo: &writer.bytes)
+            }
         } catch {
             throw LedgerError(.storage, "compressing an event failed: \(error)")
         }
@@ -53,7 +57,9 @@ final class RecordCodec {
         let length = try reader.varint()
         let stored = try reader.take(reader.remaining)
         guard flags & RecordCodec.compressedFlag != 0 else {
-            guard stored.count == length else { throw LedgerError(.corrupted, "a record's body has the wrong length") }
+            guard stored.count == length else {
+                throw LedgerError(.corrupted, "a record's body has the wrong length")
+            }
             return (recordedAt, hash, Array(stored))
         }
         var body: [UInt8] = []
@@ -75,7 +81,9 @@ final class RecordCodec {
     }
 
     /// How many bytes of a record are its compressed (or raw) body, for statistics.
-    static func bodySizes(of record: UnsafeRawBufferPointer) throws(LedgerError) -> (stored: Int, original: Int) {
+    static func bodySizes(of record: UnsafeRawBufferPointer) throws(LedgerError) -> (
+        stored: Int, original: Int
+    ) {
         var reader = ByteReader(record)
         _ = try reader.take(RecordCodec.headerSize)
         let original = try reader.varint()

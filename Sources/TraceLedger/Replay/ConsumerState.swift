@@ -11,7 +11,10 @@ public struct ConsumerState: Sendable, Equatable {
     /// The sink of the last run, e.g. `http://erp.local/events` (never credentials).
     public var sink: String
 
-    public init(name: String, checkpoint: UInt64 = 0, delivered: UInt64 = 0, lastDeliveryAt: Timestamp? = nil, sink: String = "") {
+    public init(
+        name: String, checkpoint: UInt64 = 0, delivered: UInt64 = 0, lastDeliveryAt: Timestamp? = nil,
+        sink: String = ""
+    ) {
         self.name = name
         self.checkpoint = checkpoint
         self.delivered = delivered
@@ -63,7 +66,8 @@ public struct DeadLetter: Sendable, Equatable {
     public var failedAt: Timestamp
 
     public init(
-        consumer: String, event: RecordedEvent, state: State, attempts: Int, lastError: String, status: Int? = nil,
+        consumer: String, event: RecordedEvent, state: State, attempts: Int, lastError: String,
+        status: Int? = nil,
         response: String? = nil, failedAt: Timestamp = .now()
     ) {
         self.consumer = consumer

@@ -60,8 +60,11 @@ public struct DeadLetterQueue: Sendable {
         var resolution = Resolution()
         let all = positions == nil
         for letter in try selected(positions, states: all ? [.dead, .held] : [.dead]) {
-            guard try ledger.deadLetters(of: consumer).contains(where: { $0.position == letter.position }) else { continue }
-            try await record("ledger.dead_letter_discarded", letter: letter, actor: actor, reason: reason, outcome: "discarded")
+            guard try ledger.deadLetters(of: consumer).contains(where: { $0.position == letter.position })
+            else { continue }
+            try await record(
+                "ledger.dead_letter_discarded", letter: letter, actor: actor, reason: reason,
+                outcome: "discarded")
             resolution.discarded.append(letter.position)
             try save(removing: [letter.position])
             if !all, let sink {
@@ -69,7 +72,9 @@ public struct DeadLetterQueue: Sendable {
             } else if !all {
                 let held = try heldBehind(letter)
                 for event in held {
-                    try await record("ledger.dead_letter_discarded", letter: event, actor: actor, reason: reason, outcome: "discarded")
+                    try await record(
+                        "ledger.dead_letter_discarded", letter: event, actor: actor, reason: reason,
+                        outcome: "discarded")
                 }
                 resolution.discarded += held.map(\.position)
                 try save(removing: held.map(\.position))
@@ -89,13 +94,15 @@ public struct DeadLetterQueue: Sendable {
         return try positions.map { position in
             guard let letter = letters.first(where: { $0.position == position }) else {
                 throw LedgerError(
-                    .notFound, "position \(position) is not in the dead-letter queue of \(consumer); "
+                    .notFound,
+                    "position \(position) is not in the dead-letter queue of \(consumer); "
                         + "`traceledger dlq list --consumer \(consumer)` shows what is")
             }
             guard letter.state == .dead else {
                 guard case .held(let behind) = letter.state else { return letter }
                 throw LedgerError(
-                    .notFound, "position \(position) is held back behind the dead letter at \(behind); retry or "
+                    .notFound,
+                    "position \(position) is held back behind the dead letter at \(behind); retry or "
                         + "discard \(behind) and it follows")
             }
             return letter
@@ -109,7 +116,8 @@ public struct DeadLetterQueue: Sendable {
     /// Delivers the events held behind `letter` in order; the first that fails becomes the entity's dead
     /// letter and the rest stay held behind it.
     private func release(
-        behind letter: DeadLetter, sink: any ReplaySink, options: ReplayOptions, into resolution: inout Resolution
+        behind letter: DeadLetter, sink: any ReplaySink, options: ReplayOptions,
+        into resolution: inout Resolution
     ) async throws {
         let held = try heldBehind(letter)
         for (index, next) in held.enumerated() {
@@ -129,9 +137,12 @@ public struct DeadLetterQueue: Sendable {
     }
 
     /// Delivers one letter's event; returns the updated letter when it failed again, nil when delivered.
-    private func deliver(_ letter: DeadLetter, sink: any ReplaySink, options: ReplayOptions) async throws -> DeadLetter? {
+    private func deliver(_ letter: DeadLetter, sink: any ReplaySink, options: ReplayOptions) async throws
+        -> DeadLetter?
+    {
         guard let event = try ledger.event(at: letter.position) else {
-            throw LedgerError(.corrupted, "dead letter \(letter.position) names an event that is not in the ledger")
+            throw LedgerError(
+                .corrupted, "dead letter \(letter.position) names an event that is not in the ledger")
         }
         let result = try await DeliveryAttempts(sink: sink, options: options, limiter: nil).deliver([event])
         guard let failure = result.failure else { return nil }
@@ -149,14 +160,18 @@ public struct DeadLetterQueue: Sendable {
         try await sink.flush()
     }
 
-    private func save(storing letters: [DeadLetter] = [], removing removed: [UInt64] = [], delivered: Int = 0) throws {
+    private func save(storing letters: [DeadLetter] = [], removing removed: [UInt64] = [], delivered: Int = 0)
+        throws
+    {
         var state = try ledger.consumer(named: consumer) ?? ConsumerState(name: consumer)
         state.delivered += UInt64(delivered)
         if delivered > 0 { state.lastDeliveryAt = .now() }
         try ledger.saveReplayProgress(state, storing: letters, removing: removed)
     }
 
-    private func record(_ type: String, letter: DeadLetter, actor: String, reason: String, outcome: String) async throws {
+    private func record(_ type: String, letter: DeadLetter, actor: String, reason: String, outcome: String)
+        async throws
+    {
         let payload =
             "{\"consumer\":\(JSONString.quoted(consumer)),\"position\":\(letter.position),"
             + "\"reason\":\(JSONString.quoted(reason)),\"outcome\":\(JSONString.quoted(outcome)),"

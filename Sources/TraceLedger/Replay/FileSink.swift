@@ -13,7 +13,8 @@ public actor FileSink: ReplaySink {
     public init(path: String) throws {
         descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw LedgerError(.storage, "cannot open \(path) for appending: \(String(cString: strerror(errno)))")
+            throw LedgerError(
+                .storage, "cannot open \(path) for appending: \(String(cString: strerror(errno)))")
         }
         description = "file:" + path
     }
@@ -31,7 +32,8 @@ public actor FileSink: ReplaySink {
     public func flush() async throws(DeliveryFailure) {
         try writePending()
         guard fsync(descriptor) == 0 else {
-            throw DeliveryFailure(.transient, "fsync of \(description) failed: \(String(cString: strerror(errno)))")
+            throw DeliveryFailure(
+                .transient, "fsync of \(description) failed: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -41,10 +43,13 @@ public actor FileSink: ReplaySink {
     private func writePending() throws(DeliveryFailure) {
         var offset = 0
         while offset < pending.count {
-            let written = pending.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            let written = pending.withUnsafeBytes {
+                write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+            }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw DeliveryFailure(.transient, "writing \(description) failed: \(String(cString: strerror(errno)))")
+                throw DeliveryFailure(
+                    .transient, "writing \(description) failed: \(String(cString: strerror(errno)))")
             }
             offset += written
         }

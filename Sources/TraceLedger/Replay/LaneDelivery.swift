@@ -38,7 +38,9 @@ struct LaneDelivery: Sendable {
         }
     }
 
-    private func deliverLane(_ lane: [RecordedEvent], blocked initiallyBlocked: [StreamKey: UInt64]) async throws -> Outcome {
+    private func deliverLane(_ lane: [RecordedEvent], blocked initiallyBlocked: [StreamKey: UInt64])
+        async throws -> Outcome
+    {
         var outcome = Outcome()
         var blocked = initiallyBlocked
         var index = 0
@@ -124,9 +126,12 @@ struct DeliveryAttempts: Sendable {
                 return result
             } catch {
                 result.failure = error
-                guard error.kind == .transient, result.attempts < options.maximumAttempts else { return result }
+                guard error.kind == .transient, result.attempts < options.maximumAttempts else {
+                    return result
+                }
                 result.retries += 1
-                try await Task.sleep(for: options.retry.delay(afterAttempt: result.attempts, retryAfter: error.retryAfter))
+                try await Task.sleep(
+                    for: options.retry.delay(afterAttempt: result.attempts, retryAfter: error.retryAfter))
             }
         }
     }

@@ -8,7 +8,9 @@ extension Ledger {
                 var states: [ConsumerState] = []
                 var entry = try cursor.first()
                 while let current = entry {
-                    states.append(try ConsumerState(name: String(decoding: current.key, as: UTF8.self), decoding: current.value))
+                    states.append(
+                        try ConsumerState(
+                            name: String(decoding: current.key, as: UTF8.self), decoding: current.value))
                     entry = try cursor.next()
                 }
                 return states
@@ -37,9 +39,12 @@ extension Ledger {
         return try transaction.withCursor(on: databases.deadLetters) { cursor in
             var letters: [DeadLetter] = []
             var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
-            while let current = entry, current.key.count == prefix.count + 8, current.key.starts(with: prefix) {
-                let position = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: current.key[prefix.count...]))
-                letters.append(try DeadLetter(consumer: consumer, position: position, decoding: current.value))
+            while let current = entry, current.key.count == prefix.count + 8, current.key.starts(with: prefix)
+            {
+                let position = UInt64(
+                    bigEndianBytes: UnsafeRawBufferPointer(rebasing: current.key[prefix.count...]))
+                letters.append(
+                    try DeadLetter(consumer: consumer, position: position, decoding: current.value))
                 entry = try cursor.next()
             }
             return letters
@@ -47,17 +52,23 @@ extension Ledger {
     }
 
     /// Saves a consumer's progress and dead-letter changes in one durable transaction.
-    func saveReplayProgress(_ state: ConsumerState, storing letters: [DeadLetter], removing removed: [UInt64] = []) throws {
+    func saveReplayProgress(
+        _ state: ConsumerState, storing letters: [DeadLetter], removing removed: [UInt64] = []
+    ) throws {
         do {
             try environment.write { transaction in
-                try transaction.put(in: databases.consumers, key: Array(state.name.utf8), value: state.encoded)
+                try transaction.put(
+                    in: databases.consumers, key: Array(state.name.utf8), value: state.encoded)
                 for letter in letters {
                     try transaction.put(
-                        in: databases.deadLetters, key: DeadLetter.key(consumer: state.name, position: letter.position),
+                        in: databases.deadLetters,
+                        key: DeadLetter.key(consumer: state.name, position: letter.position),
                         value: letter.encoded)
                 }
                 for position in removed {
-                    try transaction.delete(in: databases.deadLetters, key: DeadLetter.key(consumer: state.name, position: position))
+                    try transaction.delete(
+                        in: databases.deadLetters,
+                        key: DeadLetter.key(consumer: state.name, position: position))
                 }
             }
         } catch {

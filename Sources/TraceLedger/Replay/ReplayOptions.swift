@@ -35,7 +35,9 @@ public struct ReplayOptions: Sendable {
     }
 
     func includes(_ event: RecordedEvent) -> Bool {
-        if let domains { if !domains.contains(event.domain) { return false } } else if event.domain == .ledger {
+        if let domains {
+            if !domains.contains(event.domain) { return false }
+        } else if event.domain == .ledger {
             return false
         }
         if let types, !types.contains(event.type) { return false }

@@ -38,7 +38,8 @@ public struct DeliveryFailure: Error, Sendable, CustomStringConvertible {
     public var retryAfter: Duration?
 
     public init(
-        _ kind: Kind, _ message: String, status: Int? = nil, response: String? = nil, retryAfter: Duration? = nil
+        _ kind: Kind, _ message: String, status: Int? = nil, response: String? = nil,
+        retryAfter: Duration? = nil
     ) {
         self.kind = kind
         self.message = message

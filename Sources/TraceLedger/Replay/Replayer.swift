@@ -14,7 +14,10 @@ public struct Replayer: Sendable {
     public let options: ReplayOptions
     let logger: Logger
 
-    public init(ledger: Ledger, sink: any ReplaySink, options: ReplayOptions, logger: Logger = Logger(label: "traceledger.replay")) {
+    public init(
+        ledger: Ledger, sink: any ReplaySink, options: ReplayOptions,
+        logger: Logger = Logger(label: "traceledger.replay")
+    ) {
         self.ledger = ledger
         self.sink = sink
         self.options = options
@@ -89,7 +92,8 @@ public struct Replayer: Sendable {
         var last = head
         switch options.until {
         case .position(let position): last = min(last, position)
-        case .time(let time): last = min(last, (try ledger.firstPosition(recordedAtOrAfter: time) ?? head + 1) - 1)
+        case .time(let time):
+            last = min(last, (try ledger.firstPosition(recordedAtOrAfter: time) ?? head + 1) - 1)
         case nil: break
         }
         // An empty range is expressed as first = last + 1.
@@ -97,7 +101,9 @@ public struct Replayer: Sendable {
     }
 
     /// Calls `body` with each window of matching events and the window's last position.
-    private func forEachWindow(of range: ClosedRange<UInt64>, _ body: ([RecordedEvent], UInt64) throws -> Void) throws {
+    private func forEachWindow(
+        of range: ClosedRange<UInt64>, _ body: ([RecordedEvent], UInt64) throws -> Void
+    ) throws {
         var start = range.lowerBound
         while let window = try window(startingAt: start, in: range) {
             try body(window.events, window.end)
@@ -107,10 +113,14 @@ public struct Replayer: Sendable {
 
     /// The matching events of the next window from `start`, and the window's last position; nil past the range.
     /// A window is a few hundred positions per lane: memory stays bounded however long the range.
-    private func window(startingAt start: UInt64, in range: ClosedRange<UInt64>) throws -> (events: [RecordedEvent], end: UInt64)? {
+    private func window(startingAt start: UInt64, in range: ClosedRange<UInt64>) throws -> (
+        events: [RecordedEvent], end: UInt64
+    )? {
         guard start <= range.upperBound else { return nil }
         if let traceId = options.traceId {
-            let events = try ledger.events(forTrace: traceId).filter { range.contains($0.position) && options.includes($0) }
+            let events = try ledger.events(forTrace: traceId).filter {
+                range.contains($0.position) && options.includes($0)
+            }
             return (events, range.upperBound)
         }
         let size = UInt64(max(256, 256 * options.concurrency, 4 * options.batchSize))
@@ -127,7 +137,8 @@ public struct Replayer: Sendable {
                 return
             } catch {
                 guard error.kind == .transient, attempt < options.maximumAttempts else { throw error }
-                try await Task.sleep(for: options.retry.delay(afterAttempt: attempt, retryAfter: error.retryAfter))
+                try await Task.sleep(
+                    for: options.retry.delay(afterAttempt: attempt, retryAfter: error.retryAfter))
                 attempt += 1
             }
         }

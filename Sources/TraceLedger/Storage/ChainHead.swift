@@ -7,7 +7,8 @@ public struct ChainHead: Sendable, Equatable {
     public let recordedAt: Timestamp
 
     /// The head of an empty ledger.
-    public static let empty = ChainHead(position: 0, hash: .genesis, recordedAt: Timestamp(nanosecondsSinceEpoch: 0))
+    public static let empty = ChainHead(
+        position: 0, hash: .genesis, recordedAt: Timestamp(nanosecondsSinceEpoch: 0))
 
     static let metaKey = Array("chain.head".utf8)
 

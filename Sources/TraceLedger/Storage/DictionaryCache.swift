@@ -24,7 +24,8 @@ final class DictionaryCache: Sendable {
     func dictionary(_ id: UInt32, in transaction: Transaction) throws -> ZstdDictionary {
         if let cached = loaded.withLock({ $0[id] }) { return cached }
         guard let bytes = try transaction.value(in: databases.meta, key: DictionaryCache.key(for: id)) else {
-            throw LedgerError(.corrupted, "a record needs zstd dictionary \(id), which the store does not hold")
+            throw LedgerError(
+                .corrupted, "a record needs zstd dictionary \(id), which the store does not hold")
         }
         let dictionary = try ZstdDictionary(bytes: bytes)
         loaded.withLock { $0[id] = dictionary }
@@ -33,7 +34,9 @@ final class DictionaryCache: Sendable {
 
     /// The dictionary new records are compressed with, or nil before one was trained.
     func current(in transaction: Transaction) throws -> ZstdDictionary? {
-        guard let raw = try transaction.value(in: databases.meta, key: DictionaryCache.currentKey), raw.count == 4 else {
+        guard let raw = try transaction.value(in: databases.meta, key: DictionaryCache.currentKey),
+            raw.count == 4
+        else {
             return nil
         }
         let id = raw.withUnsafeBytes { bytes in bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
@@ -42,7 +45,8 @@ final class DictionaryCache: Sendable {
 
     /// Stores a trained dictionary and makes it the one new records use.
     func install(_ dictionary: ZstdDictionary, in transaction: Transaction) throws {
-        try transaction.put(in: databases.meta, key: DictionaryCache.key(for: dictionary.id), value: dictionary.bytes)
+        try transaction.put(
+            in: databases.meta, key: DictionaryCache.key(for: dictionary.id), value: dictionary.bytes)
         var writer = ByteWriter(capacity: 4)
         writer.append(dictionary.id)
         try transaction.put(in: databases.meta, key: DictionaryCache.currentKey, value: writer.bytes)

@@ -35,38 +35,50 @@ final class DictionaryTrainer {
         do {
             guard let samples = try samplesIfDue(codec: codec) else { return }
             let bytes = try ZstdDictionary.train(
-                samples: samples.bodies, capacity: min(DictionaryTrainer.maximumDictionaryBytes, max(1024, samples.totalBytes / 40)))
+                samples: samples.bodies,
+                capacity: min(DictionaryTrainer.maximumDictionaryBytes, max(1024, samples.totalBytes / 40)))
             let dictionary = try ZstdDictionary(bytes: bytes)
             try environment.write { transaction in
                 try dictionaries.install(dictionary, in: transaction)
                 try transaction.put(
-                    in: databases.meta, key: DictionaryTrainer.trainedAtKey, value: samples.headPosition.bigEndianBytes)
+                    in: databases.meta, key: DictionaryTrainer.trainedAtKey,
+                    value: samples.headPosition.bigEndianBytes)
             }
             logger.info(
                 "trained a zstd dictionary",
-                metadata: ["id": "\(dictionary.id)", "bytes": "\(bytes.count)", "events": "\(samples.headPosition)"])
+                metadata: [
+                    "id": "\(dictionary.id)", "bytes": "\(bytes.count)", "events": "\(samples.headPosition)",
+                ])
         } catch {
-            logger.warning("training a zstd dictionary failed; records stay compressed without it",
+            logger.warning(
+                "training a zstd dictionary failed; records stay compressed without it",
                 metadata: ["error": "\(error)"])
         }
     }
 
-    private func samplesIfDue(codec: RecordCodec) throws -> (bodies: [[UInt8]], totalBytes: Int, headPosition: UInt64)? {
+    private func samplesIfDue(codec: RecordCodec) throws -> (
+        bodies: [[UInt8]], totalBytes: Int, headPosition: UInt64
+    )? {
         try environment.read { transaction in
             let head = try ChainHead.read(in: transaction, databases: databases)
-            let trainedAt = try transaction.withValue(in: databases.meta, key: DictionaryTrainer.trainedAtKey) {
+            let trainedAt = try transaction.withValue(in: databases.meta, key: DictionaryTrainer.trainedAtKey)
+            {
                 $0.map { UInt64(bigEndianBytes: $0) } ?? 0
             }
-            guard DictionaryTrainer.thresholds.contains(where: { trainedAt < $0 && head.position >= $0 }) else {
+            guard DictionaryTrainer.thresholds.contains(where: { trainedAt < $0 && head.position >= $0 })
+            else {
                 return nil
             }
-            let first = head.position > DictionaryTrainer.sampleCount ? head.position - DictionaryTrainer.sampleCount + 1 : 1
+            let first =
+                head.position > DictionaryTrainer.sampleCount
+                ? head.position - DictionaryTrainer.sampleCount + 1 : 1
             var bodies: [[UInt8]] = []
             var total = 0
             for position in first...head.position {
                 try transaction.withValue(in: databases.events, key: position.bigEndianBytes) { record in
                     guard let record else { return }
-                    let body = try codec.decode(record) { try dictionaries.dictionary($0, in: transaction) }.body
+                    let body = try codec.decode(record) { try dictionaries.dictionary($0, in: transaction) }
+                        .body
                     total += body.count
                     bodies.append(body)
                 }

@@ -21,10 +21,14 @@ struct LedgerDatabases: Sendable {
     /// consumer name ‖ 0 ‖ position (u64 BE) → a dead letter (see `DeadLetter`).
     let deadLetters: Database
 
-    static let names = ["events", "event_ids", "traces", "streams", "actors", "meta", "consumers", "dead_letters"]
+    static let names = [
+        "events", "event_ids", "traces", "streams", "actors", "meta", "consumers", "dead_letters",
+    ]
 
     /// Opens the databases; with `create`, creates the missing ones (the transaction must be a write transaction).
-    static func open(in environment: Environment, transaction: Transaction, create: Bool) throws -> LedgerDatabases {
+    static func open(in environment: Environment, transaction: Transaction, create: Bool) throws
+        -> LedgerDatabases
+    {
         let base: DatabaseFlags = create ? [.create] : []
         let positions: DatabaseFlags = base.union([.duplicateSort, .duplicateFixed])
         return LedgerDatabases(

@@ -14,15 +14,19 @@ enum StoreFormat {
 
     /// Throws `notAStore` unless the store's marker says a format this build can read.
     static func check(in transaction: Transaction, databases: LedgerDatabases, path: String) throws {
-        let marker = try transaction.value(in: databases.meta, key: metaKey).map { String(decoding: $0, as: UTF8.self) }
+        let marker = try transaction.value(in: databases.meta, key: metaKey).map {
+            String(decoding: $0, as: UTF8.self)
+        }
         guard let marker, marker.hasPrefix(prefix), let version = Int(marker.dropFirst(prefix.count)) else {
             throw LedgerError(
-                .notAStore, "\(path) is an LMDB environment but not a TraceLedger store; point --store at a store "
+                .notAStore,
+                "\(path) is an LMDB environment but not a TraceLedger store; point --store at a store "
                     + "or create one with `traceledger init`")
         }
         guard version <= current else {
             throw LedgerError(
-                .notAStore, "\(path) is a TraceLedger store of format \(version), newer than this build reads "
+                .notAStore,
+                "\(path) is a TraceLedger store of format \(version), newer than this build reads "
                     + "(\(current)); upgrade traceledger to open it")
         }
     }

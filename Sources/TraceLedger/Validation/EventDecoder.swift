@@ -25,7 +25,8 @@ public struct EventDecoder: Sendable {
     public func decode(_ bytes: UnsafeRawBufferPointer) throws(LedgerError) -> ProposedEvent {
         guard bytes.count <= EventLimits.maximumLineBytes else {
             throw LedgerError(
-                .invalidEvent, "the event is \(bytes.count) bytes, over the limit of \(EventLimits.maximumLineBytes)",
+                .invalidEvent,
+                "the event is \(bytes.count) bytes, over the limit of \(EventLimits.maximumLineBytes)",
                 rule: "maxEventBytes")
         }
         let document: JSONDocument
@@ -41,7 +42,8 @@ public struct EventDecoder: Sendable {
         let type = envelope["type"]?.stringValue ?? ""
         let domainName = envelope["domain"]?.stringValue ?? ""
         guard let domain = Domain(rawValue: domainName) else {
-            throw LedgerError(.invalidEvent, "unknown domain \"\(domainName)\"", field: "domain", rule: "enum")
+            throw LedgerError(
+                .invalidEvent, "unknown domain \"\(domainName)\"", field: "domain", rule: "enum")
         }
         guard let payloadSchema = schemas.payloads[type] else {
             let known = schemas.types(of: domain).joined(separator: ", ")
@@ -51,15 +53,19 @@ public struct EventDecoder: Sendable {
         }
         guard type.hasPrefix(domain.rawValue + ".") else {
             throw LedgerError(
-                .invalidEvent, "type \"\(type)\" does not belong to domain \"\(domain.rawValue)\"", field: "type",
+                .invalidEvent, "type \"\(type)\" does not belong to domain \"\(domain.rawValue)\"",
+                field: "type",
                 rule: "domain")
         }
-        guard let payloadRange = document.byteRange(ofMember: "payload"), let payload = envelope["payload"] else {
-            throw LedgerError(.invalidEvent, "missing required field \"payload\"", field: "payload", rule: "required")
+        guard let payloadRange = document.byteRange(ofMember: "payload"), let payload = envelope["payload"]
+        else {
+            throw LedgerError(
+                .invalidEvent, "missing required field \"payload\"", field: "payload", rule: "required")
         }
         guard payloadRange.count <= EventLimits.maximumPayloadBytes else {
             throw LedgerError(
-                .invalidEvent, "the payload is \(payloadRange.count) bytes, over the limit of "
+                .invalidEvent,
+                "the payload is \(payloadRange.count) bytes, over the limit of "
                     + "\(EventLimits.maximumPayloadBytes)", field: "payload", rule: "maxPayloadBytes")
         }
         try check(payload, against: payloadSchema, prefix: "payload")
@@ -75,13 +81,16 @@ public struct EventDecoder: Sendable {
         let violations = schema.validate(value)
         guard let first = violations.first else { return }
         let path = first.pathDescription
-        let field = prefix.isEmpty ? path : (path.isEmpty ? prefix : (path.hasPrefix("[") ? prefix + path : "\(prefix).\(path)"))
+        let field =
+            prefix.isEmpty
+            ? path : (path.isEmpty ? prefix : (path.hasPrefix("[") ? prefix + path : "\(prefix).\(path)"))
         var message = first.message
         if violations.count > 1 { message += " (and \(violations.count - 1) more problems)" }
         throw LedgerError(.invalidEvent, message, field: field, rule: first.keyword)
     }
 
-    private func proposedEvent(_ envelope: JSONObject, domain: Domain, type: String, payload: [UInt8]) throws(LedgerError)
+    private func proposedEvent(_ envelope: JSONObject, domain: Domain, type: String, payload: [UInt8])
+        throws(LedgerError)
         -> ProposedEvent
     {
         func text(_ key: String) -> String? { envelope[key]?.stringValue }
@@ -95,10 +104,12 @@ public struct EventDecoder: Sendable {
         let occurredText = text("occurredAt") ?? ""
         guard let occurredAt = Timestamp(rfc3339: occurredText) else {
             throw LedgerError(
-                .invalidEvent, "\"\(occurredText)\" is not an RFC 3339 date-time such as 2026-11-02T09:15:03.123Z",
+                .invalidEvent,
+                "\"\(occurredText)\" is not an RFC 3339 date-time such as 2026-11-02T09:15:03.123Z",
                 field: "occurredAt", rule: "format")
         }
-        for key in ["entityId", "actor"] where (text(key)?.utf8.count ?? 0) > EventLimits.maximumKeyFieldBytes {
+        for key in ["entityId", "actor"] where (text(key)?.utf8.count ?? 0) > EventLimits.maximumKeyFieldBytes
+        {
             throw LedgerError(
                 .invalidEvent, "longer than \(EventLimits.maximumKeyFieldBytes) bytes of UTF-8", field: key,
                 rule: "maxBytes")
@@ -107,15 +118,19 @@ public struct EventDecoder: Sendable {
         if let number = envelope["expectedVersion"]?.numberValue {
             guard let value = number.int64Value, value >= 0 else {
                 throw LedgerError(
-                    .invalidEvent, "must be a whole number from 0, got \(number.literal)", field: "expectedVersion",
+                    .invalidEvent, "must be a whole number from 0, got \(number.literal)",
+                    field: "expectedVersion",
                     rule: "minimum")
             }
             expectedVersion = UInt64(value)
         }
         var content = EventContent(
-            eventId: EventID(high: 0, low: 0), traceId: text("traceId") ?? "", correlationId: text("correlationId"),
-            causationId: try eventID("causationId"), domain: domain, entityId: text("entityId") ?? "", type: type,
-            origin: text("origin") ?? "", actor: text("actor") ?? "", occurredAt: occurredAt, payload: payload)
+            eventId: EventID(high: 0, low: 0), traceId: text("traceId") ?? "",
+            correlationId: text("correlationId"),
+            causationId: try eventID("causationId"), domain: domain, entityId: text("entityId") ?? "",
+            type: type,
+            origin: text("origin") ?? "", actor: text("actor") ?? "", occurredAt: occurredAt, payload: payload
+        )
         if let given = try eventID("eventId") {
             content.eventId = given
         } else {

@@ -40,7 +40,8 @@ public struct EventSchemas: Sendable {
         for type in payloads.keys {
             let domain = type.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
             guard Domain(rawValue: domain) != nil else {
-                throw LedgerError(.invalidEvent, "schema \(type).schema.json names no known domain (\(domain))")
+                throw LedgerError(
+                    .invalidEvent, "schema \(type).schema.json names no known domain (\(domain))")
             }
         }
         self.envelope = envelope

@@ -6,7 +6,8 @@ struct AppendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "append",
         abstract: "Append NDJSON events as one atomic batch: all of them, or none.",
-        discussion: "Prints each event's position. Any invalid or conflicting line rejects the whole batch (exit 4).")
+        discussion:
+            "Prints each event's position. Any invalid or conflicting line rejects the whole batch (exit 4).")
 
     @OptionGroup var store: StoreOptions
 
@@ -20,7 +21,10 @@ struct AppendCommand: AsyncParsableCommand {
         let ledger = try store.openLedger()
         let input: Data
         do {
-            input = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
+            input =
+                file == "-"
+                ? FileHandle.standardInput.readDataToEndOfFile()
+                : try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
             throw LedgerError(.notFound, "cannot read \(file): \(error.localizedDescription)")
         }
@@ -41,10 +45,13 @@ struct AppendCommand: AsyncParsableCommand {
         guard rejections.isEmpty else {
             for rejection in rejections { Terminal.error("rejected: \(rejection)") }
             throw LedgerError(
-                .invalidEvent, "\(rejections.count) of \(rejections.count + events.count) events are invalid; nothing "
+                .invalidEvent,
+                "\(rejections.count) of \(rejections.count + events.count) events are invalid; nothing "
                     + "was appended: fix them and append again")
         }
-        guard !events.isEmpty else { throw LedgerError(.invalidEvent, "the input holds no events; nothing was appended") }
+        guard !events.isEmpty else {
+            throw LedgerError(.invalidEvent, "the input holds no events; nothing was appended")
+        }
         let outcomes: [AppendOutcome]
         do {
             outcomes = try await ledger.append(events)
@@ -59,9 +66,13 @@ struct AppendCommand: AsyncParsableCommand {
                     "{\"line\":\(line),\"eventId\":\"\(outcome.eventId)\",\"position\":\(outcome.position),"
                         + "\"streamVersion\":\(outcome.streamVersion),\"duplicate\":\(outcome.isDuplicate)}")
             } else if outcome.isDuplicate {
-                print("line \(line): already in the ledger at position \(outcome.position) (event \(outcome.eventId))")
+                print(
+                    "line \(line): already in the ledger at position \(outcome.position) (event \(outcome.eventId))"
+                )
             } else {
-                print("line \(line): appended at position \(outcome.position), stream version \(outcome.streamVersion)")
+                print(
+                    "line \(line): appended at position \(outcome.position), stream version \(outcome.streamVersion)"
+                )
             }
         }
     }

@@ -16,7 +16,8 @@ struct ConsumersCommand: AsyncParsableCommand {
         let ledger = try store.openLedger()
         let head = try ledger.head().position
         let consumers = try ledger.consumers()
-        var table = TextTable("CONSUMER", "CHECKPOINT", "LAG", "DEAD", "HELD", "DELIVERED", "LAST DELIVERY (UTC)", "SINK")
+        var table = TextTable(
+            "CONSUMER", "CHECKPOINT", "LAG", "DEAD", "HELD", "DELIVERED", "LAST DELIVERY (UTC)", "SINK")
         for consumer in consumers {
             let letters = try ledger.deadLetters(of: consumer.name)
             let dead = letters.filter { $0.state == .dead }.count
@@ -29,8 +30,10 @@ struct ConsumersCommand: AsyncParsableCommand {
                         + "\"sink\":\(JSONString.quoted(consumer.sink))}")
             } else {
                 table.add(
-                    consumer.name, String(consumer.checkpoint), Format.count(lag), String(dead), String(letters.count - dead),
-                    Format.count(consumer.delivered), consumer.lastDeliveryAt.map(EventPrinter.shortTime) ?? "never",
+                    consumer.name, String(consumer.checkpoint), Format.count(lag), String(dead),
+                    String(letters.count - dead),
+                    Format.count(consumer.delivered),
+                    consumer.lastDeliveryAt.map(EventPrinter.shortTime) ?? "never",
                     consumer.sink)
             }
         }

@@ -7,7 +7,8 @@ struct DeadLetterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dlq",
         abstract: "Work through a consumer's dead-letter queue: list, show, retry, discard.",
-        discussion: "Every retry and discard is appended to the ledger (domain ledger) with its actor and reason.",
+        discussion:
+            "Every retry and discard is appended to the ledger (domain ledger) with its actor and reason.",
         subcommands: [List.self, Show.self, Retry.self, Discard.self])
 
     /// `--consumer NAME`, shared by the dlq subcommands.
@@ -29,7 +30,9 @@ struct DeadLetterCommand: AsyncParsableCommand {
 
         func validate() throws {
             if all == !position.isEmpty { throw ValidationError("give --position P (one or more) or --all") }
-            if reason.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--reason must say why") }
+            if reason.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("--reason must say why")
+            }
         }
 
         var positions: [UInt64]? { all ? nil : position }
@@ -42,7 +45,8 @@ struct DeadLetterCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Print one JSON object per dead letter.") var json = false
 
         func run() async throws {
-            let letters = try DeadLetterQueue(ledger: store.openLedger(), consumer: consumer.consumer).letters()
+            let letters = try DeadLetterQueue(ledger: store.openLedger(), consumer: consumer.consumer)
+                .letters()
             if json {
                 for letter in letters { print(DeadLetterReport.json(letter)) }
                 return
@@ -54,7 +58,8 @@ struct DeadLetterCommand: AsyncParsableCommand {
             var table = TextTable("POS", "STATE", "ATTEMPTS", "ENTITY", "TYPE", "FAILED (UTC)", "LAST ERROR")
             for letter in letters {
                 table.add(
-                    String(letter.position), DeadLetterReport.state(letter), String(letter.attempts), "\(letter.stream)",
+                    String(letter.position), DeadLetterReport.state(letter), String(letter.attempts),
+                    "\(letter.stream)",
                     letter.type, EventPrinter.shortTime(letter.failedAt), letter.lastError)
             }
             print(table.rendered())
@@ -62,16 +67,20 @@ struct DeadLetterCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one dead letter with its event and the response.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show one dead letter with its event and the response.")
         @OptionGroup var store: StoreOptions
         @OptionGroup var consumer: ConsumerOption
         @Option(name: .long, help: "The dead letter's position.") var position: UInt64
 
         func run() async throws {
             let ledger = try store.openLedger()
-            guard let letter = try DeadLetterQueue(ledger: ledger, consumer: consumer.consumer).letters().first(where: { $0.position == position })
+            guard
+                let letter = try DeadLetterQueue(ledger: ledger, consumer: consumer.consumer).letters().first(
+                    where: { $0.position == position })
             else {
-                throw LedgerError(.notFound, "position \(position) is not in the dead-letter queue of \(consumer.consumer)")
+                throw LedgerError(
+                    .notFound, "position \(position) is not in the dead-letter queue of \(consumer.consumer)")
             }
             print("position:    \(letter.position) (\(DeadLetterReport.state(letter)))")
             print("event:       \(letter.eventId) \(letter.type) \(letter.stream)")
@@ -102,7 +111,8 @@ struct DeadLetterCommand: AsyncParsableCommand {
             let resolution: DeadLetterQueue.Resolution
             do {
                 resolution = try await DeadLetterQueue(ledger: ledger, consumer: consumer.consumer).retry(
-                    positions: selection.positions, sink: destination, options: options, actor: actor.resolved,
+                    positions: selection.positions, sink: destination, options: options,
+                    actor: actor.resolved,
                     reason: selection.reason)
             } catch {
                 await destination.close()
@@ -116,7 +126,8 @@ struct DeadLetterCommand: AsyncParsableCommand {
     struct Discard: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Drop dead letters without delivering them, recording who and why.",
-            discussion: "Events held behind a discarded letter are delivered (to --to, or the consumer's last sink).")
+            discussion:
+                "Events held behind a discarded letter are delivered (to --to, or the consumer's last sink).")
         @OptionGroup var store: StoreOptions
         @OptionGroup var consumer: ConsumerOption
         @OptionGroup var selection: Selection
@@ -149,8 +160,10 @@ enum DeadLetterReport {
 
     static func json(_ letter: DeadLetter) -> String {
         var fields = [
-            "\"consumer\":\(quoted(letter.consumer))", "\"position\":\(letter.position)", "\"eventId\":\"\(letter.eventId)\"",
-            "\"domain\":\"\(letter.stream.domain.rawValue)\"", "\"entityId\":\(quoted(letter.stream.entityId))",
+            "\"consumer\":\(quoted(letter.consumer))", "\"position\":\(letter.position)",
+            "\"eventId\":\"\(letter.eventId)\"",
+            "\"domain\":\"\(letter.stream.domain.rawValue)\"",
+            "\"entityId\":\(quoted(letter.stream.entityId))",
             "\"traceId\":\(quoted(letter.traceId))", "\"type\":\(quoted(letter.type))",
             "\"state\":\"\(letter.state == .dead ? "dead" : "held")\"", "\"attempts\":\(letter.attempts)",
             "\"lastError\":\(quoted(letter.lastError))", "\"failedAt\":\"\(letter.failedAt.rfc3339)\"",

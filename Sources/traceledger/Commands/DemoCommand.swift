@@ -20,11 +20,16 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The workload's seed: the same seed gives the same events.")
     var seed: UInt64 = 42
 
-    @Option(name: .long, help: ArgumentHelp("Where to create the demo (default: a new temporary directory).", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Where to create the demo (default: a new temporary directory).", valueName: "dir")
+    )
     var directory: String?
 
     func validate() throws {
-        guard orders >= 20 && orders <= 100_000 else { throw ValidationError("--orders must be from 20 to 100000") }
+        guard orders >= 20 && orders <= 100_000 else {
+            throw ValidationError("--orders must be from 20 to 100000")
+        }
     }
 
     func run() async throws {
@@ -48,15 +53,20 @@ struct DemoCommand: AsyncParsableCommand {
         print("\nThe afternoon's events arrive from \(afternoonStarted.rfc3339) on:")
         try await run(["import", afternoon, "--store", store])
 
-        if let unaccepted = flows.first(where: { $0.order?.missingERP == true && $0.order?.capturedAmount != nil }),
+        if let unaccepted = flows.first(where: {
+            $0.order?.missingERP == true && $0.order?.capturedAmount != nil
+        }),
             let order = unaccepted.order
         {
             section("2. \"Order \(order.orderId) was paid but never reached the ERP\"")
             print("One trace id shows every change across Shopify, Stripe, the warehouse and the ERP:")
             try await run(["trace", unaccepted.traceId, "--store", store])
-            print("\nThe payment was captured, stock reserved — and no order.accepted from the ERP ever arrived.")
+            print(
+                "\nThe payment was captured, stock reserved — and no order.accepted from the ERP ever arrived."
+            )
         }
-        if let refunded = flows.first(where: { $0.order?.refundedAmount != nil }), let order = refunded.order {
+        if let refunded = flows.first(where: { $0.order?.refundedAmount != nil }), let order = refunded.order
+        {
             section("3. Who changed the money? The history of order \(order.orderId) and its payment")
             try await run(["history", "order", order.orderId, "--store", store])
             try await run(["history", "payment", order.paymentId, "--store", store])
@@ -67,20 +77,29 @@ struct DemoCommand: AsyncParsableCommand {
             section("4. Every change \(person) made by hand")
             try await run(["events", "--actor", person, "--limit", "5", "--store", store])
         }
-        section("5. Everything recorded since the afternoon began: what a replay to a broken ERP feed would re-send")
+        section(
+            "5. Everything recorded since the afternoon began: what a replay to a broken ERP feed would re-send"
+        )
         try await run(["events", "--from", afternoonStarted.rfc3339, "--limit", "3", "--store", store])
 
         try await investigate(flows, store: store)
 
         section("9. The ERP feed broke this afternoon: re-send everything since then, idempotently")
         let feed = folder + "/erp-feed.ndjson"
-        print("Each event carries its id as the idempotency key; the consumer's checkpoint is saved as it goes.")
+        print(
+            "Each event carries its id as the idempotency key; the consumer's checkpoint is saved as it goes."
+        )
         try await run([
             "replay", "--to", "file:" + feed, "--consumer", "erp-feed", "--from", afternoonStarted.rfc3339,
             "--domain", "order,payment,invoice", "--store", store,
         ])
-        print("\nRun it again without --from: the consumer continues from its checkpoint, so nothing is sent twice.")
-        try await run(["replay", "--to", "file:" + feed, "--consumer", "erp-feed", "--domain", "order,payment,invoice", "--store", store])
+        print(
+            "\nRun it again without --from: the consumer continues from its checkpoint, so nothing is sent twice."
+        )
+        try await run([
+            "replay", "--to", "file:" + feed, "--consumer", "erp-feed", "--domain", "order,payment,invoice",
+            "--store", store,
+        ])
         try await run(["consumers", "--store", store])
 
         section("10. Prove the log was never altered")
@@ -103,15 +122,23 @@ struct DemoCommand: AsyncParsableCommand {
     /// refunds.
     private func investigate(_ flows: [GeneratedFlow], store: String) async throws {
         if let order = flows.compactMap(\.order).first(where: { $0.refundedAmount != nil }) {
-            let payment = try Ledger.open(at: store).history(of: StreamKey(domain: .payment, entityId: order.paymentId))
+            let payment = try Ledger.open(at: store).history(
+                of: StreamKey(domain: .payment, entityId: order.paymentId))
             if let refund = payment.last(where: { $0.type == "payment.refunded" }) {
                 section("6. What did order \(order.orderId) look like before and after its refund?")
-                print("The state as of the position just before the refund (\(refund.position - 1)), then at it:")
-                try await run(["state", "order", order.orderId, "--as-of", String(refund.position - 1), "--store", store])
-                try await run(["state", "order", order.orderId, "--as-of", String(refund.position), "--store", store])
+                print(
+                    "The state as of the position just before the refund (\(refund.position - 1)), then at it:"
+                )
+                try await run([
+                    "state", "order", order.orderId, "--as-of", String(refund.position - 1), "--store", store,
+                ])
+                try await run([
+                    "state", "order", order.orderId, "--as-of", String(refund.position), "--store", store,
+                ])
                 print("\nWhich fields the refund changed, and which event changed them:")
                 try await run([
-                    "state", "order", order.orderId, "--diff", String(refund.position - 1), String(refund.position),
+                    "state", "order", order.orderId, "--diff", String(refund.position - 1),
+                    String(refund.position),
                     "--store", store,
                 ])
             }
@@ -124,8 +151,11 @@ struct DemoCommand: AsyncParsableCommand {
                 + "\(Set(planted.flatMap(\.oversoldStockEntities)).count) oversold stocks. The day spans minutes, so the "
                 + "grace period and SLA are short:")
         try await run(["reconcile", "--grace", "2m", "--sla", "10m", "--store", store])
-        if let person = flows.compactMap(\.order).first(where: { $0.refundedAmount != nil }).flatMap({ order in
-            flows.lazy.flatMap(\.events).first { $0.type == "payment.refunded" && $0.entityId == order.paymentId }?.actor
+        if let person = flows.compactMap(\.order).first(where: { $0.refundedAmount != nil }).flatMap({
+            order in
+            flows.lazy.flatMap(\.events).first {
+                $0.type == "payment.refunded" && $0.entityId == order.paymentId
+            }?.actor
         }) {
             section("8. Audit: every refund \(person) made, with totals and a verified hash chain")
             try await run(["audit", "--domain", "payment", "--actor", person, "--store", store])
@@ -133,7 +163,8 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     private func makeTemporaryDirectory() throws -> String {
-        var template = Array((FileManager.default.temporaryDirectory.path + "/traceledger-demo-XXXXXX").utf8CString)
+        var template = Array(
+            (FileManager.default.temporaryDirectory.path + "/traceledger-demo-XXXXXX").utf8CString)
         guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw LedgerError(.storage, "cannot create a temporary directory; pass --directory")
         }

@@ -16,7 +16,8 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("First position or time.", valueName: "position|time"))
     var from: LogBound?
 
-    @Option(name: .long, help: ArgumentHelp("Last position, or time to stop before.", valueName: "position|time"))
+    @Option(
+        name: .long, help: ArgumentHelp("Last position, or time to stop before.", valueName: "position|time"))
     var until: LogBound?
 
     @Option(name: .long, parsing: .upToNextOption, help: "Only these domains.")

@@ -17,9 +17,9 @@ struct HistoryCommand: AsyncParsableCommand {
     func run() async throws {
         let events = try store.openLedger().history(of: StreamKey(domain: domain, entityId: entityId))
         guard !events.isEmpty else {
-            throw LedgerError(.notFound, "no events for \(domain.rawValue)/\(entityId); check the domain and id")
+            throw LedgerError(
+                .notFound, "no events for \(domain.rawValue)/\(entityId); check the domain and id")
         }
         EventPrinter.print(events, json: output.json)
     }
 }
-

@@ -52,7 +52,8 @@ struct ImportCommand: AsyncParsableCommand {
             },
             progress: { progress in
                 bar.update(
-                    done: progress.bytesRead, items: progress.appended + progress.duplicates, itemName: "events",
+                    done: progress.bytesRead, items: progress.appended + progress.duplicates,
+                    itemName: "events",
                     note: progress.rejected > 0 ? "\(progress.rejected) rejected" : "")
             })
         bar.finish()
@@ -66,7 +67,8 @@ struct ImportCommand: AsyncParsableCommand {
             print(
                 "imported \(Format.count(summary.appended)) events, \(Format.count(summary.duplicates)) already in the "
                     + "ledger, \(Format.count(summary.rejected)) rejected, from \(Format.count(summary.lines)) lines in "
-                    + "\(Format.duration(seconds)) (\(Format.count(Int(Double(summary.appended + summary.duplicates) / max(seconds, 0.001)))) events/s)")
+                    + "\(Format.duration(seconds)) (\(Format.count(Int(Double(summary.appended + summary.duplicates) / max(seconds, 0.001)))) events/s)"
+            )
             print("head: position \(summary.head.position), hash \(summary.head.hash)")
         }
         if summary.rejected > 0 { throw ExitCode(ExitStatus.inputRejected) }

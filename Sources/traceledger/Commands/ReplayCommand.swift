@@ -22,13 +22,21 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The consumer whose checkpoint and dead letters to use, e.g. erp-feed.")
     var consumer: String
 
-    @Option(name: .long, help: ArgumentHelp("Start at this position or time (default: after the checkpoint).", valueName: "position|time"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Start at this position or time (default: after the checkpoint).", valueName: "position|time"))
     var from: LogBound?
 
-    @Option(name: .long, help: ArgumentHelp("Stop at this position, or before this time.", valueName: "position|time"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Stop at this position, or before this time.", valueName: "position|time"))
     var until: LogBound?
 
-    @Option(name: .long, help: ArgumentHelp("Only these domains (comma-separated; default: all but ledger).", valueName: "d,..."))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Only these domains (comma-separated; default: all but ledger).", valueName: "d,..."))
     var domain: CommaList?
 
     @Option(name: .long, help: ArgumentHelp("Only these event types (comma-separated).", valueName: "t,..."))
@@ -40,7 +48,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Show what would be sent; send nothing, move no checkpoint.")
     var dryRun = false
 
-    @Option(name: .long, help: ArgumentHelp("At most this many events per second (e.g. 200 or 200/s).", valueName: "n/s"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("At most this many events per second (e.g. 200 or 200/s).", valueName: "n/s"))
     var rate: String?
 
     @Option(name: .long, help: "Entities delivered in parallel (each entity's events stay in order).")
@@ -52,7 +62,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Attempts per delivery before it becomes a dead letter.")
     var maxAttempts = 5
 
-    @Option(name: .long, help: ArgumentHelp("First retry backoff (doubles each attempt, with jitter).", valueName: "duration"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("First retry backoff (doubles each attempt, with jitter).", valueName: "duration"))
     var backoff: DurationArgument?
 
     @Flag(name: .long, help: "Start from position 1, ignoring the checkpoint.")
@@ -62,13 +74,20 @@ struct ReplayCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 256") }
+        guard (1...256).contains(concurrency) else {
+            throw ValidationError("--concurrency must be from 1 to 256")
+        }
         guard (1...10_000).contains(batch) else { throw ValidationError("--batch must be from 1 to 10000") }
-        guard (1...100).contains(maxAttempts) else { throw ValidationError("--max-attempts must be from 1 to 100") }
-        if let rate, parsedRate(rate) == nil { throw ValidationError("--rate must be a positive number of events per second") }
+        guard (1...100).contains(maxAttempts) else {
+            throw ValidationError("--max-attempts must be from 1 to 100")
+        }
+        if let rate, parsedRate(rate) == nil {
+            throw ValidationError("--rate must be a positive number of events per second")
+        }
         if let domain {
             for name in domain.items where Domain(rawValue: name) == nil {
-                throw ValidationError("unknown domain \(name): use order, payment, stock, invoice, customer or ledger")
+                throw ValidationError(
+                    "unknown domain \(name): use order, payment, stock, invoice, customer or ledger")
             }
         }
         if restart && from != nil { throw ValidationError("give --from or --restart, not both") }
@@ -100,9 +119,11 @@ struct ReplayCommand: AsyncParsableCommand {
         let bar = ProgressBar(total: 1, unit: "events")
         let summary: ReplaySummary
         do {
-            summary = try await Replayer(ledger: ledger, sink: destination, options: options).run { progress in
+            summary = try await Replayer(ledger: ledger, sink: destination, options: options).run {
+                progress in
                 bar.update(
-                    done: Int(progress.done), total: Int(progress.total), items: progress.delivered, itemName: "delivered",
+                    done: Int(progress.done), total: Int(progress.total), items: progress.delivered,
+                    itemName: "delivered",
                     note: progress.failed > 0 ? "\(progress.failed) dead-lettered or held" : "")
             }
         } catch {
@@ -130,7 +151,9 @@ enum ReplayReport {
             if toStandardError { Terminal.error(line) } else { Swift.print(line) }
         }
         if json {
-            let counts = summary.countsByType.sorted { $0.key < $1.key }.map { "\(JSONString.quoted($0.key)):\($0.value)" }.joined(separator: ",")
+            let counts = summary.countsByType.sorted { $0.key < $1.key }.map {
+                "\(JSONString.quoted($0.key)):\($0.value)"
+            }.joined(separator: ",")
             print(
                 "{\"consumer\":\(JSONString.quoted(summary.consumer)),\"sink\":\(JSONString.quoted(summary.sink)),\"dryRun\":\(summary.dryRun),"
                     + "\"firstPosition\":\(summary.firstPosition),\"lastPosition\":\(summary.lastPosition),"
@@ -141,7 +164,9 @@ enum ReplayReport {
             return
         }
         if summary.firstPosition > summary.lastPosition {
-            print("nothing to send: consumer \(summary.consumer) is at position \(summary.checkpoint), the end of the range")
+            print(
+                "nothing to send: consumer \(summary.consumer) is at position \(summary.checkpoint), the end of the range"
+            )
             return
         }
         if summary.dryRun {
@@ -149,7 +174,9 @@ enum ReplayReport {
                 "dry run: \(Format.count(summary.matched)) events of positions \(summary.firstPosition)–\(summary.lastPosition) "
                     + "would go to \(summary.sink); nothing was sent")
             var table = TextTable("TYPE", "EVENTS")
-            for (type, count) in summary.countsByType.sorted(by: { $0.key < $1.key }) { table.add(type, Format.count(count)) }
+            for (type, count) in summary.countsByType.sorted(by: { $0.key < $1.key }) {
+                table.add(type, Format.count(count))
+            }
             if !summary.countsByType.isEmpty { print(table.rendered()) }
             return
         }

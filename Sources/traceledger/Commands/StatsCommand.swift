@@ -14,7 +14,8 @@ struct StatsCommand: AsyncParsableCommand {
     func run() async throws {
         let stats = try store.openLedger().statistics()
         if json {
-            let domains = Domain.allCases.map { "\"\($0.rawValue)\":\(stats.eventsByDomain[$0] ?? 0)" }.joined(separator: ",")
+            let domains = Domain.allCases.map { "\"\($0.rawValue)\":\(stats.eventsByDomain[$0] ?? 0)" }
+                .joined(separator: ",")
             print(
                 "{\"events\":\(stats.events),\"byDomain\":{\(domains)},\"streams\":\(stats.streams),"
                     + "\"traces\":\(stats.traces),\"actors\":\(stats.actors),\"fileBytes\":\(stats.fileBytes),"
@@ -26,16 +27,22 @@ struct StatsCommand: AsyncParsableCommand {
         }
         var table = TextTable("", "")
         table.add("events", Format.count(stats.events))
-        for domain in Domain.allCases { table.add("  \(domain.rawValue)", Format.count(stats.eventsByDomain[domain] ?? 0)) }
+        for domain in Domain.allCases {
+            table.add("  \(domain.rawValue)", Format.count(stats.eventsByDomain[domain] ?? 0))
+        }
         table.add("entities", Format.count(stats.streams))
         table.add("traces", Format.count(stats.traces))
         table.add("actors", Format.count(stats.actors))
-        table.add("bytes on disk", "\(Format.bytes(stats.usedBytes)) in use (file \(Format.bytes(stats.fileBytes)))")
+        table.add(
+            "bytes on disk", "\(Format.bytes(stats.usedBytes)) in use (file \(Format.bytes(stats.fileBytes)))"
+        )
         table.add("bytes per event", String(format: "%.1f (indexes included)", stats.bytesPerEvent))
         table.add(
             "compression",
-            String(format: "%.2f× (%@ → %@ of event bodies), %d dictionar%@", stats.compressionRatio,
-                Format.bytes(stats.canonicalBodyBytes), Format.bytes(stats.storedBodyBytes), stats.dictionaries,
+            String(
+                format: "%.2f× (%@ → %@ of event bodies), %d dictionar%@", stats.compressionRatio,
+                Format.bytes(stats.canonicalBodyBytes), Format.bytes(stats.storedBodyBytes),
+                stats.dictionaries,
                 stats.dictionaries == 1 ? "y" : "ies"))
         table.add("head", "position \(stats.head.position), hash \(stats.head.hash)")
         if stats.head.position > 0 { table.add("last recorded", stats.head.recordedAt.rfc3339) }

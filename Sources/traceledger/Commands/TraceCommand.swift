@@ -16,7 +16,9 @@ struct TraceCommand: AsyncParsableCommand {
     func run() async throws {
         let events = try store.openLedger().events(forTrace: traceId)
         guard !events.isEmpty else {
-            throw LedgerError(.notFound, "no events in trace \(traceId); check the id (`traceledger events --limit 5` shows some)")
+            throw LedgerError(
+                .notFound,
+                "no events in trace \(traceId); check the id (`traceledger events --limit 5` shows some)")
         }
         EventPrinter.print(events, json: output.json)
     }

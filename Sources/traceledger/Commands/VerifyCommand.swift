@@ -19,13 +19,17 @@ struct VerifyCommand: AsyncParsableCommand {
         let head = try ledger.head()
         let bar = ProgressBar(total: Int(head.position), unit: "events")
         let started = Date()
-        let result = try ledger.verify { done, _ in bar.update(done: Int(done), items: Int(done), itemName: "events") }
+        let result = try ledger.verify { done, _ in
+            bar.update(done: Int(done), items: Int(done), itemName: "events")
+        }
         bar.finish()
         let seconds = Date().timeIntervalSince(started)
         switch result {
         case .intact(let head):
             if json {
-                print("{\"intact\":true,\"events\":\(head.position),\"headPosition\":\(head.position),\"headHash\":\"\(head.hash)\"}")
+                print(
+                    "{\"intact\":true,\"events\":\(head.position),\"headPosition\":\(head.position),\"headHash\":\"\(head.hash)\"}"
+                )
             } else {
                 print("intact: \(Format.count(head.position)) events verified in \(Format.duration(seconds))")
                 print("head: position \(head.position), hash \(head.hash)")
@@ -35,7 +39,9 @@ struct VerifyCommand: AsyncParsableCommand {
                 print("{\"intact\":false,\"position\":\(position),\"reason\":\(JSONString.quoted(reason))}")
             } else {
                 print("BROKEN at position \(position): \(reason)")
-                print("events before position \(position) are intact; restore the store from a backup or investigate")
+                print(
+                    "events before position \(position) are intact; restore the store from a backup or investigate"
+                )
             }
             throw ExitCode(ExitStatus.verificationFailed)
         }

@@ -11,17 +11,22 @@ struct SinkOptions: ParsableArguments {
             "stdout, file:PATH, http(s)://HOST/PATH or nats://HOST:PORT/SUBJECT.", valueName: "sink"))
     var to: String?
 
-    @Option(name: .long, help: ArgumentHelp("Send Authorization: the value of this environment variable.", valueName: "name"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Send Authorization: the value of this environment variable.", valueName: "name"))
     var authEnv: String?
 
-    @Option(name: .long, help: ArgumentHelp("Send Authorization: the contents of this file.", valueName: "path"))
+    @Option(
+        name: .long, help: ArgumentHelp("Send Authorization: the contents of this file.", valueName: "path"))
     var authFile: String?
 
     @Option(name: .long, help: "Seconds an HTTP request may take.")
     var timeout: Double = 10
 
     func validate() throws {
-        if authEnv != nil && authFile != nil { throw ValidationError("give --auth-env or --auth-file, not both") }
+        if authEnv != nil && authFile != nil {
+            throw ValidationError("give --auth-env or --auth-file, not both")
+        }
         guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
     }
 
@@ -35,9 +40,11 @@ struct SinkOptions: ParsableArguments {
         }
         if let authFile {
             do {
-                return try String(contentsOfFile: authFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                return try String(contentsOfFile: authFile, encoding: .utf8).trimmingCharacters(
+                    in: .whitespacesAndNewlines)
             } catch {
-                throw LedgerError(.notFound, "cannot read \(authFile) (--auth-file): \(error.localizedDescription)")
+                throw LedgerError(
+                    .notFound, "cannot read \(authFile) (--auth-file): \(error.localizedDescription)")
             }
         }
         return nil
@@ -48,13 +55,17 @@ struct SinkOptions: ParsableArguments {
         guard let address = to ?? fallback, !address.isEmpty else {
             throw ValidationError("--to is required: where should the events go?")
         }
-        return try SinkAddress.open(address, authorization: try authorization(), timeout: .milliseconds(Int64(timeout * 1000)))
+        return try SinkAddress.open(
+            address, authorization: try authorization(), timeout: .milliseconds(Int64(timeout * 1000)))
     }
 }
 
 /// `--actor WHO`: who performs a manual operation, recorded in the ledger.
 struct ActorOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Who you are, e.g. user:alice@example.com (recorded in the ledger).", valueName: "actor"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Who you are, e.g. user:alice@example.com (recorded in the ledger).", valueName: "actor"))
     var actor: String?
 
     /// The actor given, else `user:$USER`.
@@ -84,7 +95,9 @@ struct CommaList: ExpressibleByArgument {
     let items: [String]
 
     init?(argument: String) {
-        items = argument.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        items = argument.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
         if items.isEmpty { return nil }
     }
 }

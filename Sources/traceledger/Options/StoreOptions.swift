@@ -13,7 +13,9 @@ struct StoreOptions: ParsableArguments {
     /// The store path the user meant.
     var path: String {
         if let store { return store }
-        if let fromEnvironment = ProcessInfo.processInfo.environment["TRACELEDGER_STORE"], !fromEnvironment.isEmpty {
+        if let fromEnvironment = ProcessInfo.processInfo.environment["TRACELEDGER_STORE"],
+            !fromEnvironment.isEmpty
+        {
             return fromEnvironment
         }
         return "./traceledger.db"

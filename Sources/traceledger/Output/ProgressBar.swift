@@ -31,7 +31,8 @@ final class ProgressBar: @unchecked Sendable {
         let rate = Double(items) / elapsed
         let eta = fraction > 0 ? elapsed / fraction - elapsed : 0
         let line = String(
-            format: "\r%@ %3.0f%%  %@ %@  %@/s  ETA %@%@\u{1B}[K", bar, fraction * 100, Format.count(items), itemName,
+            format: "\r%@ %3.0f%%  %@ %@  %@/s  ETA %@%@\u{1B}[K", bar, fraction * 100, Format.count(items),
+            itemName,
             Format.count(Int(rate)), Format.duration(eta), note.isEmpty ? "" : "  " + note)
         Terminal.progress(line)
     }
