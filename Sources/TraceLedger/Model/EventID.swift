@@ -72,15 +72,20 @@ public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Lowercase UUID text.
     public var description: String {
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(36)
-        for (i, byte) in bytes.enumerated() {
-            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
+        append(to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the lowercase UUID text to `out`.
+    func append(to out: inout [UInt8]) {
+        for index in 0..<16 {
+            if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
+            let byte = UInt8(truncatingIfNeeded: (index < 8 ? high : low) >> UInt64(56 - 8 * (index % 8)))
+            out.append(hexDigit(byte >> 4))
+            out.append(hexDigit(byte & 0x0F))
+        }
     }
 
     public static func < (lhs: EventID, rhs: EventID) -> Bool { (lhs.high, lhs.low) < (rhs.high, rhs.low) }
@@ -94,3 +99,7 @@ public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible {
         }
     }
 }
+
+/// The lowercase hexadecimal digit of a nibble.
+@inline(__always)
+func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 48 + nibble : 87 + nibble }

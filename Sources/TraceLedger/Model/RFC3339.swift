@@ -58,6 +58,15 @@ enum RFC3339 {
     }
 
     static func format(_ nanoseconds: Int64) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(30)
+        append(nanoseconds, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the RFC 3339 text of `nanoseconds` to `out` without intermediate allocations (envelopes and
+    /// replays print two timestamps per event).
+    static func append(_ nanoseconds: Int64, to out: inout [UInt8]) {
         var seconds = nanoseconds / 1_000_000_000
         var nanos = nanoseconds % 1_000_000_000
         if nanos < 0 {
@@ -71,16 +80,15 @@ enum RFC3339 {
             days -= 1
         }
         let (year, month, day) = civilFromDays(Int(days))
-        var out: [UInt8] = []
-        out.reserveCapacity(30)
         func put(_ value: Int, width: Int) {
-            var digits = [UInt8](repeating: 48, count: width)
-            var v = value
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                digits[i] = UInt8(48 + v % 10)
-                v /= 10
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var remaining = value
+            while divisor > 0 {
+                out.append(UInt8(48 + (remaining / divisor) % 10))
+                remaining %= divisor
+                divisor /= 10
             }
-            out.append(contentsOf: digits)
         }
         put(year, width: 4)
         out.append(UInt8(ascii: "-"))
@@ -102,7 +110,6 @@ enum RFC3339 {
             put(Int(nanos), width: 9)
         }
         out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     private static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }

@@ -41,13 +41,17 @@ public struct ChainHash: Sendable, Hashable, CustomStringConvertible {
 
     /// Lowercase hexadecimal.
     public var description: String {
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
+        append(to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the lowercase hexadecimal text to `out`.
+    func append(to out: inout [UInt8]) {
+        for byte in bytes {
+            out.append(hexDigit(byte >> 4))
+            out.append(hexDigit(byte & 0x0F))
+        }
     }
 }

@@ -23,7 +23,7 @@ public actor FileSink: ReplaySink {
 
     public func deliver(_ events: [RecordedEvent]) async throws(DeliveryFailure) {
         for event in events {
-            pending.append(contentsOf: event.envelopeJSON().utf8)
+            event.appendEnvelopeJSON(to: &pending)
             pending.append(0x0A)
         }
         if pending.count >= 1 << 20 { try writePending() }

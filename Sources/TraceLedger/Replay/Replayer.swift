@@ -123,7 +123,9 @@ public struct Replayer: Sendable {
             }
             return (events, range.upperBound)
         }
-        let size = UInt64(max(256, 256 * options.concurrency, 4 * options.batchSize))
+        // Big enough that the sink's flush (an fsync for files) and the checkpoint's commit are rare per event;
+        // small enough that a crash resends little and memory stays bounded.
+        let size = UInt64(max(2048, 1024 * options.concurrency, 4 * options.batchSize))
         let end = min(range.upperBound, start + size - 1)
         let events = try ledger.events(matching: EventQuery(from: .position(start), until: .position(end)))
         return (events.filter(options.includes), end)

@@ -9,12 +9,12 @@ public actor StandardOutputSink: ReplaySink {
     public init() {}
 
     public func deliver(_ events: [RecordedEvent]) async throws(DeliveryFailure) {
-        var text = ""
+        var out: [UInt8] = []
         for event in events {
-            text += event.envelopeJSON()
-            text += "\n"
+            event.appendEnvelopeJSON(to: &out)
+            out.append(0x0A)
         }
-        FileHandle.standardOutput.write(Data(text.utf8))
+        FileHandle.standardOutput.write(Data(out))
     }
 
     public func flush() async throws(DeliveryFailure) {}
