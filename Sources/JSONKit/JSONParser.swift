@@ -53,13 +53,7 @@ public struct JSONParser: Sendable {
     public static func parse(
         _ text: String, maximumDepth: Int = defaultMaximumDepth
     ) throws(JSONError) -> JSONDocument {
-        var text = text
-        let result: Result<JSONDocument, JSONError> = text.withUTF8 { buffer in
-            Result { () throws(JSONError) in
-                try parse(UnsafeRawBufferPointer(buffer), maximumDepth: maximumDepth)
-            }
-        }
-        return try result.get()
+        try parse(text[...], maximumDepth: maximumDepth)
     }
 
     /// Parses one JSON text from a substring's UTF-8 bytes; byte offsets are relative to its start.

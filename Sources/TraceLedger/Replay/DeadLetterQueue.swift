@@ -47,7 +47,7 @@ public struct DeadLetterQueue: Sendable {
             try save(removing: [letter.position], delivered: 1)
             try await release(behind: letter, sink: sink, options: options, into: &resolution)
         }
-        try await flush(sink, options: options)
+        try await sink.flush()
         return resolution
     }
 
@@ -60,8 +60,6 @@ public struct DeadLetterQueue: Sendable {
         var resolution = Resolution()
         let all = positions == nil
         for letter in try selected(positions, states: all ? [.dead, .held] : [.dead]) {
-            guard try ledger.deadLetters(of: consumer).contains(where: { $0.position == letter.position })
-            else { continue }
             try await record(
                 "ledger.dead_letter_discarded", letter: letter, actor: actor, reason: reason,
                 outcome: "discarded")
@@ -80,7 +78,7 @@ public struct DeadLetterQueue: Sendable {
                 try save(removing: held.map(\.position))
             }
         }
-        if let sink { try await flush(sink, options: options) }
+        if let sink { try await sink.flush() }
         return resolution
     }
 
@@ -91,7 +89,9 @@ public struct DeadLetterQueue: Sendable {
         guard let positions else {
             return letters.filter { states.contains($0.state == .dead ? .dead : .held) }
         }
-        return try positions.map { position in
+        // A position given twice is handled once.
+        var seen: Set<UInt64> = []
+        return try positions.filter { seen.insert($0).inserted }.map { position in
             guard let letter = letters.first(where: { $0.position == position }) else {
                 throw LedgerError(
                     .notFound,
@@ -154,10 +154,6 @@ public struct DeadLetterQueue: Sendable {
         failed.response = failure.response
         failed.failedAt = .now()
         return failed
-    }
-
-    private func flush(_ sink: any ReplaySink, options: ReplayOptions) async throws {
-        try await sink.flush()
     }
 
     private func save(storing letters: [DeadLetter] = [], removing removed: [UInt64] = [], delivered: Int = 0)
