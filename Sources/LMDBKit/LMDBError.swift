@@ -24,7 +24,13 @@ public struct LMDBError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let corrupted = MDB_CORRUPTED
     public static let versionMismatch = MDB_VERSION_MISMATCH
     public static let invalid = MDB_INVALID
+    public static let pageNotFound = MDB_PAGE_NOTFOUND
+    public static let panic = MDB_PANIC
+    public static let badTransaction = MDB_BAD_TXN
+    public static let transactionFull = MDB_TXN_FULL
+    public static let cursorFull = MDB_CURSOR_FULL
     public static let noSpace = Int32(28)  // ENOSPC
+    public static let quotaExceeded = Int32(122)  // EDQUOT
 
     /// LMDB's own text for the code.
     public var reason: String { String(cString: mdb_strerror(code)) }
@@ -34,7 +40,7 @@ public struct LMDBError: Error, Sendable, Equatable, CustomStringConvertible {
         switch code {
         case LMDBError.mapFull:
             text += "; the map size is too small for the data: reopen with a larger map size"
-        case LMDBError.noSpace:
+        case LMDBError.noSpace, LMDBError.quotaExceeded:
             text += "; the disk is full: free space and retry (nothing of this transaction was written)"
         case LMDBError.invalid, LMDBError.versionMismatch:
             text += "; this is not an LMDB environment of a compatible version"

@@ -1,19 +1,36 @@
-/// Every failure of the engine: what kind it is (which decides the CLI's exit code), and a message that
-/// says what was wrong and what to do.
+import LMDBKit
+
+/// Every failure of the engine: what kind it is (which decides the CLI's exit code and the server's HTTP
+/// status, see docs/operations.md), a message that says what was wrong and what to do, and the underlying
+/// error where there is one.
+///
+/// ```swift
+/// do { try await ledger.append(events) }
+/// catch let error as LedgerError where error.kind == .conflict { … }
+/// ```
 public struct LedgerError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
-        /// The input is not a valid event (malformed JSON, schema violation, unknown type, too large).
+    public enum Kind: Sendable, Equatable, CaseIterable {
+        /// The input is not a valid event: malformed JSON, a schema violation, an unknown type.
+        /// Exit 4; HTTP 422 (400 for malformed JSON).
         case invalidEvent
+        /// An argument or option is not usable: a bad sink URL, an unknown projection, a bad range.
+        /// Exit 2; HTTP 400.
+        case invalidArgument
         /// A valid event that cannot be appended: an event id reused with other content, or a stream not at
-        /// the expected version.
+        /// the expected version. Exit 4; HTTP 409.
         case conflict
-        /// The path is not a TraceLedger store, or the store is of a format this build cannot read.
-        case notAStore
-        /// The stored data does not match its hash chain or cannot be decoded.
-        case corrupted
-        /// Something asked for does not exist.
+        /// Something asked for does not exist: an event, a dead letter, a file. Exit 1; HTTP 404.
         case notFound
-        /// LMDB, zstd or the file system failed.
+        /// The input is over a documented limit (an event, a payload, a batch). Exit 4; HTTP 413.
+        case tooLarge
+        /// The store cannot take the work now, though nothing is wrong with it: the map or the disk is full,
+        /// too many readers, the store is closed. Retry after the cause is fixed. Exit 1; HTTP 503.
+        case unavailable
+        /// The stored data does not match its hash chain or cannot be decoded. Exit 3; HTTP 500.
+        case corrupted
+        /// The path is not a TraceLedger store, or one of a format this build cannot read. Exit 1; HTTP 500.
+        case notAStore
+        /// Any other failure of LMDB, zstd or the file system. Exit 1; HTTP 500.
         case storage
     }
 
@@ -28,10 +45,13 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
     public var field: String?
     /// The rule broken, such as `required`, `type`, `pattern`, `expectedVersion`.
     public var rule: String?
+    /// The error this one was made from (an `LMDBError`, a `ZstdError`, a file system error), kept so that a
+    /// caller can still match on it.
+    public var underlying: (any Error & Sendable)?
 
     public init(
         _ kind: Kind, _ message: String, batchIndex: Int? = nil, line: Int? = nil, field: String? = nil,
-        rule: String? = nil
+        rule: String? = nil, underlying: (any Error & Sendable)? = nil
     ) {
         self.kind = kind
         self.message = message
@@ -39,6 +59,7 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         self.line = line
         self.field = field
         self.rule = rule
+        self.underlying = underlying
     }
 
     /// The same error, attributed to an input line.
@@ -60,9 +81,38 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
 }
 
 extension LedgerError {
-    /// `error` as a `LedgerError`: itself when it is one, else a storage error that names what was being done.
+    /// `error` as a `LedgerError`: itself when it is one; an LMDB failure by its kind (full map, disk or reader
+    /// table → `.unavailable`; a damaged file → `.corrupted`), naming what was being done and keeping the
+    /// original as `underlying`.
     static func wrapping(_ error: any Error, doing operation: String) -> LedgerError {
         if let error = error as? LedgerError { return error }
-        return LedgerError(.storage, "\(operation) failed: \(error)")
+        guard let lmdb = error as? LMDBError else {
+            return LedgerError(
+                .storage, "\(operation) failed: \(error)", underlying: SendableDescription(error))
+        }
+        let kind: Kind =
+            switch lmdb.code {
+            case LMDBError.mapFull, LMDBError.noSpace, LMDBError.quotaExceeded, LMDBError.readersFull,
+                LMDBError.transactionFull, LMDBError.cursorFull:
+                .unavailable
+            case LMDBError.corrupted, LMDBError.pageNotFound, LMDBError.panic, LMDBError.badTransaction:
+                .corrupted
+            default: .storage
+            }
+        let advice =
+            kind == .corrupted
+            ? "; the store is damaged: run `traceledger verify` and restore from a copy" : ""
+        return LedgerError(kind, "\(operation) failed: \(lmdb)\(advice)", underlying: lmdb)
     }
+
+    /// The error the writer answers with once the ledger is closed.
+    static func closed(_ path: String) -> LedgerError {
+        LedgerError(.unavailable, "the store at \(path) is closed; open it again")
+    }
+}
+
+/// A non-Sendable error kept as its description, so a `LedgerError` stays Sendable.
+public struct SendableDescription: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ error: any Error) { description = String(describing: error) }
 }

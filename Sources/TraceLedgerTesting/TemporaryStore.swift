@@ -20,7 +20,6 @@ extension Ledger {
     public func append(ndjson text: String, decoder: EventDecoder = EventDecoder()) async throws
         -> [AppendOutcome]
     {
-        let events = try text.split(separator: "\n").map { try decoder.decode(String($0)) }
-        return try await append(events)
+        try await append(decoder.decodeBatch(text).get())
     }
 }

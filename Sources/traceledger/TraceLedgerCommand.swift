@@ -72,9 +72,10 @@ enum ExitStatus {
 
     static func code(for error: LedgerError) -> Int32 {
         switch error.kind {
-        case .invalidEvent, .conflict: inputRejected
+        case .invalidEvent, .conflict, .tooLarge: inputRejected
+        case .invalidArgument: usage
         case .corrupted: verificationFailed
-        case .notAStore, .notFound, .storage: failure
+        case .notAStore, .notFound, .unavailable, .storage: failure
         }
     }
 }

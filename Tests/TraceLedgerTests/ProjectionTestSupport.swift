@@ -42,7 +42,7 @@ extension TemporaryStore {
     func project(_ lines: [String]) async throws -> ProjectionEngine {
         _ = try await ledger.append(ndjson: lines.joined(separator: "\n"))
         let projections = ProjectionEngine(ledger: ledger)
-        try projections.catchUp()
+        try await projections.catchUp()
         return projections
     }
 }

@@ -29,7 +29,7 @@ import TraceLedgerWorkload
         var expected: [(position: UInt64, states: [String: EntitySnapshot])] = []
         for end in stride(from: 150, through: lines.count, by: 150) {
             _ = try await store.ledger.append(try lines[(end - 150)..<end].map { try decoder.decode($0) })
-            try projections.catchUp()
+            try await projections.catchUp()
             var states: [String: EntitySnapshot] = [:]
             for entity in entities { states[entity.description] = try projections.state(of: entity) }
             expected.append((UInt64(end), states))
@@ -69,7 +69,7 @@ import TraceLedgerWorkload
         let between = Timestamp.now()
         _ = try await store.ledger.append(ndjson: lines.dropFirst(4).joined(separator: "\n"))
         let projections = ProjectionEngine(ledger: store.ledger)
-        try projections.catchUp()
+        try await projections.catchUp()
         let order = StreamKey(domain: .order, entityId: "SO-1")
         let recorded = try #require(
             try projections.state(of: order, asOf: LogInstant(recordedAtOrBefore: between)))

@@ -103,7 +103,7 @@ struct BenchRun: AsyncParsableCommand {
         results.ledger.verifyEventsPerSecond = try LedgerPhases.verify(ledger)
         results.ledger.scanToFileEventsPerSecond = try LedgerPhases.scanToFile(
             ledger, path: root + "/scan.ndjson")
-        results.ledger.projectionRebuildEventsPerSecond = try LedgerPhases.rebuildProjections(ledger)
+        results.ledger.projectionRebuildEventsPerSecond = try await LedgerPhases.rebuildProjections(ledger)
         results.ledger.replayToFileEventsPerSecond = try await LedgerPhases.replayToFile(
             ledger, path: root + "/replay.ndjson")
         let eight = try await LedgerPhases.concurrentAppends(

@@ -33,9 +33,9 @@ enum LedgerPhases {
     }
 
     /// Rebuilds every projection from position 1; returns events folded per second.
-    static func rebuildProjections(_ ledger: Ledger) throws -> Double {
+    static func rebuildProjections(_ ledger: Ledger) async throws -> Double {
         let started = monotonicNanoseconds()
-        let progress = try ProjectionEngine(ledger: ledger).rebuild()
+        let progress = try await ProjectionEngine(ledger: ledger).rebuild()
         let seconds = Double(monotonicNanoseconds() - started) / 1e9
         return Double(progress.eventsRead) / seconds
     }

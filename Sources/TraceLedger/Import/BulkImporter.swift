@@ -106,16 +106,11 @@ public struct BulkImporter: Sendable {
             var more = true
             while more {
                 more = try reader.withLinesOfNextChunk { chunk in
-                    for (number, result) in parallel.decode(chunk) {
-                        summary.lines += 1
-                        switch result {
-                        case .success(let event):
-                            events.append(event)
-                            lines.append(number)
-                        case .failure(let error):
-                            decodeRejections.append(error.at(line: number))
-                        }
-                    }
+                    let batch = parallel.decode(chunk)
+                    summary.lines += batch.lineCount
+                    events += batch.events
+                    lines += batch.lines
+                    decodeRejections += batch.rejections
                 }
                 summary.bytesRead = reader.bytesRead
                 if options.strict {

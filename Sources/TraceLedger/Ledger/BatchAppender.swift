@@ -6,25 +6,18 @@ import ZstdKit
 ///
 /// Not Sendable: it lives on the writer thread for the length of one transaction.
 final class BatchAppender {
+    private let snapshot: LedgerSnapshot
     private let transaction: Transaction
     private let databases: LedgerDatabases
-    private let codec: RecordCodec
-    private let dictionaries: DictionaryCache
     private let dictionary: ZstdDictionary?
     private(set) var head: ChainHead
 
-    init(
-        transaction: Transaction, databases: LedgerDatabases, codec: RecordCodec,
-        dictionaries: DictionaryCache
-    )
-        throws
-    {
-        self.transaction = transaction
-        self.databases = databases
-        self.codec = codec
-        self.dictionaries = dictionaries
-        self.dictionary = try dictionaries.current(in: transaction)
-        self.head = try ChainHead.read(in: transaction, databases: databases)
+    init(in writeTransaction: LedgerWriteTransaction) throws {
+        snapshot = writeTransaction.snapshot
+        transaction = writeTransaction.transaction
+        databases = writeTransaction.databases
+        dictionary = try snapshot.dictionaries.current(in: snapshot)
+        head = try snapshot.head()
     }
 
     /// What the check phase decided for one event.
@@ -91,7 +84,7 @@ final class BatchAppender {
             if let pending = streamVersions[key] {
                 current = pending
             } else {
-                current = try streamVersion(of: key)
+                current = try snapshot.streamVersion(of: key)
             }
             if let expected = event.expectedVersion, expected != current {
                 throw LedgerError(
@@ -109,15 +102,8 @@ final class BatchAppender {
 
     /// The original outcome when the event id is already in the ledger with identical content.
     private func existingOutcome(for content: EventContent, batchIndex: Int) throws -> AppendOutcome? {
-        let position: UInt64? = try transaction.withValue(in: databases.eventIds, key: content.eventId.bytes)
-        {
-            $0.map { UInt64(bigEndianBytes: $0) }
-        }
-        guard let position else { return nil }
-        let stored = try LedgerReader.event(
-            at: position, transaction: transaction, databases: databases, codec: codec,
-            dictionaries: dictionaries)
-        guard let stored else {
+        guard let position = try snapshot.position(ofEvent: content.eventId) else { return nil }
+        guard let stored = try snapshot.event(at: position) else {
             throw LedgerError(
                 .corrupted, "event id \(content.eventId) points at position \(position), which is missing")
         }
@@ -133,16 +119,6 @@ final class BatchAppender {
             isDuplicate: true)
     }
 
-    private func streamVersion(of key: StreamKey) throws -> UInt64 {
-        let name = Array(key.description.utf8)
-        return try transaction.withCursor(on: databases.streams) { cursor in
-            try name.withUnsafeBytes { name in
-                guard try cursor.find(name) != nil else { return 0 }
-                return UInt64(try cursor.duplicateCount())
-            }
-        }
-    }
-
     private func write(_ content: EventContent, streamVersion: UInt64, now: Timestamp) throws -> AppendOutcome
     {
         let position = head.position + 1
@@ -151,19 +127,16 @@ final class BatchAppender {
         let body = CanonicalBody.encode(content, streamVersion: streamVersion)
         let hash = ChainHasher.hash(
             previous: head.hash, position: position, recordedAt: recordedAt, body: body)
-        let record = try codec.encode(body: body, recordedAt: recordedAt, hash: hash, dictionary: dictionary)
+        let record = try snapshot.codec.encode(
+            body: body, recordedAt: recordedAt, hash: hash, dictionary: dictionary)
         let positionKey = position.bigEndianBytes
         try transaction.put(in: databases.events, key: positionKey, value: record, flags: .append)
         try transaction.put(
             in: databases.eventIds, key: content.eventId.bytes, value: positionKey, flags: .noOverwrite)
-        try transaction.put(
-            in: databases.traces, key: Array(content.traceId.utf8), value: positionKey,
-            flags: .appendDuplicate)
-        try transaction.put(
-            in: databases.streams, key: Array(content.streamKey.description.utf8), value: positionKey,
-            flags: .appendDuplicate)
-        try transaction.put(
-            in: databases.actors, key: Array(content.actor.utf8), value: positionKey, flags: .appendDuplicate)
+        for (index, database) in databases.positionIndexes {
+            try transaction.put(
+                in: database, key: index.key(of: content), value: positionKey, flags: .appendDuplicate)
+        }
         head = ChainHead(position: position, hash: hash, recordedAt: recordedAt)
         return AppendOutcome(
             eventId: content.eventId, position: position, streamVersion: streamVersion, isDuplicate: false)

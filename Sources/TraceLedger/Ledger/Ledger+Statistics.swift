@@ -14,13 +14,17 @@ public struct LedgerStatistics: Sendable {
     /// Size of the data file and the part of it in use.
     public let fileBytes: Int
     public let usedBytes: Int
-    /// Bytes of each named database's pages.
+    /// Bytes of each named database's pages: the log, its indexes, meta, consumers, dead letters and the
+    /// projections (registry and data).
     public let bytesByDatabase: [String: Int]
     /// Canonical (uncompressed) body bytes and what they take stored.
     public let canonicalBodyBytes: Int
     public let storedBodyBytes: Int
     /// How many zstd dictionaries the store holds.
     public let dictionaries: Int
+    /// Keys in `projection_data`: every projection generation's state (old generations are deleted after a
+    /// rebuild, so this does not grow with rebuilds).
+    public let projectionEntries: Int
 
     /// Bytes of the data file in use per event, indexes included.
     public var bytesPerEvent: Double { events == 0 ? 0 : Double(usedBytes) / Double(events) }
@@ -40,13 +44,15 @@ extension Ledger {
                 try FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int ?? 0
         } catch {
             throw LedgerError(
-                .storage, "cannot read the size of \(path)/data.mdb: \(error.localizedDescription)")
+                .storage, "cannot read the size of \(path)/data.mdb: \(error.localizedDescription)",
+                underlying: SendableDescription(error))
         }
-        return try read { transaction, _ in
-            let head = try ChainHead.read(in: transaction, databases: databases)
+        return try read { snapshot in
+            let transaction = snapshot.transaction
+            let head = try snapshot.head()
             var byDomain: [Domain: UInt64] = [:]
             var streams = 0
-            try transaction.withCursor(on: databases.streams) { cursor in
+            try transaction.withCursor(on: databases[.streams]) { cursor in
                 var entry = try cursor.first()
                 while let current = entry {
                     let key = String(decoding: current.key, as: UTF8.self)
@@ -71,28 +77,25 @@ extension Ledger {
                 }
             }
             var bytesByDatabase: [String: Int] = [:]
-            let all = [
-                ("events", databases.events), ("event_ids", databases.eventIds), ("traces", databases.traces),
-                ("streams", databases.streams), ("actors", databases.actors), ("meta", databases.meta),
-            ]
-            for (name, database) in all {
-                bytesByDatabase[name] = try transaction.statistics(of: database).bytes
+            for database in StoreDatabase.allCases {
+                bytesByDatabase[database.rawValue] = try transaction.statistics(of: databases[database]).bytes
             }
             var dictionaries = 0
             try transaction.withCursor(on: databases.meta) { cursor in
-                var entry = try Array("dictionary/".utf8).withUnsafeBytes { try cursor.seek($0) }
-                while let current = entry, current.key.starts(with: "dictionary/".utf8) {
+                var entry = try MetaKey.dictionaryPrefix.withUnsafeBytes { try cursor.seek($0) }
+                while let current = entry, current.key.starts(with: MetaKey.dictionaryPrefix) {
                     dictionaries += 1
                     entry = try cursor.next()
                 }
             }
             return LedgerStatistics(
                 head: head, eventsByDomain: byDomain, streams: streams,
-                traces: try keyCount(databases.traces, transaction),
-                actors: try keyCount(databases.actors, transaction), fileBytes: fileBytes,
+                traces: try keyCount(databases[.traces], transaction),
+                actors: try keyCount(databases[.actors], transaction), fileBytes: fileBytes,
                 usedBytes: info.usedBytes,
                 bytesByDatabase: bytesByDatabase, canonicalBodyBytes: canonical, storedBodyBytes: stored,
-                dictionaries: dictionaries)
+                dictionaries: dictionaries,
+                projectionEntries: try transaction.statistics(of: databases.projectionData).entries)
         }
     }
 

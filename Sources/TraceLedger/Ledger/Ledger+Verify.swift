@@ -18,15 +18,16 @@ extension Ledger {
     public func verify(through last: UInt64? = nil, progress: ((UInt64, UInt64) -> Void)? = nil) throws
         -> VerificationResult
     {
-        try read { transaction, codec in
-            let head = try ChainHead.read(in: transaction, databases: databases)
+        try read { snapshot in
+            let head = try snapshot.head()
             // A segment that ends before the head is checked record by record; the head is checked only when
             // the walk reaches it.
             let segmentEnd = last.flatMap { $0 < head.position ? $0 : nil }
             var previous = ChainHash.genesis
             var expected: UInt64 = 1
             var lastRecordedAt = Timestamp(nanosecondsSinceEpoch: Int64.min)
-            let broken: VerificationResult? = try transaction.withCursor(on: databases.events) { cursor in
+            let broken: VerificationResult? = try snapshot.transaction.withCursor(on: databases.events) {
+                cursor in
                 var entry = try cursor.first()
                 while let current = entry, expected <= segmentEnd ?? UInt64.max {
                     guard current.key.count == 8 else {
@@ -43,8 +44,8 @@ extension Ledger {
                     }
                     let decoded: (recordedAt: Timestamp, hash: ChainHash, body: [UInt8])
                     do {
-                        decoded = try codec.decode(current.value) {
-                            try dictionaries.dictionary($0, in: transaction)
+                        decoded = try snapshot.codec.decode(current.value) {
+                            try dictionaries.dictionary($0, in: snapshot)
                         }
                     } catch let error as LedgerError {
                         return .broken(

@@ -4,13 +4,15 @@ public import Logging
 
 /// An open TraceLedger store: the append-only event log with its indexes and hash chain.
 ///
-/// Appends go through one writer thread that group-commits; reads run on any thread in their own snapshot.
+/// Every write of this process runs on one writer thread (`write(_:)`; appends group-commit through
+/// `append(_:)`); every read runs in a snapshot of its own (`read(_:)`) on the caller's thread. Across
+/// processes LMDB serialises write transactions, so the CLI can work on a store a server has open.
 /// Sendable: every member is Sendable or immutable after opening.
 ///
 /// ```swift
 /// let ledger = try Ledger.open(at: "/var/lib/traceledger")
-/// let outcomes = try await ledger.append(try EventDecoder.decodeBatch(ndjson))
-/// let timeline = try ledger.events(forTrace: "4bf92f3577b34da6a3ce929d0e0e4736")
+/// let outcomes = try await ledger.append(EventDecoder().decodeBatch(ndjson).get())
+/// let timeline = try ledger.read { try $0.events(forTrace: "4bf92f3577b34da6a3ce929d0e0e4736") }
 /// ```
 public final class Ledger: Sendable {
     /// The store's directory.
@@ -21,13 +23,12 @@ public final class Ledger: Sendable {
     let codecs = RecordCodecPool()
     let writer: LedgerWriter
 
-    private init(path: String, environment: Environment, databases: LedgerDatabases, logger: Logger) {
+    private init(path: String, environment: Environment, writer: LedgerWriter) {
         self.path = path
         self.environment = environment
-        self.databases = databases
-        self.dictionaries = DictionaryCache(databases: databases)
-        self.writer = LedgerWriter(
-            environment: environment, databases: databases, dictionaries: dictionaries, logger: logger)
+        self.writer = writer
+        self.databases = writer.databases
+        self.dictionaries = writer.dictionaries
     }
 
     deinit { writer.stop() }
@@ -59,17 +60,21 @@ public final class Ledger: Sendable {
                 try files.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
                 throw LedgerError(
-                    .storage, "cannot create the directory \(path): \(error.localizedDescription)")
+                    .storage, "cannot create the directory \(path): \(error.localizedDescription)",
+                    underlying: SendableDescription(error))
             }
         }
         let environment = try openEnvironment(at: path)
-        let databases = try environment.write { transaction in
-            let databases = try LedgerDatabases.open(in: environment, transaction: transaction, create: true)
-            try StoreFormat.write(in: transaction, databases: databases)
-            try ChainHead.empty.write(in: transaction, databases: databases)
-            return databases
-        }
-        return Ledger(path: path, environment: environment, databases: databases, logger: logger)
+        return try Ledger(
+            path: path, environment: environment,
+            writer: startWriter(path: path, environment: environment, logger: logger) { transaction in
+                let databases = try LedgerDatabases.open(
+                    in: environment, transaction: transaction, create: true)
+                try StoreFormat.write(in: transaction, databases: databases)
+                try ChainHead.empty.write(in: transaction, databases: databases)
+                try ProjectionRegistry.writeLayout(in: transaction, databases: databases)
+                return databases
+            })
     }
 
     /// Opens the existing store at `path`.
@@ -84,22 +89,37 @@ public final class Ledger: Sendable {
                     + "\(path)`, or point --store (or TRACELEDGER_STORE) at an existing one")
         }
         let environment = try openEnvironment(at: path)
-        let databases = try environment.write { transaction in
-            let databases: LedgerDatabases
-            do {
-                databases = try LedgerDatabases.open(in: environment, transaction: transaction, create: false)
-            } catch let error as LMDBError
-                where error.code == LMDBError.notFound || error.code == LMDBError.invalid
-            {
-                throw LedgerError(
-                    .notAStore,
-                    "\(path) is an LMDB environment but not a TraceLedger store (it lacks the ledger's "
-                        + "databases); point --store at a store or create one with `traceledger init`")
-            }
-            try StoreFormat.check(in: transaction, databases: databases, path: path)
-            return databases
+        return try Ledger(
+            path: path, environment: environment,
+            writer: startWriter(path: path, environment: environment, logger: logger) { transaction in
+                let databases: LedgerDatabases
+                do {
+                    databases = try LedgerDatabases.open(
+                        in: environment, transaction: transaction, create: false)
+                } catch let error as LMDBError
+                    where error.code == LMDBError.notFound || error.code == LMDBError.invalid
+                {
+                    throw LedgerError(
+                        .notAStore,
+                        "\(path) is an LMDB environment but not a TraceLedger store (it lacks the ledger's "
+                            + "databases); point --store at a store or create one with `traceledger init`")
+                }
+                try StoreFormat.check(in: transaction, databases: databases, path: path)
+                try ProjectionRegistry.upgradeLayout(
+                    in: transaction, environment: environment, databases: databases)
+                return databases
+            })
+    }
+
+    private static func startWriter(
+        path: String, environment: Environment, logger: Logger,
+        setup: @escaping @Sendable (Transaction) throws -> LedgerDatabases
+    ) throws -> LedgerWriter {
+        do {
+            return try LedgerWriter(path: path, environment: environment, logger: logger, setup: setup)
+        } catch {
+            throw LedgerError.wrapping(error, doing: "opening the store at \(path)")
         }
-        return Ledger(path: path, environment: environment, databases: databases, logger: logger)
     }
 
     private static func openEnvironment(at path: String) throws -> Environment {
@@ -107,18 +127,26 @@ public final class Ledger: Sendable {
             return try Environment(path: path, options: EnvironmentOptions())
         } catch  where error.code == LMDBError.invalid || error.code == LMDBError.versionMismatch {
             throw LedgerError(
-                .notAStore, "\(path) holds a data.mdb that is not an LMDB environment this build reads")
+                .notAStore, "\(path) holds a data.mdb that is not an LMDB environment this build reads",
+                underlying: error)
         } catch {
-            throw LedgerError(.storage, "cannot open the store at \(path): \(error)")
+            throw LedgerError.wrapping(error, doing: "opening the store at \(path)")
         }
     }
+
+    /// Finishes the writes queued so far, then refuses new ones (`.unavailable`). Reads keep working until the
+    /// ledger is released.
+    public func close() async { await writer.close() }
+
+    // MARK: Writing
 
     /// Appends `events` as one atomic batch: all of them are durably committed, or none is.
     ///
     /// Events whose id is already in the ledger with identical content are not written again: their outcome
     /// has `isDuplicate` and the original position.
     /// - Throws: `LedgerError` `.conflict` (with `batchIndex`) for an id reused with other content or a stream
-    ///   not at `expectedVersion`; `.storage` when the disk or map is full. Nothing is written then.
+    ///   not at `expectedVersion`; `.unavailable` when the disk or map is full or the ledger is closed.
+    ///   Nothing is written then.
     public func append(_ events: [ProposedEvent]) async throws -> [AppendOutcome] {
         try await writer.append(events)
     }
@@ -128,20 +156,52 @@ public final class Ledger: Sendable {
         try await writer.append([event])[0]
     }
 
-    /// Runs `body` in a read snapshot with a codec to decode records.
-    func read<Result>(_ body: (Transaction, RecordCodec) throws -> Result) throws -> Result {
+    /// Appends several batches, in order, each atomic on its own, letting the writer commit them together.
+    ///
+    /// This is how a bulk load gets the throughput of large commits while keeping small atomic batches: the
+    /// batches are queued at once, so the writer's group commit puts as many of them as fit in one
+    /// transaction and one fsync. A batch rejected by its checks (a conflict, an invalid event) fails alone;
+    /// the others still commit. Returns each batch's outcomes, or its error, in the order given, once every
+    /// batch is durably committed or rejected.
+    public func append(batches: [[ProposedEvent]]) async -> [Result<[AppendOutcome], any Error>] {
+        await writer.append(batches: batches)
+    }
+
+    /// Runs `body` in a write transaction on the store's writer thread; returns its result once the
+    /// transaction is durably committed. When `body` throws, nothing it wrote is kept.
+    ///
+    /// Keep `body` short (a bounded chunk of work): appends wait while it runs. Calling `write` from inside a
+    /// write is a precondition failure (it would wait for itself).
+    ///
+    /// ```swift
+    /// try await ledger.write { transaction in
+    ///     try transaction.updateConsumer(named: "erp-feed") { $0.delivered += 1 }
+    /// }
+    /// ```
+    public func write<Result: Sendable>(_ body: @escaping @Sendable (LedgerWriteTransaction) throws -> Result)
+        async throws -> Result
+    {
+        try await writer.write(body)
+    }
+
+    // MARK: Reading
+
+    /// Runs `body` with a snapshot of the store: everything it reads comes from one consistent state.
+    ///
+    /// Runs on the calling thread and holds an LMDB reader slot until it returns; long scans should read in
+    /// several snapshots (`forEachEvent` does).
+    public func read<Result>(_ body: (LedgerSnapshot) throws -> Result) throws -> Result {
         do {
-            return try codecs.withCodec { codec in try environment.read { try body($0, codec) } }
+            return try codecs.withCodec { codec in
+                try environment.read { transaction in
+                    try body(
+                        LedgerSnapshot(
+                            transaction: transaction, databases: databases, codec: codec,
+                            dictionaries: dictionaries))
+                }
+            }
         } catch {
             throw LedgerError.wrapping(error, doing: "reading the store at \(path)")
         }
-    }
-
-    /// Decodes a record read in `transaction`.
-    func decode(
-        _ record: UnsafeRawBufferPointer, position: UInt64, transaction: Transaction, codec: RecordCodec
-    ) throws -> RecordedEvent {
-        try LedgerReader.decode(
-            record, position: position, transaction: transaction, codec: codec, dictionaries: dictionaries)
     }
 }

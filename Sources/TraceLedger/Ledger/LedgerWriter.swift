@@ -2,47 +2,100 @@ import Foundation
 import LMDBKit
 import Logging
 import Synchronization
+import ZstdKit
 
-/// The ledger's one writer: a dedicated thread that owns every LMDB write transaction and group-commits.
+/// The store's one writer: a dedicated thread that runs every LMDB write transaction of this process.
 ///
-/// Appends that arrive while a commit is under way wait together and share the next transaction and its
-/// fsync; each caller is answered only after that commit is durable. A batch rejected by its checks fails
-/// alone, the others of its group still commit. Sendable: the queue is guarded by a condition lock and the
-/// LMDB work happens only on the writer thread.
+/// Two kinds of work reach it, in arrival order. Appends that arrive while a commit is under way wait together
+/// and share the next transaction and its fsync (group commit); each caller is answered only after that commit
+/// is durable, and a batch rejected by its checks fails alone. Every other write (projection chunks, consumer
+/// checkpoints, dead letters, store setup) is a closure run in a transaction of its own. Long jobs submit
+/// bounded chunks, one at a time, so an append waits behind at most one chunk.
+///
+/// Sendable: the queue is guarded by a condition lock; LMDB work happens only on the writer thread.
 final class LedgerWriter: @unchecked Sendable {
-    private struct Request {
-        let events: [ProposedEvent]
-        /// Answers the caller once the batch is durably committed or rejected.
-        let complete: @Sendable (Result<[AppendOutcome], any Error>) -> Void
+    private enum Job {
+        /// One atomic batch; `complete` answers its caller once it is durably committed or rejected.
+        case append([ProposedEvent], complete: @Sendable (Result<[AppendOutcome], any Error>) -> Void)
+        /// A closure to run in its own transaction; `complete` gets nil once committed, or the error.
+        case write(
+            @Sendable (LedgerWriteTransaction) throws -> Void, complete: @Sendable ((any Error)?) -> Void)
+
+        var eventCount: Int {
+            if case .append(let events, _) = self { return events.count }
+            return 0
+        }
+
+        func fail(_ error: any Error) {
+            switch self {
+            case .append(_, let complete): complete(.failure(error))
+            case .write(_, let complete): complete(error)
+            }
+        }
     }
 
+    private let path: String
     private let environment: Environment
-    private let databases: LedgerDatabases
-    private let dictionaries: DictionaryCache
-    private let trainer: DictionaryTrainer
     private let logger: Logger
+    // Set once by the writer thread's setup transaction, before `init` returns; read-only afterwards.
+    private(set) var databases: LedgerDatabases!
+    private(set) var dictionaries: DictionaryCache!
+    private var trainer: DictionaryTrainer!
     private let condition = NSCondition()
-    private var queue: [Request] = []
-    private var running = false
+    private var queue: [Job] = []
     private var stopping = false
+    private var stopped = false
+    private var closeWaiters: [@Sendable () -> Void] = []
+    /// The writer thread's identity, to refuse re-entrant writes that would wait for themselves.
+    private let threadID = Mutex<pthread_t?>(nil)
     /// Cap on events per group commit, so one transaction's dirty pages stay bounded.
     private let maximumEventsPerCommit = 50_000
 
-    init(environment: Environment, databases: LedgerDatabases, dictionaries: DictionaryCache, logger: Logger)
-    {
+    /// Starts the writer thread, whose first transaction is `setup`: it opens (or creates) the store's
+    /// databases and checks the store. Returns once that transaction committed.
+    ///
+    /// - Throws: whatever `setup` throws; the thread has ended then.
+    init(
+        path: String, environment: Environment, logger: Logger,
+        setup: @escaping @Sendable (Transaction) throws -> LedgerDatabases
+    ) throws {
+        self.path = path
         self.environment = environment
-        self.databases = databases
-        self.dictionaries = dictionaries
-        self.trainer = DictionaryTrainer(
-            environment: environment, databases: databases, dictionaries: dictionaries)
         self.logger = logger
+        let ready = DispatchSemaphore(value: 0)
+        let setupFailure = ResultSlot<any Error>()
+        let thread = Thread { [self] in
+            threadID.withLock { $0 = pthread_self() }
+            do {
+                let databases = try environment.write { try setup($0) }
+                self.databases = databases
+                self.dictionaries = DictionaryCache(databases: databases)
+                self.trainer = DictionaryTrainer(databases: databases, dictionaries: dictionaries)
+            } catch {
+                setupFailure.value = error
+                ready.signal()
+                return
+            }
+            ready.signal()
+            run()
+        }
+        thread.name = "traceledger-writer"
+        thread.start()
+        ready.wait()
+        if let error = setupFailure.value {
+            stopped = true
+            stopping = true
+            throw error
+        }
     }
+
+    // MARK: Submitting work
 
     /// Queues `events` as one atomic batch and returns once it is durably committed (or rejected).
     func append(_ events: [ProposedEvent]) async throws -> [AppendOutcome] {
         if events.isEmpty { return [] }
         return try await withCheckedThrowingContinuation { continuation in
-            enqueue([Request(events: events, complete: { continuation.resume(with: $0) })])
+            enqueue([.append(events, complete: { continuation.resume(with: $0) })])
         }
     }
 
@@ -52,38 +105,85 @@ final class LedgerWriter: @unchecked Sendable {
         if batches.isEmpty { return [] }
         return await withCheckedContinuation { continuation in
             let collector = ResultCollector(count: batches.count) { continuation.resume(returning: $0) }
-            var requests: [Request] = []
+            var jobs: [Job] = []
             for (index, batch) in batches.enumerated() {
                 if batch.isEmpty {
                     collector.set(index, .success([]))
                 } else {
-                    requests.append(Request(events: batch, complete: { collector.set(index, $0) }))
+                    jobs.append(.append(batch, complete: { collector.set(index, $0) }))
                 }
             }
-            if !requests.isEmpty { enqueue(requests) }
+            if !jobs.isEmpty { enqueue(jobs) }
         }
     }
 
-    private func enqueue(_ requests: [Request]) {
+    /// Runs `body` in a write transaction of its own on the writer thread and returns its result once the
+    /// transaction is durably committed.
+    func write<Result: Sendable>(_ body: @escaping @Sendable (LedgerWriteTransaction) throws -> Result)
+        async throws -> Result
+    {
+        precondition(!isWriterThread, "Ledger.write called from inside a write: it would wait for itself")
+        let slot = ResultSlot<Result>()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            enqueue([
+                .write(
+                    { slot.value = try body($0) },
+                    complete: { error in
+                        if let error { continuation.resume(throwing: error) } else { continuation.resume() }
+                    })
+            ])
+        }
+        return slot.value!
+    }
+
+    /// `write(_:)` for synchronous callers that are not on the cooperative pool (opening a store).
+    func writeBlocking<Result>(_ body: @escaping @Sendable (LedgerWriteTransaction) throws -> Result) throws
+        -> Result
+    {
+        precondition(!isWriterThread, "Ledger.write called from inside a write: it would wait for itself")
+        let slot = ResultSlot<Result>()
+        let outcome = ResultSlot<(any Error)?>()
+        let done = DispatchSemaphore(value: 0)
+        enqueue([
+            .write(
+                { slot.value = try body($0) },
+                complete: { error in
+                    outcome.value = .some(error)
+                    done.signal()
+                })
+        ])
+        done.wait()
+        if let error = outcome.value ?? nil { throw error }
+        return slot.value!
+    }
+
+    /// Whether jobs wait in the queue (read by long jobs to end their chunk early).
+    var hasQueuedWork: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !queue.isEmpty
+    }
+
+    private var isWriterThread: Bool {
+        threadID.withLock { id in id.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+    }
+
+    private func enqueue(_ jobs: [Job]) {
         condition.lock()
         if stopping {
             condition.unlock()
-            let closed = LedgerError(.storage, "the ledger is closed; open it again to append")
-            for request in requests { request.complete(.failure(closed)) }
+            let closed = LedgerError.closed(path)
+            for job in jobs { job.fail(closed) }
             return
         }
-        queue.append(contentsOf: requests)
-        if !running {
-            running = true
-            let thread = Thread { [self] in run() }
-            thread.name = "traceledger-writer"
-            thread.start()
-        }
+        queue.append(contentsOf: jobs)
         condition.signal()
         condition.unlock()
     }
 
-    /// Lets the writer finish what is queued, then end its thread.
+    // MARK: Stopping
+
+    /// Refuses new work, lets the writer finish what is queued, then ends its thread.
     func stop() {
         condition.lock()
         stopping = true
@@ -91,20 +191,45 @@ final class LedgerWriter: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func nextGroup() -> [Request]? {
+    /// `stop()`, returning once everything queued before it is committed and the thread has ended.
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            condition.lock()
+            if stopped {
+                condition.unlock()
+                continuation.resume()
+                return
+            }
+            closeWaiters.append { continuation.resume() }
+            stopping = true
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    // MARK: The writer thread
+
+    /// The next jobs to run together: a run of appends (up to the cap), or one write closure; nil when stopped.
+    private func nextJobs() -> [Job]? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty {
             if stopping {
-                running = false
+                stopped = true
+                let waiters = closeWaiters
+                closeWaiters = []
+                waiters.forEach { $0() }
                 return nil
             }
             condition.wait()
         }
+        guard case .append = queue[0] else { return [queue.removeFirst()] }
         var count = 0
         var taken = 0
-        while taken < queue.count, taken == 0 || count + queue[taken].events.count <= maximumEventsPerCommit {
-            count += queue[taken].events.count
+        while taken < queue.count, case .append = queue[taken],
+            taken == 0 || count + queue[taken].eventCount <= maximumEventsPerCommit
+        {
+            count += queue[taken].eventCount
             taken += 1
         }
         let group = Array(queue.prefix(taken))
@@ -114,37 +239,102 @@ final class LedgerWriter: @unchecked Sendable {
 
     private func run() {
         let codec = RecordCodec()
-        while let group = nextGroup() {
-            commit(group, codec: codec)
-            trainer.trainIfDue(codec: codec, logger: logger)
+        while let jobs = nextJobs() {
+            if case .write(let body, let complete) = jobs[0] {
+                complete(failure(of: { try body($0) }, codec: codec, doing: "writing to the store"))
+            } else {
+                commitAppends(jobs, codec: codec)
+                train(codec: codec)
+            }
         }
     }
 
-    private func commit(_ group: [Request], codec: RecordCodec) {
-        var results: [Result<[AppendOutcome], any Error>] = []
+    /// Runs `body` in one write transaction, finishing and committing it; the error, if any, as a LedgerError.
+    private func failure(
+        of body: (LedgerWriteTransaction) throws -> Void, codec: RecordCodec, doing operation: String
+    ) -> LedgerError? {
         do {
             try environment.write { transaction in
-                let appender = try BatchAppender(
+                let snapshot = LedgerSnapshot(
                     transaction: transaction, databases: databases, codec: codec, dictionaries: dictionaries)
-                for request in group {
+                let writeTransaction = LedgerWriteTransaction(snapshot: snapshot, writer: self)
+                try body(writeTransaction)
+                try writeTransaction.finish()
+            }
+            return nil
+        } catch {
+            return LedgerError.wrapping(error, doing: operation)
+        }
+    }
+
+    private func commitAppends(_ group: [Job], codec: RecordCodec) {
+        var results: [Result<[AppendOutcome], any Error>] = []
+        let failure = failure(
+            of: { transaction in
+                results = []
+                for case .append(let events, _) in group {
                     do {
-                        results.append(.success(try appender.append(request.events)))
+                        results.append(.success(try transaction.append(events)))
                     } catch let error as LedgerError
                         where error.kind == .conflict || error.kind == .invalidEvent
                     {
                         results.append(.failure(error))
                     }
                 }
-                try appender.finish()
-            }
-        } catch {
-            let failure = LedgerError.wrapping(error, doing: "appending \(group.count) batches")
+            }, codec: codec, doing: "appending \(group.count) batches")
+        if let failure {
             logger.error("group commit failed", metadata: ["error": "\(failure)"])
-            for request in group { request.complete(.failure(failure)) }
+            for job in group { job.fail(failure) }
             return
         }
-        for (request, result) in zip(group, results) { request.complete(result) }
+        for (job, result) in zip(group, results) {
+            if case .append(_, let complete) = job { complete(result) }
+        }
     }
+
+    /// Trains a zstd dictionary when the log crossed a threshold; never fails an append.
+    private func train(codec: RecordCodec) {
+        let due: DictionaryTrainer.Samples?
+        do {
+            due = try environment.read { transaction in
+                try trainer.samplesIfDue(
+                    in: LedgerSnapshot(
+                        transaction: transaction, databases: databases, codec: codec,
+                        dictionaries: dictionaries))
+            }
+        } catch {
+            logger.warning("reading samples for a zstd dictionary failed", metadata: ["error": "\(error)"])
+            return
+        }
+        guard let due else { return }
+        do {
+            let dictionary = try trainer.train(due)
+            if let failure = failure(
+                of: { try trainer.install(dictionary, samples: due, in: $0) }, codec: codec,
+                doing: "installing a zstd dictionary")
+            {
+                throw failure
+            }
+            logger.info(
+                "trained a zstd dictionary",
+                metadata: [
+                    "id": "\(dictionary.id)", "bytes": "\(dictionary.bytes.count)",
+                    "events": "\(due.headPosition)",
+                ])
+        } catch {
+            logger.warning(
+                "training a zstd dictionary failed; records stay compressed without it",
+                metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// A value handed from the writer thread to the caller it completes.
+///
+/// Sendable: written once on the writer thread before the completion that resumes the reader, which reads it
+/// only after; the continuation's resume orders the two.
+private final class ResultSlot<Value>: @unchecked Sendable {
+    var value: Value?
 }
 
 /// Gathers the outcomes of several batches and hands them over, in order, when the last one arrives.

@@ -120,9 +120,7 @@ final class FoldRunner<Fold: DomainFold> {
 
     /// The stored state of `entity`, or nil.
     static func read(_ entity: String, in index: ProjectionIndex) throws -> Fold.State? {
-        try index.transaction.withValue(
-            in: index.database, key: ProjectionKey.make(ProjectionKey.state, entity)
-        ) {
+        try index.withValue(ProjectionKey.make(ProjectionKey.state, entity)) {
             guard let bytes = $0 else { return nil }
             var reader = StateReader(bytes)
             return try Fold.State(decoding: &reader)

@@ -39,31 +39,25 @@ public struct EntitySnapshot: Sendable, Equatable {
 extension ProjectionEngine {
     /// Each projection's checkpoint, counts and state digest (call `catchUp()` first for the head).
     public func statuses() throws -> [ProjectionStatus] {
-        try read { transaction, registry in
-            guard let registry else { return [] }
-            return try Domain.projected.compactMap { domain in
-                guard let entry = try registry.entry(domain) else { return nil }
-                let database = try registry.projectionDatabase(domain, entry, create: false)
+        try read { snapshot in
+            try Domain.projected.compactMap { domain in
+                guard let entry = try snapshot.registry.entry(domain) else { return nil }
+                let index = ProjectionIndex(snapshot: snapshot.ledger, generation: entry.generation)
                 var hasher = SHA256()
                 var entities = 0
                 var anomalies = 0
-                try transaction.withCursor(on: database) { cursor in
-                    var entry = try cursor.first()
-                    while let current = entry {
-                        if current.key.first == ProjectionKey.state { entities += 1 }
-                        if current.key.first == ProjectionKey.anomaly { anomalies += 1 }
-                        hasher.update(data: UInt32(current.key.count).bigEndianBytes)
-                        hasher.update(bufferPointer: current.key)
-                        hasher.update(data: UInt32(current.value.count).bigEndianBytes)
-                        hasher.update(bufferPointer: current.value)
-                        entry = try cursor.next()
-                    }
+                try index.forEach(prefix: []) { key, value in
+                    if key.first == ProjectionKey.state { entities += 1 }
+                    if key.first == ProjectionKey.anomaly { anomalies += 1 }
+                    hasher.update(data: UInt32(key.count).bigEndianBytes)
+                    hasher.update(data: key)
+                    hasher.update(data: UInt32(value.count).bigEndianBytes)
+                    hasher.update(bufferPointer: value)
                 }
                 let digest = hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
                 return ProjectionStatus(
                     domain: domain, generation: entry.generation, checkpoint: entry.checkpoint,
-                    entities: entities,
-                    anomalies: anomalies, digest: digest)
+                    entities: entities, anomalies: anomalies, digest: digest)
             }
         }
     }
@@ -117,19 +111,16 @@ extension ProjectionEngine {
     }
 
     /// Every anomaly the projections recorded, by projection then position.
-    public func anomalies() throws -> [ProjectionAnomaly] {
+    public func anomalies() throws -> [ProjectionAnomaly] { try read { try Self.anomalies(in: $0) } }
+
+    static func anomalies(in snapshot: ProjectionSnapshot) throws -> [ProjectionAnomaly] {
         var all: [ProjectionAnomaly] = []
         for domain in Domain.projected {
-            let found: [ProjectionAnomaly]? = try withProjection(domain) { index in
-                var found: [ProjectionAnomaly] = []
-                try index.forEach(prefix: [ProjectionKey.anomaly]) { key, value in
-                    let position = key.dropFirst().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-                    found.append(
-                        try ProjectionAnomaly(projection: domain, position: position, decoding: value))
-                }
-                return found
+            guard let index = try snapshot.projection(domain) else { continue }
+            try index.forEach(prefix: [ProjectionKey.anomaly]) { key, value in
+                let position = UInt64(bigEndianBytes: key.dropFirst())
+                all.append(try ProjectionAnomaly(projection: domain, position: position, decoding: value))
             }
-            all += found ?? []
         }
         return all
     }
@@ -137,7 +128,7 @@ extension ProjectionEngine {
     /// The latest occurredAt of the events folded so far: what `reconcile` takes as "now", so that imported
     /// history is judged by its own clock. Nil before any event.
     public func latestOccurredAt() throws -> Timestamp? {
-        try read { _, registry in try registry?.clock().latestOccurredAt }
+        try read { try $0.registry.clock().latestOccurredAt }
     }
 
     /// Runs `body` with the current database of `domain`'s projection in a read snapshot; nil when the
@@ -145,11 +136,7 @@ extension ProjectionEngine {
     func withProjection<Result>(_ domain: Domain, _ body: (ProjectionIndex) throws -> Result) throws
         -> Result?
     {
-        try read { transaction, registry in
-            guard let registry, let entry = try registry.entry(domain) else { return nil }
-            let database = try registry.projectionDatabase(domain, entry, create: false)
-            return try body(ProjectionIndex(transaction: transaction, database: database))
-        }
+        try read { snapshot in try snapshot.projection(domain).map(body) }
     }
 
     /// Calls `body` with every state of `fold`'s projection, in entity id order.
@@ -160,13 +147,6 @@ extension ProjectionEngine {
             var reader = StateReader(value)
             try body(try Fold.State(decoding: &reader))
         }
-    }
-}
-
-extension FixedWidthInteger {
-    /// The integer's bytes, most significant first.
-    var bigEndianBytes: [UInt8] {
-        (0..<Self.bitWidth / 8).map { UInt8(truncatingIfNeeded: self >> (Self.bitWidth - 8 - 8 * $0)) }
     }
 }
 

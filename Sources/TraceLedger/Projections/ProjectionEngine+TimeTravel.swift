@@ -90,20 +90,21 @@ extension ProjectionEngine {
 
     /// The entity's state after each event that counts at `instant` and was applied, in log order.
     private func steps(of entity: StreamKey, through instant: LogInstant) throws -> [FoldStep] {
-        var positions = try ledger.positions(of: entity)
-        if entity.domain == .order {
-            let prefix = [ProjectionKey.link] + Array(entity.entityId.utf8) + [0]
-            let linked: [UInt64]? = try withProjection(.order) { index in
+        // The entity's positions, the order's linked events and the events themselves, from one snapshot.
+        let events = try read { snapshot in
+            var positions = try snapshot.ledger.positions(of: entity)
+            if entity.domain == .order, let orders = try snapshot.projection(.order) {
+                let prefix = [ProjectionKey.link] + Array(entity.entityId.utf8) + [0]
                 var linked: [UInt64] = []
-                try index.forEach(prefix: prefix) { key, _ in
-                    linked.append(key.dropFirst(prefix.count).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+                try orders.forEach(prefix: prefix) { key, _ in
+                    linked.append(UInt64(bigEndianBytes: key.dropFirst(prefix.count)))
                 }
-                return linked
+                positions = Array(Set(positions + linked)).sorted()
             }
-            positions = Array(Set(positions + (linked ?? []))).sorted()
+            if let last = instant.position { positions = positions.filter { $0 <= last } }
+            return try snapshot.ledger.events(at: positions).map(ProjectionEvent.init).filter(
+                instant.includes)
         }
-        if let last = instant.position { positions = positions.filter { $0 <= last } }
-        let events = try ledger.events(at: positions).map(ProjectionEvent.init).filter(instant.includes)
         switch entity.domain {
         case .order: return Self.steps(OrderFold.self, events, entity.entityId)
         case .payment: return Self.steps(PaymentFold.self, events, entity.entityId)

@@ -1,9 +1,9 @@
 import LMDBKit
 
-/// The keys of a projection database. One database per projection (and per generation) holds everything
-/// the projection knows, so a digest over it in key order covers the whole state:
+/// The keys of a projection. Each projection generation's keys live in `projection_data` behind the
+/// generation (u32), so a digest over one generation in key order covers the projection's whole state:
 ///
-/// | key | value |
+/// | key (after the generation) | value |
 /// |---|---|
 /// | `S` entityId | the entity's state (`StateWriter` bytes) |
 /// | `A` position (u64 BE) | an anomaly: entity, type, trace, reason |
@@ -32,29 +32,67 @@ enum ProjectionKey {
     static func anomaly(_ position: UInt64) -> [UInt8] { [anomaly] + position.bigEndianBytes }
 }
 
-/// A projection database seen through one transaction: its secondary keys, read and written by folds.
+/// One projection generation seen through a snapshot (or a write transaction): its keys, read and written by
+/// folds, without the generation prefix.
 ///
-/// Not Sendable: it holds a transaction, bound to its thread.
+/// Not Sendable: it holds a snapshot, bound to its thread.
 struct ProjectionIndex {
-    let transaction: Transaction
-    let database: Database
+    let snapshot: LedgerSnapshot
+    let generation: UInt32
+    private let prefix: [UInt8]
 
-    func value(_ key: [UInt8]) throws -> [UInt8]? { try transaction.value(in: database, key: key) }
-
-    func put(_ key: [UInt8], _ value: [UInt8] = []) throws {
-        try transaction.put(in: database, key: key, value: value)
+    init(snapshot: LedgerSnapshot, generation: UInt32) {
+        self.snapshot = snapshot
+        self.generation = generation
+        self.prefix = generation.bigEndianBytes
     }
 
-    func delete(_ key: [UInt8]) throws { try transaction.delete(in: database, key: key) }
+    var transaction: Transaction { snapshot.transaction }
+    var database: Database { snapshot.databases.projectionData }
 
-    /// Calls `body` with every key starting with `prefix` (copied out) and its value, in key order.
-    func forEach(prefix: [UInt8], _ body: (_ key: [UInt8], _ value: UnsafeRawBufferPointer) throws -> Void)
+    func value(_ key: [UInt8]) throws -> [UInt8]? { try transaction.value(in: database, key: prefix + key) }
+
+    /// Calls `body` with the stored value under `key` (nil when absent); the buffer is valid only inside.
+    func withValue<Result>(_ key: [UInt8], _ body: (UnsafeRawBufferPointer?) throws -> Result) throws
+        -> Result
+    {
+        try transaction.withValue(in: database, key: prefix + key, body)
+    }
+
+    func put(_ key: [UInt8], _ value: [UInt8] = []) throws {
+        try transaction.put(in: database, key: prefix + key, value: value)
+    }
+
+    func delete(_ key: [UInt8]) throws { try transaction.delete(in: database, key: prefix + key) }
+
+    func delete(_ key: [UInt8], in writeTransaction: LedgerWriteTransaction) throws {
+        try writeTransaction.delete(prefix + key, in: database)
+    }
+
+    /// The first `limit` keys of the generation (without the generation), in key order.
+    func keys(limit: Int) throws -> [[UInt8]] {
+        try transaction.withCursor(on: database) { cursor in
+            var keys: [[UInt8]] = []
+            var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
+            while keys.count < limit, let current = entry, current.key.starts(with: prefix) {
+                keys.append(Array(current.key.dropFirst(prefix.count)))
+                entry = try cursor.next()
+            }
+            return keys
+        }
+    }
+
+    /// Calls `body` with every key starting with `keyPrefix` and its value, in key order.
+    func forEach(
+        prefix keyPrefix: [UInt8], _ body: (_ key: [UInt8], _ value: UnsafeRawBufferPointer) throws -> Void
+    )
         throws
     {
+        let start = prefix + keyPrefix
         try transaction.withCursor(on: database) { cursor in
-            var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
-            while let current = entry, current.key.starts(with: prefix) {
-                try body(Array(current.key), current.value)
+            var entry = try start.withUnsafeBytes { try cursor.seek($0) }
+            while let current = entry, current.key.starts(with: start) {
+                try body(Array(current.key.dropFirst(prefix.count)), current.value)
                 entry = try cursor.next()
             }
         }

@@ -8,11 +8,7 @@ struct StateWriter {
 
     init() { bytes.reserveCapacity(256) }
 
-    mutating func write(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
-        }
-    }
+    mutating func write(_ value: UInt64) { bytes.append(contentsOf: value.bigEndianBytes) }
 
     mutating func write(_ value: Int64) { write(UInt64(bitPattern: value)) }
 
@@ -52,12 +48,7 @@ struct StateWriter {
         for value in values { write(value) }
     }
 
-    mutating func write(count: Int) {
-        let count = UInt32(count)
-        for shift in stride(from: 24, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: count >> UInt32(shift)))
-        }
-    }
+    mutating func write(count: Int) { bytes.append(contentsOf: UInt32(count).bigEndianBytes) }
 }
 
 /// Reads what `StateWriter` wrote, throwing `LedgerError.corrupted` when the bytes end early.
@@ -79,13 +70,13 @@ struct StateReader {
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count])
     }
 
-    mutating func uint64() throws -> UInt64 { try take(8).reduce(0) { $0 << 8 | UInt64($1) } }
+    mutating func uint64() throws -> UInt64 { UInt64(bigEndianBytes: try take(8)) }
 
     mutating func int64() throws -> Int64 { Int64(bitPattern: try uint64()) }
 
     mutating func bool() throws -> Bool { try take(1)[0] != 0 }
 
-    mutating func count() throws -> Int { Int(try take(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }) }
+    mutating func count() throws -> Int { Int(UInt32(bigEndianBytes: try take(4))) }
 
     mutating func string() throws -> String { String(decoding: try take(try count()), as: UTF8.self) }
 

@@ -52,33 +52,38 @@ public struct Reconciler: Sendable {
 
     /// Runs every rule over the projections as they are (call `catchUp()` first for the head).
     public func reconcile(_ projections: ProjectionEngine) throws -> ReconciliationReport {
-        let now = try projections.latestOccurredAt()
-        let checkpoint = try projections.statuses().map(\.checkpoint).min() ?? 0
+        try projections.read { snapshot in try reconcile(snapshot) }
+    }
+
+    /// Runs every rule over one snapshot of the projections.
+    private func reconcile(_ snapshot: ProjectionSnapshot) throws -> ReconciliationReport {
+        let now = try snapshot.registry.clock().latestOccurredAt
+        let checkpoint =
+            try Domain.projected.compactMap { try snapshot.registry.entry($0)?.checkpoint }.min() ?? 0
         guard let now else { return ReconciliationReport(now: nil, checkpoint: checkpoint, findings: []) }
         var findings: [Finding] = []
-        try projections.withProjection(.order) { orders in
+        let orders = try snapshot.projection(.order)
+        if let orders {
             try ProjectionEngine.forEachState(OrderFold.self, in: orders) { order in
                 findings += checkOrder(order, now: now)
             }
         }
-        try projections.withProjection(.invoice) { invoices in
-            try projections.withProjection(.order) { orders in
-                try ProjectionEngine.forEachState(InvoiceFold.self, in: invoices) { invoice in
-                    let order = try FoldRunner<OrderFold>.read(invoice.orderId, in: orders)
-                    if let finding = checkInvoice(invoice, against: order) { findings.append(finding) }
-                }
+        if let invoices = try snapshot.projection(.invoice) {
+            try ProjectionEngine.forEachState(InvoiceFold.self, in: invoices) { invoice in
+                let order = try orders.flatMap { try FoldRunner<OrderFold>.read(invoice.orderId, in: $0) }
+                if let finding = checkInvoice(invoice, against: order) { findings.append(finding) }
             }
         }
-        try projections.withProjection(.stock) { stocks in
+        if let stocks = try snapshot.projection(.stock) {
             try ProjectionEngine.forEachState(StockFold.self, in: stocks) { stock in
                 guard stock.available < 0 else { return }
-                findings.append(try oversold(stock, ledger: projections.ledger))
+                findings.append(try oversold(stock, ledger: snapshot.ledger))
             }
         }
-        try projections.withProjection(.customer) { customers in
+        if let customers = try snapshot.projection(.customer) {
             findings += try DuplicateCustomers.find(in: customers)
         }
-        for anomaly in try projections.anomalies() {
+        for anomaly in try ProjectionEngine.anomalies(in: snapshot) {
             findings.append(
                 Finding(
                     severity: .medium, rule: "projection-anomaly", domain: anomaly.projection,
@@ -165,7 +170,7 @@ public struct Reconciler: Sendable {
     }
 
     /// The stock rule: available below zero, with the order whose reservation took it there.
-    func oversold(_ stock: StockState, ledger: Ledger) throws -> Finding {
+    func oversold(_ stock: StockState, ledger: LedgerSnapshot) throws -> Finding {
         var trace = stock.traceId
         if let position = stock.oversoldPosition, let event = try ledger.event(at: position) {
             trace = event.traceId

@@ -4,19 +4,11 @@ struct ByteWriter {
 
     init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
-    mutating func append(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
-        }
-    }
+    mutating func append(_ value: UInt64) { bytes.append(contentsOf: value.bigEndianBytes) }
 
     mutating func append(_ value: Int64) { append(UInt64(bitPattern: value)) }
 
-    mutating func append(_ value: UInt32) {
-        for shift in stride(from: 24, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
-        }
-    }
+    mutating func append(_ value: UInt32) { bytes.append(contentsOf: value.bigEndianBytes) }
 
     mutating func appendVarint(_ value: Int) {
         var v = UInt64(value)
@@ -58,21 +50,11 @@ struct ByteReader {
 
     mutating func byte() throws(LedgerError) -> UInt8 { try take(1)[0] }
 
-    mutating func uint64() throws(LedgerError) -> UInt64 {
-        let raw = try take(8)
-        var value: UInt64 = 0
-        for byte in raw { value = value << 8 | UInt64(byte) }
-        return value
-    }
+    mutating func uint64() throws(LedgerError) -> UInt64 { UInt64(bigEndianBytes: try take(8)) }
 
     mutating func int64() throws(LedgerError) -> Int64 { Int64(bitPattern: try uint64()) }
 
-    mutating func uint32() throws(LedgerError) -> UInt32 {
-        let raw = try take(4)
-        var value: UInt32 = 0
-        for byte in raw { value = value << 8 | UInt32(byte) }
-        return value
-    }
+    mutating func uint32() throws(LedgerError) -> UInt32 { UInt32(bigEndianBytes: try take(4)) }
 
     mutating func varint() throws(LedgerError) -> Int {
         var value: UInt64 = 0
@@ -100,21 +82,5 @@ struct ByteReader {
             throw LedgerError(.corrupted, "a record holds text that is not UTF-8")
         }
         return text
-    }
-}
-
-extension UInt64 {
-    /// The 8 big-endian bytes: index keys sort numerically this way.
-    var bigEndianBytes: [UInt8] {
-        var writer = ByteWriter(capacity: 8)
-        writer.append(self)
-        return writer.bytes
-    }
-
-    /// Reads 8 big-endian bytes.
-    init(bigEndianBytes raw: UnsafeRawBufferPointer) {
-        var value: UInt64 = 0
-        for i in 0..<8 { value = value << 8 | UInt64(raw[i]) }
-        self = value
     }
 }

@@ -22,6 +22,9 @@ public struct ConsumerState: Sendable, Equatable {
         self.sink = sink
     }
 
+    /// The key of consumer `name` in `consumers`.
+    static func key(_ name: String) -> [UInt8] { Array(name.utf8) }
+
     var encoded: [UInt8] {
         var writer = ByteWriter(capacity: 64)
         writer.append(checkpoint)
@@ -84,9 +87,13 @@ public struct DeadLetter: Sendable, Equatable {
         self.failedAt = failedAt
     }
 
+    /// The key of a dead letter in `dead_letters`: consumer name ‖ 0 ‖ position.
     static func key(consumer: String, position: UInt64) -> [UInt8] {
-        Array(consumer.utf8) + [0] + position.bigEndianBytes
+        keyPrefix(consumer: consumer) + position.bigEndianBytes
     }
+
+    /// The prefix of every dead letter of `consumer`.
+    static func keyPrefix(consumer: String) -> [UInt8] { Array(consumer.utf8) + [0] }
 
     var encoded: [UInt8] {
         var writer = ByteWriter(capacity: 160)

@@ -35,16 +35,16 @@ public struct DeadLetterQueue: Sendable {
         var resolution = Resolution()
         for letter in try selected(positions, states: [.dead]) {
             let outcome = try await deliver(letter, sink: sink, options: options)
-            try await record(
+            let operation = try record(
                 "ledger.dead_letter_retried", letter: letter, actor: actor, reason: reason,
                 outcome: outcome == nil ? "delivered" : "failed")
             if let failed = outcome {
                 resolution.stillDead.append(failed)
-                try save(storing: [failed])
+                try await save(storing: [failed], recording: [operation])
                 continue
             }
             resolution.delivered.append(letter.position)
-            try save(removing: [letter.position], delivered: 1)
+            try await save(removing: [letter.position], delivered: 1, recording: [operation])
             try await release(behind: letter, sink: sink, options: options, into: &resolution)
         }
         try await sink.flush()
@@ -60,22 +60,22 @@ public struct DeadLetterQueue: Sendable {
         var resolution = Resolution()
         let all = positions == nil
         for letter in try selected(positions, states: all ? [.dead, .held] : [.dead]) {
-            try await record(
+            let operation = try record(
                 "ledger.dead_letter_discarded", letter: letter, actor: actor, reason: reason,
                 outcome: "discarded")
             resolution.discarded.append(letter.position)
-            try save(removing: [letter.position])
+            try await save(removing: [letter.position], recording: [operation])
             if !all, let sink {
                 try await release(behind: letter, sink: sink, options: options, into: &resolution)
             } else if !all {
                 let held = try heldBehind(letter)
-                for event in held {
-                    try await record(
+                let operations = try held.map { event in
+                    try record(
                         "ledger.dead_letter_discarded", letter: event, actor: actor, reason: reason,
                         outcome: "discarded")
                 }
                 resolution.discarded += held.map(\.position)
-                try save(removing: held.map(\.position))
+                try await save(removing: held.map(\.position), recording: operations)
             }
         }
         if let sink { try await sink.flush() }
@@ -128,11 +128,11 @@ public struct DeadLetterQueue: Sendable {
                     moved.state = .held(behind: failed.position)
                     return moved
                 }
-                try save(storing: [failed] + rest)
+                try await save(storing: [failed] + rest)
                 return
             }
             resolution.delivered.append(next.position)
-            try save(removing: [next.position], delivered: 1)
+            try await save(removing: [next.position], delivered: 1)
         }
     }
 
@@ -156,23 +156,35 @@ public struct DeadLetterQueue: Sendable {
         return failed
     }
 
-    private func save(storing letters: [DeadLetter] = [], removing removed: [UInt64] = [], delivered: Int = 0)
-        throws
-    {
-        var state = try ledger.consumer(named: consumer) ?? ConsumerState(name: consumer)
-        state.delivered += UInt64(delivered)
-        if delivered > 0 { state.lastDeliveryAt = .now() }
-        try ledger.saveReplayProgress(state, storing: letters, removing: removed)
+    /// Stores and removes dead letters, counts deliveries and appends the operations that record them, in one
+    /// durable write that updates the consumer in place.
+    private func save(
+        storing letters: [DeadLetter] = [], removing removed: [UInt64] = [], delivered: Int = 0,
+        recording operations: [ProposedEvent] = []
+    ) async throws {
+        let consumer = consumer
+        try await ledger.write { transaction in
+            if !operations.isEmpty { _ = try transaction.append(operations) }
+            for letter in letters { try transaction.storeDeadLetter(letter) }
+            for position in removed {
+                try transaction.removeDeadLetter(consumer: consumer, position: position)
+            }
+            try transaction.updateConsumer(named: consumer) { state in
+                state.delivered += UInt64(delivered)
+                if delivered > 0 { state.lastDeliveryAt = .now() }
+            }
+        }
     }
 
+    /// The ledger event that records an operator's action on a dead letter.
     private func record(_ type: String, letter: DeadLetter, actor: String, reason: String, outcome: String)
-        async throws
+        throws -> ProposedEvent
     {
         let payload =
             "{\"consumer\":\(JSONString.quoted(consumer)),\"position\":\(letter.position),"
             + "\"reason\":\(JSONString.quoted(reason)),\"outcome\":\(JSONString.quoted(outcome)),"
             + "\"eventId\":\"\(letter.eventId)\"}"
-        try await ledger.appendLedgerOperation(
+        return try Ledger.ledgerOperation(
             type: type, entityId: consumer, traceId: letter.traceId, actor: actor, payload: payload)
     }
 }

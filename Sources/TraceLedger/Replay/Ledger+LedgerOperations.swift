@@ -11,11 +11,20 @@ extension Ledger {
     public func appendLedgerOperation(
         type: String, entityId: String, traceId: String?, actor: String, payload: String
     ) async throws -> AppendOutcome {
+        try await append(
+            Self.ledgerOperation(
+                type: type, entityId: entityId, traceId: traceId, actor: actor, payload: payload))
+    }
+
+    /// The event of one of the ledger's own operations, validated like any other (see `appendLedgerOperation`).
+    static func ledgerOperation(
+        type: String, entityId: String, traceId: String?, actor: String, payload: String
+    ) throws -> ProposedEvent {
         let trace = traceId ?? String(EventID.random().description.filter { $0 != "-" })
         let envelope =
             "{\"traceId\":\(JSONString.quoted(trace)),\"domain\":\"ledger\",\"entityId\":\(JSONString.quoted(entityId)),"
             + "\"type\":\(JSONString.quoted(type)),\"origin\":\"traceledger\",\"actor\":\(JSONString.quoted(actor)),"
             + "\"occurredAt\":\"\(Timestamp.now().rfc3339)\",\"payload\":\(payload)}"
-        return try await append(EventDecoder().decode(envelope))
+        return try EventDecoder().decode(envelope)
     }
 }

@@ -30,8 +30,15 @@ public struct Replayer: Sendable {
     ///   checkpoint then stays where the last durable window left it).
     public func run(progress: @Sendable (ReplayProgress) -> Void = { _ in }) async throws -> ReplaySummary {
         let started = ContinuousClock.now
-        var state = try ledger.consumer(named: options.consumer) ?? ConsumerState(name: options.consumer)
-        let range = try positionRange(after: state)
+        // Where to start, and which entities are blocked, from one snapshot.
+        let (state, range, letters) = try ledger.read { snapshot in
+            let state =
+                try snapshot.consumer(named: options.consumer) ?? ConsumerState(name: options.consumer)
+            return (
+                state, try positionRange(after: state, in: snapshot),
+                try snapshot.deadLetters(of: options.consumer)
+            )
+        }
         var summary = ReplaySummary(
             consumer: options.consumer, sink: sink.description, dryRun: options.dryRun,
             firstPosition: range.lowerBound, lastPosition: range.upperBound, checkpoint: state.checkpoint)
@@ -46,11 +53,11 @@ public struct Replayer: Sendable {
         }
         try await recordStart(from: range.lowerBound)
         var blocked: [StreamKey: UInt64] = [:]
-        for letter in try ledger.deadLetters(of: options.consumer) where blocked[letter.stream] == nil {
-            blocked[letter.stream] = letter.position
-        }
+        for letter in letters where blocked[letter.stream] == nil { blocked[letter.stream] = letter.position }
         let limiter = options.rate.map { RateLimiter(rate: $0) }
-        state.sink = sink.description
+        // A run that re-sends from a chosen point owns the checkpoint; one that continues only moves it forward,
+        // so a concurrent run of the same consumer never sets it back.
+        let resending = options.restart || options.from != nil
         var start = range.lowerBound
         while let window = try window(startingAt: start, in: range) {
             start = window.end + 1
@@ -61,16 +68,15 @@ public struct Replayer: Sendable {
             for letter in outcome.deadLetters where blocked[letter.stream] == nil {
                 blocked[letter.stream] = letter.position
             }
-            state.checkpoint = window.end
-            state.delivered += UInt64(outcome.delivered)
-            if outcome.delivered > 0 { state.lastDeliveryAt = .now() }
-            try ledger.saveReplayProgress(state, storing: outcome.deadLetters)
+            let saved = try await saveProgress(
+                through: window.end, delivered: outcome.delivered, letters: outcome.deadLetters,
+                resending: resending)
             summary.matched += window.events.count
             summary.delivered += outcome.delivered
             summary.retried += outcome.retried
             summary.deadLettered += outcome.deadLetters.filter { $0.state == .dead }.count
             summary.heldBack += outcome.deadLetters.filter { $0.state != .dead }.count
-            summary.checkpoint = state.checkpoint
+            summary.checkpoint = saved.checkpoint
             progress(
                 ReplayProgress(
                     done: window.end - range.lowerBound + 1, total: range.upperBound - range.lowerBound + 1,
@@ -80,20 +86,39 @@ public struct Replayer: Sendable {
         return summary
     }
 
+    /// Saves a window's progress and dead letters in one durable write, updating the consumer in place.
+    private func saveProgress(
+        through end: UInt64, delivered: Int, letters: [DeadLetter], resending: Bool
+    ) async throws -> ConsumerState {
+        let (consumer, sink) = (options.consumer, sink.description)
+        return try await ledger.write { transaction in
+            for letter in letters { try transaction.storeDeadLetter(letter) }
+            return try transaction.updateConsumer(named: consumer) { state in
+                state.checkpoint = resending ? end : max(state.checkpoint, end)
+                state.delivered += UInt64(delivered)
+                if delivered > 0 { state.lastDeliveryAt = .now() }
+                state.sink = sink
+                return state
+            }
+        }
+    }
+
     /// The positions this run covers: from `--from`, or after the checkpoint, through `--until` or the head.
-    private func positionRange(after state: ConsumerState) throws -> ClosedRange<UInt64> {
-        let head = try ledger.head().position
+    private func positionRange(after state: ConsumerState, in snapshot: LedgerSnapshot) throws
+        -> ClosedRange<UInt64>
+    {
+        let head = try snapshot.head().position
         var first = options.restart ? 1 : state.checkpoint + 1
         switch options.from {
         case .position(let position): first = max(1, position)
-        case .time(let time): first = try ledger.firstPosition(recordedAtOrAfter: time) ?? head + 1
+        case .time(let time): first = try snapshot.firstPosition(recordedAtOrAfter: time) ?? head + 1
         case nil: break
         }
         var last = head
         switch options.until {
         case .position(let position): last = min(last, position)
         case .time(let time):
-            last = min(last, (try ledger.firstPosition(recordedAtOrAfter: time) ?? head + 1) - 1)
+            last = min(last, (try snapshot.firstPosition(recordedAtOrAfter: time) ?? head + 1) - 1)
         case nil: break
         }
         // An empty range is expressed as first = last + 1.

@@ -10,8 +10,6 @@ public struct ChainHead: Sendable, Equatable {
     public static let empty = ChainHead(
         position: 0, hash: .genesis, recordedAt: Timestamp(nanosecondsSinceEpoch: 0))
 
-    static let metaKey = Array("chain.head".utf8)
-
     var encoded: [UInt8] {
         var writer = ByteWriter(capacity: 48)
         writer.append(position)
@@ -20,8 +18,8 @@ public struct ChainHead: Sendable, Equatable {
         return writer.bytes
     }
 
-    static func read(in transaction: Transaction, databases: LedgerDatabases) throws -> ChainHead {
-        try transaction.withValue(in: databases.meta, key: metaKey) { raw in
+    static func read(in snapshot: LedgerSnapshot) throws -> ChainHead {
+        try snapshot.transaction.withValue(in: snapshot.databases.meta, key: MetaKey.chainHead.bytes) { raw in
             guard let raw else { return .empty }
             var reader = ByteReader(raw)
             let position = try reader.uint64()
@@ -32,6 +30,6 @@ public struct ChainHead: Sendable, Equatable {
     }
 
     func write(in transaction: Transaction, databases: LedgerDatabases) throws {
-        try transaction.put(in: databases.meta, key: ChainHead.metaKey, value: encoded)
+        try transaction.put(in: databases.meta, key: MetaKey.chainHead.bytes, value: encoded)
     }
 }

@@ -9,21 +9,12 @@ final class DictionaryCache: Sendable {
     private let loaded = Mutex<[UInt32: ZstdDictionary]>([:])
     private let databases: LedgerDatabases
 
-    static let currentKey = Array("dictionary.current".utf8)
-
     init(databases: LedgerDatabases) { self.databases = databases }
 
-    static func key(for id: UInt32) -> [UInt8] {
-        var writer = ByteWriter(capacity: 16)
-        writer.append(contentsOf: "dictionary/".utf8)
-        writer.append(id)
-        return writer.bytes
-    }
-
-    /// The dictionary with `id`, read through `transaction` the first time it is needed.
-    func dictionary(_ id: UInt32, in transaction: Transaction) throws -> ZstdDictionary {
+    /// The dictionary with `id`, read through `snapshot` the first time it is needed.
+    func dictionary(_ id: UInt32, in snapshot: LedgerSnapshot) throws -> ZstdDictionary {
         if let cached = loaded.withLock({ $0[id] }) { return cached }
-        guard let bytes = try transaction.value(in: databases.meta, key: DictionaryCache.key(for: id)) else {
+        guard let bytes = try snapshot.value(in: databases.meta, key: MetaKey.dictionary(id: id).bytes) else {
             throw LedgerError(
                 .corrupted, "a record needs zstd dictionary \(id), which the store does not hold")
         }
@@ -33,23 +24,21 @@ final class DictionaryCache: Sendable {
     }
 
     /// The dictionary new records are compressed with, or nil before one was trained.
-    func current(in transaction: Transaction) throws -> ZstdDictionary? {
-        guard let raw = try transaction.value(in: databases.meta, key: DictionaryCache.currentKey),
+    func current(in snapshot: LedgerSnapshot) throws -> ZstdDictionary? {
+        guard let raw = try snapshot.value(in: databases.meta, key: MetaKey.currentDictionary.bytes),
             raw.count == 4
         else {
             return nil
         }
-        let id = raw.withUnsafeBytes { bytes in bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
-        return try dictionary(id, in: transaction)
+        return try dictionary(UInt32(bigEndianBytes: raw), in: snapshot)
     }
 
     /// Stores a trained dictionary and makes it the one new records use.
     func install(_ dictionary: ZstdDictionary, in transaction: Transaction) throws {
         try transaction.put(
-            in: databases.meta, key: DictionaryCache.key(for: dictionary.id), value: dictionary.bytes)
-        var writer = ByteWriter(capacity: 4)
-        writer.append(dictionary.id)
-        try transaction.put(in: databases.meta, key: DictionaryCache.currentKey, value: writer.bytes)
+            in: databases.meta, key: MetaKey.dictionary(id: dictionary.id).bytes, value: dictionary.bytes)
+        try transaction.put(
+            in: databases.meta, key: MetaKey.currentDictionary.bytes, value: dictionary.id.bigEndianBytes)
         loaded.withLock { $0[dictionary.id] = dictionary }
     }
 }

@@ -1,45 +1,118 @@
 import LMDBKit
 
-/// The named LMDB databases of a store (see docs/record-format.md for each key and value).
+/// The named LMDB databases of a store: the storage schema in one place. docs/record-format.md describes
+/// each key and value; `stats` lists every one of them.
+enum StoreDatabase: String, CaseIterable, Sendable {
+    /// position (u64) → record; written with MDB_APPEND.
+    case events
+    /// eventId (16 bytes) → position: permanent idempotency.
+    case eventIds = "event_ids"
+    /// traceId → positions (duplicate-sorted, fixed 8-byte values).
+    case traces
+    /// `domain/entityId` → positions; an entity's version is its number of positions.
+    case streams
+    /// actor → positions.
+    case actors
+    /// `MetaKey` → value: format, chain head, zstd dictionaries.
+    case meta
+    /// consumer name → its replay checkpoint (`ConsumerState`).
+    case consumers
+    /// consumer name ‖ 0 ‖ position (u64) → a dead letter (`DeadLetter`).
+    case deadLetters = "dead_letters"
+    /// The projection registry (`ProjectionRegistry`): current generations, checkpoints, the clock.
+    case projections
+    /// generation (u32) ‖ projection key → value: every projection's state (`ProjectionIndex`).
+    case projectionData = "projection_data"
+
+    var flags: DatabaseFlags {
+        switch self {
+        case .traces, .streams, .actors: [.duplicateSort, .duplicateFixed]
+        default: []
+        }
+    }
+
+    /// Databases added after format 1 was first written: created when an older store is opened.
+    var createdOnOpen: Bool {
+        self == .consumers || self == .deadLetters || self == .projections || self == .projectionData
+    }
+}
+
+/// An index from some text of an event (its trace, its stream, its actor) to the positions of the events
+/// that have it. The appender writes one entry per index for every event; a new index is one more case.
+enum PositionIndex: CaseIterable, Sendable {
+    case trace, stream, actor
+
+    var database: StoreDatabase {
+        switch self {
+        case .trace: .traces
+        case .stream: .streams
+        case .actor: .actors
+        }
+    }
+
+    /// The key `content` is indexed under.
+    func key(of content: EventContent) -> [UInt8] {
+        switch self {
+        case .trace: Array(content.traceId.utf8)
+        case .stream: StreamKey.storageKey(domain: content.domain, entityId: content.entityId)
+        case .actor: Array(content.actor.utf8)
+        }
+    }
+}
+
+extension StreamKey {
+    /// `domain/entityId` as stored in the `streams` index.
+    static func storageKey(domain: Domain, entityId: String) -> [UInt8] {
+        Array(domain.rawValue.utf8) + [UInt8(ascii: "/")] + Array(entityId.utf8)
+    }
+
+    var storageKey: [UInt8] { StreamKey.storageKey(domain: domain, entityId: entityId) }
+}
+
+/// The open handles of a store's databases.
 ///
 /// Sendable: only database handles, valid for the environment's lifetime.
 struct LedgerDatabases: Sendable {
-    /// position (u64 BE) → record; written with MDB_APPEND.
+    private let handles: [StoreDatabase: Database]
+    // The hot ones as stored properties: a dictionary lookup per put would show in the append profile.
     let events: Database
-    /// eventId (16 bytes) → position: permanent idempotency.
     let eventIds: Database
-    /// traceId → positions (duplicate-sorted, fixed 8-byte values).
-    let traces: Database
-    /// `domain/entityId` → positions; an entity's version is its number of positions.
-    let streams: Database
-    /// actor → positions.
-    let actors: Database
-    /// name → value: format, chain head, zstd dictionaries.
     let meta: Database
-    /// consumer name → its replay checkpoint (see `ConsumerState`).
     let consumers: Database
-    /// consumer name ‖ 0 ‖ position (u64 BE) → a dead letter (see `DeadLetter`).
     let deadLetters: Database
+    let projections: Database
+    let projectionData: Database
+    /// The position indexes with their databases, in the order the appender writes them.
+    let positionIndexes: [(index: PositionIndex, database: Database)]
 
-    static let names = [
-        "events", "event_ids", "traces", "streams", "actors", "meta", "consumers", "dead_letters",
-    ]
+    subscript(database: StoreDatabase) -> Database { handles[database]! }
+
+    func database(of index: PositionIndex) -> Database { handles[index.database]! }
 
     /// Opens the databases; with `create`, creates the missing ones (the transaction must be a write transaction).
+    ///
+    /// - Throws: `LMDBError` with code `notFound` when a database of format 1 is missing (not a store).
     static func open(in environment: Environment, transaction: Transaction, create: Bool) throws
         -> LedgerDatabases
     {
-        let base: DatabaseFlags = create ? [.create] : []
-        let positions: DatabaseFlags = base.union([.duplicateSort, .duplicateFixed])
-        return LedgerDatabases(
-            events: try environment.openDatabase(named: "events", flags: base, in: transaction),
-            eventIds: try environment.openDatabase(named: "event_ids", flags: base, in: transaction),
-            traces: try environment.openDatabase(named: "traces", flags: positions, in: transaction),
-            streams: try environment.openDatabase(named: "streams", flags: positions, in: transaction),
-            actors: try environment.openDatabase(named: "actors", flags: positions, in: transaction),
-            meta: try environment.openDatabase(named: "meta", flags: base, in: transaction),
-            // Added after format 1 was first written: created on open, so older stores gain them.
-            consumers: try environment.openDatabase(named: "consumers", flags: .create, in: transaction),
-            deadLetters: try environment.openDatabase(named: "dead_letters", flags: .create, in: transaction))
+        var handles: [StoreDatabase: Database] = [:]
+        for database in StoreDatabase.allCases {
+            let flags = database.flags.union(create || database.createdOnOpen ? [.create] : [])
+            handles[database] = try environment.openDatabase(
+                named: database.rawValue, flags: flags, in: transaction)
+        }
+        return LedgerDatabases(handles: handles)
+    }
+
+    private init(handles: [StoreDatabase: Database]) {
+        self.handles = handles
+        events = handles[.events]!
+        eventIds = handles[.eventIds]!
+        meta = handles[.meta]!
+        consumers = handles[.consumers]!
+        deadLetters = handles[.deadLetters]!
+        projections = handles[.projections]!
+        projectionData = handles[.projectionData]!
+        positionIndexes = PositionIndex.allCases.map { ($0, handles[$0.database]!) }
     }
 }

@@ -5,16 +5,16 @@ import LMDBKit
 enum StoreFormat {
     /// The format this build writes and reads.
     static let current = 1
-    static let metaKey = Array("format".utf8)
     private static let prefix = "traceledger/"
 
     static func write(in transaction: Transaction, databases: LedgerDatabases) throws {
-        try transaction.put(in: databases.meta, key: metaKey, value: Array("\(prefix)\(current)".utf8))
+        try transaction.put(
+            in: databases.meta, key: MetaKey.format.bytes, value: Array("\(prefix)\(current)".utf8))
     }
 
     /// Throws `notAStore` unless the store's marker says a format this build can read.
     static func check(in transaction: Transaction, databases: LedgerDatabases, path: String) throws {
-        let marker = try transaction.value(in: databases.meta, key: metaKey).map {
+        let marker = try transaction.value(in: databases.meta, key: MetaKey.format.bytes).map {
             String(decoding: $0, as: UTF8.self)
         }
         guard let marker, marker.hasPrefix(prefix), let version = Int(marker.dropFirst(prefix.count)) else {

@@ -26,45 +26,32 @@ struct AppendCommand: AsyncParsableCommand {
                 ? FileHandle.standardInput.readDataToEndOfFile()
                 : try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
-            throw LedgerError(.notFound, "cannot read \(file): \(error.localizedDescription)")
+            throw LedgerError(
+                .notFound, "cannot read \(file): \(error.localizedDescription)",
+                underlying: SendableDescription(error))
         }
-        let decoder = EventDecoder()
-        var events: [ProposedEvent] = []
-        var lines: [Int] = []
-        var rejections: [LedgerError] = []
-        input.withUnsafeBytes { raw in
-            for line in NDJSONLines(raw) {
-                do throws(LedgerError) {
-                    events.append(try decoder.decode(line.bytes))
-                    lines.append(line.number)
-                } catch {
-                    rejections.append(error.at(line: line.number))
-                }
-            }
-        }
-        guard rejections.isEmpty else {
-            for rejection in rejections { Terminal.error("rejected: \(rejection)") }
+        let batch = input.withUnsafeBytes { EventDecoder().decodeBatch($0) }
+        guard batch.rejections.isEmpty else {
+            for rejection in batch.rejections { Terminal.error("rejected: \(rejection)") }
             throw LedgerError(
                 .invalidEvent,
-                "\(rejections.count) of \(rejections.count + events.count) events are invalid; nothing "
+                "\(batch.rejections.count) of \(batch.lineCount) events are invalid; nothing "
                     + "was appended: fix them and append again")
         }
-        guard !events.isEmpty else {
+        guard !batch.events.isEmpty else {
             throw LedgerError(.invalidEvent, "the input holds no events; nothing was appended")
         }
         let outcomes: [AppendOutcome]
         do {
-            outcomes = try await ledger.append(events)
+            outcomes = try await ledger.append(batch.events)
         } catch var error as LedgerError {
-            if let index = error.batchIndex { error.line = lines[index] }
+            error.line = batch.line(ofEventAt: error.batchIndex)
             throw LedgerError(
                 error.kind, "\(error.description); nothing was appended", line: nil, field: nil, rule: nil)
         }
-        for (line, outcome) in zip(lines, outcomes) {
+        for (line, outcome) in zip(batch.lines, outcomes) {
             if json {
-                print(
-                    "{\"line\":\(line),\"eventId\":\"\(outcome.eventId)\",\"position\":\(outcome.position),"
-                        + "\"streamVersion\":\(outcome.streamVersion),\"duplicate\":\(outcome.isDuplicate)}")
+                print(outcome.json(line: line))
             } else if outcome.isDuplicate {
                 print(
                     "line \(line): already in the ledger at position \(outcome.position) (event \(outcome.eventId))"

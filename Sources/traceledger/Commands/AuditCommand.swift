@@ -68,7 +68,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         let projections = ProjectionEngine(ledger: try store.openLedger())
-        try ProjectionProgress.catchUp(projections)
+        try await ProjectionProgress.catchUp(projections)
         let query = AuditQuery(
             domains: try domains(), from: from.flatMap { Timestamp(rfc3339: $0) },
             until: until.flatMap { Timestamp(rfc3339: $0) }, actor: actor, origin: origin)

@@ -1,5 +1,4 @@
 import ArgumentParser
-import JSONKit
 import TraceLedger
 
 struct ConsumersCommand: AsyncParsableCommand {
@@ -13,28 +12,18 @@ struct ConsumersCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let ledger = try store.openLedger()
-        let head = try ledger.head().position
-        let consumers = try ledger.consumers()
+        let consumers = try store.openLedger().consumerStatuses()
         var table = TextTable(
             "CONSUMER", "CHECKPOINT", "LAG", "DEAD", "HELD", "DELIVERED", "LAST DELIVERY (UTC)", "SINK")
         for consumer in consumers {
-            let letters = try ledger.deadLetters(of: consumer.name)
-            let dead = letters.filter { $0.state == .dead }.count
-            let lag = head > consumer.checkpoint ? head - consumer.checkpoint : 0
             if json {
-                print(
-                    "{\"consumer\":\(JSONString.quoted(consumer.name)),\"checkpoint\":\(consumer.checkpoint),\"lag\":\(lag),"
-                        + "\"deadLetters\":\(dead),\"held\":\(letters.count - dead),\"delivered\":\(consumer.delivered),"
-                        + "\"lastDeliveryAt\":\(consumer.lastDeliveryAt.map { "\"\($0.rfc3339)\"" } ?? "null"),"
-                        + "\"sink\":\(JSONString.quoted(consumer.sink))}")
+                print(consumer.json)
             } else {
                 table.add(
-                    consumer.name, String(consumer.checkpoint), Format.count(lag), String(dead),
-                    String(letters.count - dead),
-                    Format.count(consumer.delivered),
-                    consumer.lastDeliveryAt.map(EventPrinter.shortTime) ?? "never",
-                    consumer.sink)
+                    consumer.state.name, String(consumer.state.checkpoint), Format.count(consumer.lag),
+                    String(consumer.deadLetters), String(consumer.heldBack),
+                    Format.count(consumer.state.delivered),
+                    consumer.state.lastDeliveryAt.map(EventPrinter.shortTime) ?? "never", consumer.state.sink)
             }
         }
         if json { return }

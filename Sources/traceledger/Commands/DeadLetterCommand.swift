@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import JSONKit
 import TraceLedger
 
 struct DeadLetterCommand: AsyncParsableCommand {
@@ -48,7 +47,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
             let letters = try DeadLetterQueue(ledger: store.openLedger(), consumer: consumer.consumer)
                 .letters()
             if json {
-                for letter in letters { print(DeadLetterReport.json(letter)) }
+                for letter in letters { print(letter.json) }
                 return
             }
             guard !letters.isEmpty else {
@@ -157,24 +156,6 @@ enum DeadLetterReport {
         case .held(let behind): "held behind \(behind)"
         }
     }
-
-    static func json(_ letter: DeadLetter) -> String {
-        var fields = [
-            "\"consumer\":\(quoted(letter.consumer))", "\"position\":\(letter.position)",
-            "\"eventId\":\"\(letter.eventId)\"",
-            "\"domain\":\"\(letter.stream.domain.rawValue)\"",
-            "\"entityId\":\(quoted(letter.stream.entityId))",
-            "\"traceId\":\(quoted(letter.traceId))", "\"type\":\(quoted(letter.type))",
-            "\"state\":\"\(letter.state == .dead ? "dead" : "held")\"", "\"attempts\":\(letter.attempts)",
-            "\"lastError\":\(quoted(letter.lastError))", "\"failedAt\":\"\(letter.failedAt.rfc3339)\"",
-        ]
-        if case .held(let behind) = letter.state { fields.append("\"heldBehind\":\(behind)") }
-        if let status = letter.status { fields.append("\"status\":\(status)") }
-        if let response = letter.response { fields.append("\"response\":\(quoted(response))") }
-        return "{" + fields.joined(separator: ",") + "}"
-    }
-
-    private static func quoted(_ text: String) -> String { JSONString.quoted(text) }
 
     /// Prints what a retry or discard did; exits 5 when dead letters remain.
     static func print(_ resolution: DeadLetterQueue.Resolution, consumer: String) throws {

@@ -42,11 +42,13 @@ struct ProjectCommand: AsyncParsableCommand {
         let started = Date()
         let result: ProjectionEngine.Progress
         if rebuild {
-            result = try ProjectionProgress.run("rebuilding") {
-                try projections.rebuild(domain.isEmpty ? Domain.projected : domain, progress: $0)
+            result = try await ProjectionProgress.run("rebuilding") {
+                try await projections.rebuild(domain.isEmpty ? Domain.projected : domain, progress: $0)
             }
         } else {
-            result = try ProjectionProgress.run("catching up") { try projections.catchUp(progress: $0) }
+            result = try await ProjectionProgress.run("catching up") {
+                try await projections.catchUp(progress: $0)
+            }
         }
         let seconds = Date().timeIntervalSince(started)
         if !json {
@@ -63,12 +65,7 @@ struct ProjectCommand: AsyncParsableCommand {
         guard digest else { return }
         let statuses = try projections.statuses()
         if json {
-            for status in statuses {
-                print(
-                    "{\"domain\":\"\(status.domain.rawValue)\",\"checkpoint\":\(status.checkpoint),\"entities\":\(status.entities),"
-                        + "\"anomalies\":\(status.anomalies),\"generation\":\(status.generation),\"digest\":\"\(status.digest)\"}"
-                )
-            }
+            for status in statuses { print(status.json) }
             return
         }
         var table = TextTable("PROJECTION", "CHECKPOINT", "ENTITIES", "ANOMALIES", "DIGEST (SHA-256)")
@@ -86,10 +83,11 @@ struct ProjectCommand: AsyncParsableCommand {
 enum ProjectionProgress {
     /// Runs `work` with a progress callback that draws a bar on stderr (only on a terminal).
     static func run(
-        _ label: String, _ work: ((ProjectionEngine.Progress) -> Void) throws -> ProjectionEngine.Progress
-    ) throws -> ProjectionEngine.Progress {
+        _ label: String,
+        _ work: ((ProjectionEngine.Progress) -> Void) async throws -> ProjectionEngine.Progress
+    ) async throws -> ProjectionEngine.Progress {
         var bar: ProgressBar?
-        let result = try work { progress in
+        let result = try await work { progress in
             if bar == nil { bar = ProgressBar(total: Int(progress.head), unit: "events") }
             bar?.update(
                 done: Int(progress.position), items: Int(progress.eventsRead), itemName: "events", note: label
@@ -100,7 +98,7 @@ enum ProjectionProgress {
     }
 
     /// Catches every projection up to the head, so the answer that follows is not stale.
-    static func catchUp(_ projections: ProjectionEngine) throws {
-        _ = try run("catching up projections") { try projections.catchUp(progress: $0) }
+    static func catchUp(_ projections: ProjectionEngine) async throws {
+        _ = try await run("catching up projections") { try await projections.catchUp(progress: $0) }
     }
 }

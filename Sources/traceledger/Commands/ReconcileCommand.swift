@@ -37,7 +37,7 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         let projections = ProjectionEngine(ledger: try store.openLedger())
-        try ProjectionProgress.catchUp(projections)
+        try await ProjectionProgress.catchUp(projections)
         let report = try Reconciler(gracePeriod: grace, sla: sla).reconcile(projections)
         if json {
             for finding in report.findings { print(Self.json(finding)) }

@@ -151,16 +151,7 @@ enum ReplayReport {
             if toStandardError { Terminal.error(line) } else { Swift.print(line) }
         }
         if json {
-            let counts = summary.countsByType.sorted { $0.key < $1.key }.map {
-                "\(JSONString.quoted($0.key)):\($0.value)"
-            }.joined(separator: ",")
-            print(
-                "{\"consumer\":\(JSONString.quoted(summary.consumer)),\"sink\":\(JSONString.quoted(summary.sink)),\"dryRun\":\(summary.dryRun),"
-                    + "\"firstPosition\":\(summary.firstPosition),\"lastPosition\":\(summary.lastPosition),"
-                    + "\"matched\":\(summary.matched),\"delivered\":\(summary.delivered),\"retried\":\(summary.retried),"
-                    + "\"deadLettered\":\(summary.deadLettered),\"heldBack\":\(summary.heldBack),"
-                    + "\"checkpoint\":\(summary.checkpoint),\"seconds\":\(String(format: "%.3f", summary.seconds)),"
-                    + "\"countsByType\":{\(counts)}}")
+            print(summary.json)
             return
         }
         if summary.firstPosition > summary.lastPosition {

@@ -55,7 +55,7 @@ struct StateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let projections = ProjectionEngine(ledger: try store.openLedger())
-        try ProjectionProgress.catchUp(projections)
+        try await ProjectionProgress.catchUp(projections)
         let entity = StreamKey(domain: domain, entityId: entityId)
         let occurred = occurredBefore.flatMap { Timestamp(rfc3339: $0) }
         if diff.count == 2 {

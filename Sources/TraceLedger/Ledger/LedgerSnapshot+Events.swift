@@ -1,0 +1,156 @@
+import LMDBKit
+
+extension LedgerSnapshot {
+    /// The event at `position`, or nil when there is none.
+    public func event(at position: UInt64) throws -> RecordedEvent? {
+        try transaction.withValue(in: databases.events, key: position.bigEndianBytes) { record in
+            try record.map { try decode($0, position: position) }
+        }
+    }
+
+    /// The position of the event with `id`, or nil.
+    public func position(ofEvent id: EventID) throws -> UInt64? {
+        try transaction.withValue(in: databases.eventIds, key: id.bytes) {
+            $0.map(UInt64.init(bigEndianBytes:))
+        }
+    }
+
+    /// The event with `id`, or nil.
+    public func event(withId id: EventID) throws -> RecordedEvent? {
+        guard let position = try position(ofEvent: id) else { return nil }
+        return try event(at: position)
+    }
+
+    /// Every event of a trace, in log order: the timeline of one business flow across systems.
+    public func events(forTrace traceId: String) throws -> [RecordedEvent] {
+        try events(at: positions(in: .trace, key: Array(traceId.utf8)))
+    }
+
+    /// One entity's events in order (its stream), oldest first.
+    public func history(of stream: StreamKey) throws -> [RecordedEvent] {
+        try events(at: positions(of: stream))
+    }
+
+    /// The positions of one entity's events, oldest first (cheap: no record is decoded).
+    public func positions(of stream: StreamKey) throws -> [UInt64] {
+        try positions(in: .stream, key: stream.storageKey)
+    }
+
+    /// Every event made by `actor`, in log order.
+    public func events(byActor actor: String) throws -> [RecordedEvent] {
+        try events(at: positions(in: .actor, key: Array(actor.utf8)))
+    }
+
+    /// The version of `stream`: how many events it has.
+    func streamVersion(of stream: StreamKey) throws -> UInt64 {
+        let key = stream.storageKey
+        return try transaction.withCursor(on: databases.database(of: .stream)) { cursor in
+            try key.withUnsafeBytes { key in
+                guard try cursor.find(key) != nil else { return 0 }
+                return UInt64(try cursor.duplicateCount())
+            }
+        }
+    }
+
+    /// The events at `positions`, which an index named: a missing one means a damaged store.
+    func events(at positions: [UInt64]) throws -> [RecordedEvent] {
+        try positions.map { position in
+            guard let event = try event(at: position) else {
+                throw LedgerError(
+                    .corrupted,
+                    "an index names position \(position), which is not in the log; run `traceledger verify`")
+            }
+            return event
+        }
+    }
+
+    /// Every position stored under `key` in a position index, in order.
+    func positions(in index: PositionIndex, key: [UInt8]) throws -> [UInt64] {
+        try transaction.withCursor(on: databases.database(of: index)) { cursor in
+            try key.withUnsafeBytes { key in
+                guard try cursor.find(key) != nil else { return [] }
+                var positions: [UInt64] = []
+                positions.reserveCapacity(try cursor.duplicateCount())
+                var page = try cursor.currentValues()
+                while let values = page {
+                    var offset = 0
+                    while offset + 8 <= values.count {
+                        positions.append(UInt64(bigEndianBytes: values[offset..<offset + 8]))
+                        offset += 8
+                    }
+                    page = try cursor.nextValues()
+                }
+                return positions
+            }
+        }
+    }
+
+    /// Calls `body` with each event from `first` through `last`, in log order, while it returns true.
+    ///
+    /// - Returns: the position of the last event `body` was given (`first - 1` when none).
+    @discardableResult
+    func forEachEvent(from first: UInt64, through last: UInt64, _ body: (RecordedEvent) throws -> Bool) throws
+        -> UInt64
+    {
+        guard first <= last else { return first - 1 }
+        return try transaction.withCursor(on: databases.events) { cursor in
+            var visited = first - 1
+            var entry = try first.bigEndianBytes.withUnsafeBytes { try cursor.seek($0) }
+            while let current = entry {
+                let position = UInt64(bigEndianBytes: current.key)
+                if position > last { break }
+                visited = position
+                guard try body(try decode(current.value, position: position)) else { break }
+                entry = try cursor.next()
+            }
+            return visited
+        }
+    }
+
+    /// The first position recorded at or after `time`, or nil when every event is older.
+    ///
+    /// recordedAt grows strictly with position, so this is a binary search over the log: O(log n) reads of
+    /// record headers, with no separate time index to store.
+    public func firstPosition(recordedAtOrAfter time: Timestamp) throws -> UInt64? {
+        let head = try head()
+        var low: UInt64 = 1
+        var high = head.position + 1
+        while low < high {
+            let middle = low + (high - low) / 2
+            let recordedAt = try transaction.withValue(in: databases.events, key: middle.bigEndianBytes) {
+                record in
+                guard let record else {
+                    throw LedgerError(.corrupted, "position \(middle) is missing; run `traceledger verify`")
+                }
+                return try RecordCodec.recordedAt(of: record)
+            }
+            if recordedAt < time { low = middle + 1 } else { high = middle }
+        }
+        return low <= head.position ? low : nil
+    }
+
+    /// The positions from `from` through `until` (each a position or a recordedAt time), within the log as
+    /// this snapshot sees it; nil when the range holds no position.
+    public func positionRange(from: EventQuery.Bound?, until: EventQuery.Bound?) throws -> ClosedRange<
+        UInt64
+    >? {
+        let head = try head()
+        var first: UInt64 = 1
+        switch from {
+        case .position(let position): first = max(1, position)
+        case .time(let time):
+            guard let position = try firstPosition(recordedAtOrAfter: time) else { return nil }
+            first = position
+        case nil: break
+        }
+        var last = head.position
+        switch until {
+        case .position(let position): last = min(last, position)
+        case .time(let time):
+            let firstAfter = try firstPosition(recordedAtOrAfter: time)
+            last = min(last, (firstAfter ?? head.position + 1) - 1)
+        case nil: break
+        }
+        return first <= last ? first...last : nil
+    }
+}

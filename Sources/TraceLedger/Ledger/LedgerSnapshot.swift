@@ -1,0 +1,53 @@
+import LMDBKit
+
+/// One consistent state of the store: everything read through a snapshot comes from the same instant, so a
+/// result never mixes two states of the store. Obtained from `Ledger.read(_:)` (and, seeing its own writes,
+/// from `LedgerWriteTransaction.snapshot`).
+///
+/// ```swift
+/// let (head, timeline) = try ledger.read { snapshot in
+///     (try snapshot.head(), try snapshot.events(forTrace: traceId))
+/// }
+/// ```
+///
+/// Not Sendable, and valid only inside the closure it was handed to: it holds an LMDB transaction, and what
+/// it reads points into the map until it is copied out (every value it returns is copied).
+public final class LedgerSnapshot {
+    let transaction: Transaction
+    let databases: LedgerDatabases
+    let codec: RecordCodec
+    let dictionaries: DictionaryCache
+
+    init(
+        transaction: Transaction, databases: LedgerDatabases, codec: RecordCodec,
+        dictionaries: DictionaryCache
+    ) {
+        self.transaction = transaction
+        self.databases = databases
+        self.codec = codec
+        self.dictionaries = dictionaries
+    }
+
+    /// The last event's position, hash and time (`ChainHead.empty` for an empty ledger).
+    public func head() throws -> ChainHead { try ChainHead.read(in: self) }
+
+    /// Decodes a stored record into an event.
+    func decode(_ record: UnsafeRawBufferPointer, position: UInt64) throws -> RecordedEvent {
+        do {
+            let (recordedAt, hash, body) = try codec.decode(record) {
+                try dictionaries.dictionary($0, in: self)
+            }
+            let (content, streamVersion) = try body.withUnsafeBytes { try CanonicalBody.decode($0) }
+            return RecordedEvent(
+                position: position, streamVersion: streamVersion, recordedAt: recordedAt, hash: hash,
+                content: content)
+        } catch let error as LedgerError where error.kind == .corrupted {
+            throw LedgerError(.corrupted, "position \(position): \(error.message); run `traceledger verify`")
+        }
+    }
+
+    /// The stored value under `key` in `database`, copied out, or nil.
+    func value(in database: Database, key: [UInt8]) throws -> [UInt8]? {
+        try transaction.value(in: database, key: key)
+    }
+}

@@ -1,0 +1,26 @@
+/// Every key of the `meta` database, in one place (docs/record-format.md describes each value).
+enum MetaKey {
+    /// `traceledger/<format>`: tells a TraceLedger store from any other LMDB environment.
+    case format
+    /// position (u64) ‖ hash (32 bytes) ‖ recordedAt (i64): the last event of the log.
+    case chainHead
+    /// The id (u32) of the zstd dictionary new records are compressed with.
+    case currentDictionary
+    /// The head position when the last dictionary was trained.
+    case dictionaryTrainedAt
+    /// One zstd dictionary's bytes, by id.
+    case dictionary(id: UInt32)
+
+    /// The prefix every dictionary key starts with (for counting them).
+    static let dictionaryPrefix = Array("dictionary/".utf8)
+
+    var bytes: [UInt8] {
+        switch self {
+        case .format: Array("format".utf8)
+        case .chainHead: Array("chain.head".utf8)
+        case .currentDictionary: Array("dictionary.current".utf8)
+        case .dictionaryTrainedAt: Array("dictionary.trainedAt".utf8)
+        case .dictionary(let id): MetaKey.dictionaryPrefix + id.bigEndianBytes
+        }
+    }
+}
