@@ -30,6 +30,7 @@ public struct LMDBError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let transactionFull = MDB_TXN_FULL
     public static let cursorFull = MDB_CURSOR_FULL
     public static let noSpace = Int32(28)  // ENOSPC
+    public static let inputOutput = Int32(5)  // EIO
     public static let quotaExceeded = Int32(122)  // EDQUOT
 
     /// LMDB's own text for the code.

@@ -1,3 +1,4 @@
+import Glibc
 import LMDBKit
 
 /// Every failure of the engine: what kind it is (which decides the CLI's exit code and the server's HTTP
@@ -105,6 +106,21 @@ extension LedgerError {
         return LedgerError(kind, "\(operation) failed: \(lmdb)\(advice)", underlying: lmdb)
     }
 
+    /// `wrapping(_:doing:)` for a failed write to the store at `path`: LMDB reports a disk that filled up
+    /// during a commit as a short write (EIO), so a write that fails while the disk has no room left is
+    /// reported as the full disk it is.
+    static func wrappingWrite(_ error: LMDBError, doing operation: String, storeAt path: String)
+        -> LedgerError
+    {
+        guard error.code == LMDBError.inputOutput || error.code == LMDBError.noSpace,
+            let free = FreeSpace.bytes(at: path), free < FreeSpace.nearlyFull
+        else { return wrapping(error, doing: operation) }
+        return LedgerError(
+            .unavailable,
+            "\(operation) failed: the disk holding \(path) is full (\(free) bytes free); free space and "
+                + "retry: nothing of this transaction was written (\(error))", underlying: error)
+    }
+
     /// The error the writer answers with once the ledger is closed.
     static func closed(_ path: String) -> LedgerError {
         LedgerError(.unavailable, "the store at \(path) is closed; open it again")
@@ -115,4 +131,17 @@ extension LedgerError {
 public struct SendableDescription: Error, Sendable, CustomStringConvertible {
     public let description: String
     public init(_ error: any Error) { description = String(describing: error) }
+}
+
+/// Free space on a file system, to tell a full disk from other write failures.
+enum FreeSpace {
+    /// Below this, a failed write is taken for a full disk (LMDB writes whole pages, a few at a time).
+    static let nearlyFull: UInt64 = 1 << 20
+
+    /// Bytes available to this process on the file system holding `path`, or nil when it cannot be read.
+    static func bytes(at path: String) -> UInt64? {
+        var stats = statvfs()
+        guard statvfs(path, &stats) == 0 else { return nil }
+        return UInt64(stats.f_bavail) * UInt64(stats.f_frsize)
+    }
 }

@@ -26,7 +26,7 @@ public final class NATSSink: ReplaySink, @unchecked Sendable {
             let host = components.host,
             components.path.count > 1
         else {
-            throw LedgerError(.notFound, "\(url) is not a NATS sink: write nats://HOST:PORT/SUBJECT")
+            throw LedgerError(.invalidArgument, "\(url) is not a NATS sink: write nats://HOST:PORT/SUBJECT")
         }
         subject = String(components.path.dropFirst())
         description = url
@@ -43,7 +43,7 @@ public final class NATSSink: ReplaySink, @unchecked Sendable {
         let status = natsConnection_Connect(&connection, options)
         guard status == NATS_OK else {
             throw LedgerError(
-                .storage,
+                .unavailable,
                 "cannot connect to NATS at \(server): \(String(cString: natsStatus_GetText(status)))")
         }
         var jetStream: OpaquePointer?
@@ -51,7 +51,7 @@ public final class NATSSink: ReplaySink, @unchecked Sendable {
         guard jsStatus == NATS_OK else {
             natsConnection_Destroy(connection)
             throw LedgerError(
-                .storage,
+                .unavailable,
                 "NATS at \(server) offers no JetStream: \(String(cString: natsStatus_GetText(jsStatus)))")
         }
         self.connection = connection

@@ -16,7 +16,7 @@ public enum SinkAddress {
         }
         if address.hasPrefix("nats://") { return try NATSSink(url: address) }
         throw LedgerError(
-            .notFound,
+            .invalidArgument,
             "unknown sink \"\(address)\": use stdout, file:PATH, http(s)://HOST/PATH or nats://HOST:PORT/SUBJECT"
         )
     }

@@ -130,6 +130,7 @@ import TraceLedgerTesting
             _ = try EventDecoder().decode(line)
         } catch {
             #expect(error.rule == "maxPayloadBytes")
+            #expect(error.kind == .tooLarge)
         }
     }
 

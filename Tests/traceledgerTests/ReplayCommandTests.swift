@@ -100,7 +100,7 @@ import TraceLedgerWorkload
         #expect(noSink.status == 2)
         #expect(noSink.stderr.contains("--to is required"))
         let badSink = try fixture.run("replay", "--consumer", "erp", "--to", "ftp://x")
-        #expect(badSink.status == 1)
+        #expect(badSink.status == 2)
         #expect(badSink.stderr.contains("unknown sink"))
         #expect(
             try fixture.run("replay", "--consumer", "erp", "--to", "stdout", "--domain", "shipping").status
@@ -124,7 +124,7 @@ import TraceLedgerWorkload
         #expect(!result.stdout.contains("s3cret") && !result.stderr.contains("s3cret"))
         let missing = try fixture.run(
             "replay", "--to", server.url, "--consumer", "erp2", "--auth-env", "NOPE_UNSET")
-        #expect(missing.status == 1)
+        #expect(missing.status == 2)
         #expect(missing.stderr.contains("NOPE_UNSET"))
         let stdout = try fixture.run("replay", "--to", "stdout", "--consumer", "printer", "--until", "5")
         #expect(stdout.status == 0)

@@ -33,6 +33,7 @@ final class BatchAppender {
     ///   stream is not at the expected version; nothing of the batch is written then.
     func append(_ batch: [ProposedEvent]) throws -> [AppendOutcome] {
         let plans = try plan(batch)
+        let headBefore = head.position
         var outcomes: [AppendOutcome] = []
         outcomes.reserveCapacity(batch.count)
         let now = Timestamp.now()
@@ -51,11 +52,10 @@ final class BatchAppender {
                 outcomes.append(try write(event.content, streamVersion: streamVersion, now: now))
             }
         }
+        // The stored head moves with every batch written, so later reads in the transaction see it.
+        if head.position != headBefore { try head.write(in: transaction, databases: databases) }
         return outcomes
     }
-
-    /// Stores the chain head; call once before the transaction commits.
-    func finish() throws { try head.write(in: transaction, databases: databases) }
 
     private func plan(_ batch: [ProposedEvent]) throws -> [Plan] {
         var plans: [Plan] = []

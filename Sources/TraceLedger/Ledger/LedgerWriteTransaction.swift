@@ -36,10 +36,6 @@ public final class LedgerWriteTransaction {
         return try appender!.append(events)
     }
 
-    /// Writes what must accompany the closure's writes (the chain head after appends); the writer calls it just
-    /// before committing.
-    func finish() throws { try appender?.finish() }
-
     /// Stores `value` under `key` in `database`.
     func put(_ value: [UInt8], at key: [UInt8], in database: Database, flags: PutFlags = []) throws {
         try transaction.put(in: database, key: key, value: value, flags: flags)

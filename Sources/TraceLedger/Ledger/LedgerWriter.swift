@@ -249,21 +249,23 @@ final class LedgerWriter: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` in one write transaction, finishing and committing it; the error, if any, as a LedgerError.
+    /// Runs `body` in one write transaction and commits it; returns the error, if any: the closure's own errors
+    /// as thrown, LMDB's as a `LedgerError` of their kind.
     private func failure(
         of body: (LedgerWriteTransaction) throws -> Void, codec: RecordCodec, doing operation: String
-    ) -> LedgerError? {
+    ) -> (any Error)? {
         do {
             try environment.write { transaction in
                 let snapshot = LedgerSnapshot(
                     transaction: transaction, databases: databases, codec: codec, dictionaries: dictionaries)
                 let writeTransaction = LedgerWriteTransaction(snapshot: snapshot, writer: self)
                 try body(writeTransaction)
-                try writeTransaction.finish()
             }
             return nil
+        } catch let error as LMDBError {
+            return LedgerError.wrappingWrite(error, doing: operation, storeAt: path)
         } catch {
-            return LedgerError.wrapping(error, doing: operation)
+            return error
         }
     }
 

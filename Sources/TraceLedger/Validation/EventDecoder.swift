@@ -25,7 +25,7 @@ public struct EventDecoder: Sendable {
     public func decode(_ bytes: UnsafeRawBufferPointer) throws(LedgerError) -> ProposedEvent {
         guard bytes.count <= EventLimits.maximumLineBytes else {
             throw LedgerError(
-                .invalidEvent,
+                .tooLarge,
                 "the event is \(bytes.count) bytes, over the limit of \(EventLimits.maximumLineBytes)",
                 rule: "maxEventBytes")
         }
@@ -64,7 +64,7 @@ public struct EventDecoder: Sendable {
         }
         guard payloadRange.count <= EventLimits.maximumPayloadBytes else {
             throw LedgerError(
-                .invalidEvent,
+                .tooLarge,
                 "the payload is \(payloadRange.count) bytes, over the limit of "
                     + "\(EventLimits.maximumPayloadBytes)", field: "payload", rule: "maxPayloadBytes")
         }

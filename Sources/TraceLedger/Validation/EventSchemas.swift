@@ -32,16 +32,19 @@ public struct EventSchemas: Sendable {
             do {
                 schema = try JSONSchema(JSONParser.parse(file.text).value)
             } catch {
-                throw LedgerError(.invalidEvent, "schema \(file.name).schema.json cannot be used: \(error)")
+                throw LedgerError(
+                    .invalidArgument, "schema \(file.name).schema.json cannot be used: \(error)")
             }
             if file.name == "envelope" { envelope = schema } else { payloads[file.name] = schema }
         }
-        guard let envelope else { throw LedgerError(.invalidEvent, "the schemas lack envelope.schema.json") }
+        guard let envelope else {
+            throw LedgerError(.invalidArgument, "the schemas lack envelope.schema.json")
+        }
         for type in payloads.keys {
             let domain = type.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
             guard Domain(rawValue: domain) != nil else {
                 throw LedgerError(
-                    .invalidEvent, "schema \(type).schema.json names no known domain (\(domain))")
+                    .invalidArgument, "schema \(type).schema.json names no known domain (\(domain))")
             }
         }
         self.envelope = envelope

@@ -34,7 +34,8 @@ struct SinkOptions: ParsableArguments {
     func authorization() throws -> String? {
         if let authEnv {
             guard let value = ProcessInfo.processInfo.environment[authEnv], !value.isEmpty else {
-                throw LedgerError(.notFound, "the environment variable \(authEnv) (--auth-env) is not set")
+                throw LedgerError(
+                    .invalidArgument, "the environment variable \(authEnv) (--auth-env) is not set")
             }
             return value
         }
