@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "LMDBKit", targets: ["LMDBKit"]),
         .library(name: "ZstdKit", targets: ["ZstdKit"]),
         .library(name: "JSONKit", targets: ["JSONKit"]),
+        .library(name: "TraceLedgerServer", targets: ["TraceLedgerServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +26,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages.
@@ -65,6 +71,20 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
 
+        // The HTTP server (Hummingbird 2): thin, like the CLI; the engine does the work.
+        .target(
+            name: "TraceLedgerServer",
+            dependencies: [
+                "TraceLedger", "TraceLedgerSinks", "JSONKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+
         // Realistic, seeded workloads: the demo, the tests and the benchmark share them.
         .target(name: "TraceLedgerWorkload", swiftSettings: strictSettings),
         .target(
@@ -80,9 +100,13 @@ let package = Package(
         .executableTarget(
             name: "traceledger",
             dependencies: [
-                "TraceLedger", "TraceLedgerSinks", "TraceLedgerWorkload", "JSONKit",
+                "TraceLedger", "TraceLedgerSinks", "TraceLedgerServer", "TraceLedgerWorkload", "JSONKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings),
         .executableTarget(
@@ -113,6 +137,16 @@ let package = Package(
             name: "TraceLedgerTests",
             dependencies: [
                 "TraceLedger", "TraceLedgerSinks", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit",
+            ],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "TraceLedgerServerTests",
+            dependencies: [
+                "TraceLedgerServer", "TraceLedger", "TraceLedgerSinks", "TraceLedgerTesting", "TraceLedgerWorkload",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings),
         .testTarget(

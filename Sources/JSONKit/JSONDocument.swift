@@ -10,6 +10,18 @@ public struct JSONDocument: Sendable {
 
     /// For a top-level object, the byte range of each member's value, parallel to its members.
     let topLevelMemberRanges: [Range<Int>]
+    /// For a top-level array, the byte range of each element.
+    let topLevelElementRanges: [Range<Int>]
+
+    init(value: JSONValue, topLevelMemberRanges: [Range<Int>], topLevelElementRanges: [Range<Int>] = []) {
+        self.value = value
+        self.topLevelMemberRanges = topLevelMemberRanges
+        self.topLevelElementRanges = topLevelElementRanges
+    }
+
+    /// For a top-level array, the byte offsets of each element in the parsed input (without surrounding
+    /// whitespace); empty otherwise.
+    public var elementByteRanges: [Range<Int>] { topLevelElementRanges }
 
     /// The byte offsets, in the parsed input, of the value of the top-level member `key`.
     ///

@@ -79,6 +79,7 @@ struct JSONReader {
     let maximumDepth: Int
     var position = 0
     var topLevelMemberRanges: [Range<Int>] = []
+    var topLevelElementRanges: [Range<Int>] = []
 
     init(base: UnsafePointer<UInt8>, count: Int, maximumDepth: Int) {
         self.base = base
@@ -93,7 +94,9 @@ struct JSONReader {
         if position < count {
             throw unexpected(expected: "end of input after the top-level value", kind: .trailingContent)
         }
-        return JSONDocument(value: value, topLevelMemberRanges: topLevelMemberRanges)
+        return JSONDocument(
+            value: value, topLevelMemberRanges: topLevelMemberRanges,
+            topLevelElementRanges: topLevelElementRanges)
     }
 
     @inline(__always)
@@ -198,7 +201,9 @@ struct JSONReader {
             return .array(elements)
         }
         while true {
+            let valueStart = position
             elements.append(try readValue(depth: depth))
+            if depth == 1 { topLevelElementRanges.append(valueStart..<position) }
             skipWhitespace()
             guard position < count else { throw unexpected(expected: "',' or ']'") }
             if base[position] == UInt8(ascii: ",") {

@@ -7,4 +7,6 @@ public struct AppendOutcome: Sendable, Equatable {
     public let streamVersion: UInt64
     /// True when the event was already in the ledger (identical) and nothing was written.
     public let isDuplicate: Bool
+    /// The event's hash in the chain.
+    public let hash: ChainHash
 }

@@ -47,7 +47,7 @@ final class BatchAppender {
                     AppendOutcome(
                         eventId: original.eventId, position: original.position,
                         streamVersion: original.streamVersion,
-                        isDuplicate: true))
+                        isDuplicate: true, hash: original.hash))
             case .new(let streamVersion):
                 outcomes.append(try write(event.content, streamVersion: streamVersion, now: now))
             }
@@ -116,7 +116,7 @@ final class BatchAppender {
         }
         return AppendOutcome(
             eventId: content.eventId, position: position, streamVersion: stored.streamVersion,
-            isDuplicate: true)
+            isDuplicate: true, hash: stored.hash)
     }
 
     private func write(_ content: EventContent, streamVersion: UInt64, now: Timestamp) throws -> AppendOutcome
@@ -139,6 +139,7 @@ final class BatchAppender {
         }
         head = ChainHead(position: position, hash: hash, recordedAt: recordedAt)
         return AppendOutcome(
-            eventId: content.eventId, position: position, streamVersion: streamVersion, isDuplicate: false)
+            eventId: content.eventId, position: position, streamVersion: streamVersion, isDuplicate: false,
+            hash: hash)
     }
 }

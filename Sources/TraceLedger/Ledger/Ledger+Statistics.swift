@@ -35,6 +35,9 @@ public struct LedgerStatistics: Sendable {
 }
 
 extension Ledger {
+    /// Bytes of the data file in use (cheap: read from LMDB's environment info).
+    public var usedBytes: Int { environment.info().usedBytes }
+
     /// Counts and sizes of the store; reads every record header and index key once.
     public func statistics() throws -> LedgerStatistics {
         let info = environment.info()

@@ -138,6 +138,13 @@ public final class Ledger: Sendable {
     /// ledger is released.
     public func close() async { await writer.close() }
 
+    /// Returns once this process commits events past `position`, the ledger closes, or `timeout` passes;
+    /// then read the head again. Commits of other processes on the store show up at the latest after
+    /// `timeout`. The live tail and `replay --follow` wait here instead of polling.
+    public func waitForCommit(after position: UInt64, timeout: Duration = .seconds(1)) async {
+        await writer.commits.waitForHead(after: position, timeout: timeout)
+    }
+
     // MARK: Writing
 
     /// Appends `events` as one atomic batch: all of them are durably committed, or none is.

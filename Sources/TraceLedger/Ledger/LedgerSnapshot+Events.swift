@@ -89,7 +89,8 @@ extension LedgerSnapshot {
     ///
     /// - Returns: the position of the last event `body` was given (`first - 1` when none).
     @discardableResult
-    func forEachEvent(from first: UInt64, through last: UInt64, _ body: (RecordedEvent) throws -> Bool) throws
+    public func forEachEvent(from first: UInt64, through last: UInt64, _ body: (RecordedEvent) throws -> Bool)
+        throws
         -> UInt64
     {
         guard first <= last else { return first - 1 }

@@ -23,6 +23,9 @@ public final class LedgerWriteTransaction {
         self.writer = writer
     }
 
+    /// The head after this transaction's appends, or nil when it appended nothing.
+    var appendedThrough: UInt64? { appender?.head.position }
+
     /// Whether other work waits for the writer: long jobs (a projection rebuild) end their chunk early when it
     /// does, so an append waits behind at most a short piece of one.
     public var othersAreWaiting: Bool { writer.hasQueuedWork }

@@ -37,6 +37,8 @@ final class LedgerWriter: @unchecked Sendable {
     private let path: String
     private let environment: Environment
     private let logger: Logger
+    /// Told of every commit that moved the head.
+    let commits = CommitNotifier()
     // Set once by the writer thread's setup transaction, before `init` returns; read-only afterwards.
     private(set) var databases: LedgerDatabases!
     private(set) var dictionaries: DictionaryCache!
@@ -157,6 +159,13 @@ final class LedgerWriter: @unchecked Sendable {
         return slot.value!
     }
 
+    /// Whether the writer takes work (false once closed).
+    var isRunning: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !stopping
+    }
+
     /// Whether jobs wait in the queue (read by long jobs to end their chunk early).
     var hasQueuedWork: Bool {
         condition.lock()
@@ -216,6 +225,7 @@ final class LedgerWriter: @unchecked Sendable {
         while queue.isEmpty {
             if stopping {
                 stopped = true
+                commits.close()
                 let waiters = closeWaiters
                 closeWaiters = []
                 waiters.forEach { $0() }
@@ -255,12 +265,14 @@ final class LedgerWriter: @unchecked Sendable {
         of body: (LedgerWriteTransaction) throws -> Void, codec: RecordCodec, doing operation: String
     ) -> (any Error)? {
         do {
-            try environment.write { transaction in
+            let head = try environment.write { transaction in
                 let snapshot = LedgerSnapshot(
                     transaction: transaction, databases: databases, codec: codec, dictionaries: dictionaries)
                 let writeTransaction = LedgerWriteTransaction(snapshot: snapshot, writer: self)
                 try body(writeTransaction)
+                return writeTransaction.appendedThrough
             }
+            if let head { commits.publish(head) }
             return nil
         } catch let error as LMDBError {
             return LedgerError.wrappingWrite(error, doing: operation, storeAt: path)

@@ -45,7 +45,7 @@ public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// An id derived from an event's content, for events that arrive without one: the same event sent twice
     /// gets the same id, so re-importing a feed without ids still appends nothing twice. (UUID version 8.)
-    static func derived(fromDigest digest: some Sequence<UInt8>) -> EventID {
+    public static func derived(fromDigest digest: some Sequence<UInt8>) -> EventID {
         var bytes = Array(digest.prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x80
         bytes[8] = (bytes[8] & 0x3F) | 0x80

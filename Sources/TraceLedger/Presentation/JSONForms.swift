@@ -6,14 +6,17 @@ public import JSONKit
 /// and counts are integers.
 
 extension JSONValue {
-    static func integer(_ value: some BinaryInteger) -> JSONValue {
+    /// A whole number of any width, exactly.
+    public static func integer(_ value: some BinaryInteger) -> JSONValue {
         .number(JSONNumber(literal: "\(value)")!)
     }
-    static func time(_ value: Timestamp?) -> JSONValue { value.map { .string($0.rfc3339) } ?? .null }
+
+    /// An RFC 3339 time, or null.
+    public static func time(_ value: Timestamp?) -> JSONValue { value.map { .string($0.rfc3339) } ?? .null }
 }
 
 extension AppendOutcome {
-    /// `{"line"?, "eventId", "position", "streamVersion", "duplicate"}`.
+    /// `{"line"?, "eventId", "position", "streamVersion", "duplicate", "hash"}`.
     public func jsonObject(line: Int? = nil) -> JSONObject {
         var object = JSONObject()
         if let line { object["line"] = .integer(line) }
@@ -21,6 +24,7 @@ extension AppendOutcome {
         object["position"] = .integer(position)
         object["streamVersion"] = .integer(streamVersion)
         object["duplicate"] = .bool(isDuplicate)
+        object["hash"] = .string(hash.description)
         return object
     }
 
@@ -98,4 +102,56 @@ extension ProjectionStatus {
 
     /// `jsonObject` as one line of JSON.
     public var json: String { JSONValue.object(jsonObject).serialized() }
+}
+
+extension LedgerStatistics {
+    /// `{"events", "byDomain", "streams", "traces", "actors", "fileBytes", "usedBytes", "bytesPerEvent",
+    /// "compressionRatio", "dictionaries", "headPosition", "headHash", "bytesByDatabase"}`.
+    public var jsonObject: JSONObject {
+        let domains = JSONObject(
+            Domain.allCases.map { ($0.rawValue, JSONValue.integer(eventsByDomain[$0] ?? 0)) })
+        let databases = JSONObject(
+            bytesByDatabase.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.integer($0.value)) })
+        return [
+            "events": .integer(events), "byDomain": .object(domains), "streams": .integer(streams),
+            "traces": .integer(traces), "actors": .integer(actors), "fileBytes": .integer(fileBytes),
+            "usedBytes": .integer(usedBytes),
+            "bytesPerEvent": .number(JSONNumber(literal: String(format: "%.1f", bytesPerEvent))!),
+            "compressionRatio": .number(JSONNumber(literal: String(format: "%.2f", compressionRatio))!),
+            "dictionaries": .integer(dictionaries), "headPosition": .integer(head.position),
+            "headHash": .string(head.hash.description), "bytesByDatabase": .object(databases),
+        ]
+    }
+
+    /// `jsonObject` as one line of JSON.
+    public var json: String { JSONValue.object(jsonObject).serialized() }
+}
+
+extension VerificationResult {
+    /// `{"intact":true,"events","headPosition","headHash"}` or `{"intact":false,"position","reason"}`.
+    public var jsonObject: JSONObject {
+        switch self {
+        case .intact(let head):
+            [
+                "intact": .bool(true), "events": .integer(head.position),
+                "headPosition": .integer(head.position),
+                "headHash": .string(head.hash.description),
+            ]
+        case .broken(let position, let reason):
+            ["intact": .bool(false), "position": .integer(position), "reason": .string(reason)]
+        }
+    }
+
+    /// `jsonObject` as one line of JSON.
+    public var json: String { JSONValue.object(jsonObject).serialized() }
+}
+
+extension EntitySnapshot {
+    /// `{"domain", "entityId", "asOf", "lastPosition", "state"}`, `asOf` saying which instant it is.
+    public func jsonObject(asOf: String) -> JSONObject {
+        [
+            "domain": .string(domain.rawValue), "entityId": .string(entityId), "asOf": .string(asOf),
+            "lastPosition": .integer(lastPosition), "state": .object(fields),
+        ]
+    }
 }

@@ -1,3 +1,5 @@
+import JSONKit
+
 /// The events decoded from NDJSON, with the line each came from, and the lines rejected (each error's `line`
 /// is set). One form for every caller: `append`, `import`, the server's NDJSON bodies and the tests.
 ///
@@ -73,6 +75,38 @@ extension EventDecoder {
         for line in lines {
             batch.add(Result { () throws(LedgerError) in try decode(line.bytes) }, line: line.number)
         }
+        return batch
+    }
+}
+
+extension EventDecoder {
+    /// Decodes a JSON array of events; each element's "line" in the batch is its 1-based index in the array.
+    ///
+    /// - Throws: `LedgerError` `.invalidEvent` (rule `json`) when the text is not a JSON array.
+    public func decodeArray(_ json: UnsafeRawBufferPointer) throws(LedgerError) -> DecodedBatch {
+        let document: JSONDocument
+        do {
+            document = try JSONParser.parse(json)
+        } catch {
+            throw LedgerError(.invalidEvent, "malformed JSON: \(error)", rule: "json")
+        }
+        guard case .array = document.value else {
+            throw LedgerError(.invalidEvent, "expected a JSON array of events", rule: "type")
+        }
+        var batch = DecodedBatch()
+        for (index, range) in document.elementByteRanges.enumerated() {
+            let element = UnsafeRawBufferPointer(rebasing: json[range])
+            batch.add(Result { () throws(LedgerError) in try decode(element) }, line: index + 1)
+        }
+        return batch
+    }
+}
+
+extension EventDecoder {
+    /// Decodes one event (a JSON object, newlines allowed) as a batch of one.
+    public func decodeSingle(_ json: UnsafeRawBufferPointer) -> DecodedBatch {
+        var batch = DecodedBatch()
+        batch.add(Result { () throws(LedgerError) in try decode(json) }, line: 1)
         return batch
     }
 }

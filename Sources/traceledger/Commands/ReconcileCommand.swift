@@ -40,7 +40,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         try await ProjectionProgress.catchUp(projections)
         let report = try Reconciler(gracePeriod: grace, sla: sla).reconcile(projections)
         if json {
-            for finding in report.findings { print(Self.json(finding)) }
+            for finding in report.findings { print(finding.json) }
         } else {
             print(
                 "reconciled through position \(report.checkpoint); now = latest occurredAt "
@@ -61,16 +61,5 @@ struct ReconcileCommand: AsyncParsableCommand {
             }
         }
         if !report.findings.isEmpty { throw ExitCode(ExitStatus.needsAttention) }
-    }
-
-    static func json(_ finding: Finding) -> String {
-        JSONValue.object(
-            JSONObject([
-                ("severity", .string(finding.severity.rawValue)), ("rule", .string(finding.rule)),
-                ("domain", .string(finding.domain.rawValue)), ("entityId", .string(finding.entityId)),
-                ("traceId", .string(finding.traceId)), ("reason", .string(finding.reason)),
-                ("evidence", .array(finding.evidence.map { .number(JSONNumber(Int64($0))) })),
-            ])
-        ).serialized()
     }
 }

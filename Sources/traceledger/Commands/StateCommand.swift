@@ -81,13 +81,7 @@ struct StateCommand: AsyncParsableCommand {
                     + "(no event of it applies); check the domain and id with `traceledger history`")
         }
         if json {
-            var object = JSONObject()
-            object["domain"] = .string(domain.rawValue)
-            object["entityId"] = .string(entityId)
-            object["asOf"] = .string(describe(when))
-            object["lastPosition"] = .number(JSONNumber(Int64(snapshot.lastPosition)))
-            object["state"] = .object(snapshot.fields)
-            print(JSONValue.object(object).serialized())
+            print(JSONValue.object(snapshot.jsonObject(asOf: describe(when))).serialized())
         } else {
             StatePrinter.print(snapshot, heading: "\(entity) \(describe(when))")
         }

@@ -14,15 +14,7 @@ struct StatsCommand: AsyncParsableCommand {
     func run() async throws {
         let stats = try store.openLedger().statistics()
         if json {
-            let domains = Domain.allCases.map { "\"\($0.rawValue)\":\(stats.eventsByDomain[$0] ?? 0)" }
-                .joined(separator: ",")
-            print(
-                "{\"events\":\(stats.events),\"byDomain\":{\(domains)},\"streams\":\(stats.streams),"
-                    + "\"traces\":\(stats.traces),\"actors\":\(stats.actors),\"fileBytes\":\(stats.fileBytes),"
-                    + "\"usedBytes\":\(stats.usedBytes),\"bytesPerEvent\":\(String(format: "%.1f", stats.bytesPerEvent)),"
-                    + "\"compressionRatio\":\(String(format: "%.2f", stats.compressionRatio)),"
-                    + "\"dictionaries\":\(stats.dictionaries),\"headPosition\":\(stats.head.position),"
-                    + "\"headHash\":\"\(stats.head.hash)\"}")
+            print(stats.json)
             return
         }
         var table = TextTable("", "")

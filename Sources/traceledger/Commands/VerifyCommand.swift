@@ -27,16 +27,14 @@ struct VerifyCommand: AsyncParsableCommand {
         switch result {
         case .intact(let head):
             if json {
-                print(
-                    "{\"intact\":true,\"events\":\(head.position),\"headPosition\":\(head.position),\"headHash\":\"\(head.hash)\"}"
-                )
+                print(result.json)
             } else {
                 print("intact: \(Format.count(head.position)) events verified in \(Format.duration(seconds))")
                 print("head: position \(head.position), hash \(head.hash)")
             }
         case .broken(let position, let reason):
             if json {
-                print("{\"intact\":false,\"position\":\(position),\"reason\":\(JSONString.quoted(reason))}")
+                print(result.json)
             } else {
                 print("BROKEN at position \(position): \(reason)")
                 print(

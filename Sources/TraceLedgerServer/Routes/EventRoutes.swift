@@ -1,0 +1,186 @@
+import Crypto
+import Foundation
+import HTTPTypes
+public import Hummingbird
+import JSONKit
+import NIOCore
+import TraceLedger
+
+/// `POST /v1/events` and `GET /v1/events`.
+struct EventRoutes {
+    let ledger: Ledger
+    let metrics: ServerMetrics
+    let decoder = EventDecoder()
+
+    /// One event (object), an atomic batch (array) or NDJSON: 201 with each outcome, 200 when every event was
+    /// already in the ledger; nothing of a rejected batch is written.
+    func append(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: ServerLimits.maximumBodyBytes)
+        let bytes = Array(body.readableBytesView)
+        let contentType = request.headers[.contentType]?.lowercased() ?? "application/json"
+        let started = ContinuousClock.now
+        let batch: DecodedBatch
+        let single: Bool
+        if contentType.hasPrefix("application/x-ndjson") || contentType.hasPrefix("application/ndjson") {
+            batch = bytes.withUnsafeBytes { decoder.decodeBatch($0) }
+            single = false
+        } else if contentType.hasPrefix("application/json") {
+            (batch, single) = try decodeJSON(bytes, request: request)
+        } else {
+            throw APIError(
+                .unsupportedMediaType, kind: "invalidArgument",
+                "send application/json (one event or an array) or application/x-ndjson, not \(contentType)")
+        }
+        if let rejection = batch.rejections.first {
+            metrics.rejected(rejection)
+            var error = APIError(try rejectionError(batch))
+            if !single { error.line = rejection.line }
+            throw error
+        }
+        guard !batch.events.isEmpty else {
+            throw APIError(LedgerError(.invalidEvent, "the body holds no events"))
+        }
+        guard batch.events.count <= ServerLimits.maximumEventsPerRequest else {
+            throw APIError(
+                LedgerError(
+                    .tooLarge,
+                    "\(batch.events.count) events in one request; send at most "
+                        + "\(ServerLimits.maximumEventsPerRequest) per request"))
+        }
+        let outcomes: [AppendOutcome]
+        do {
+            outcomes = try await ledger.append(batch.events)
+        } catch var error as LedgerError {
+            metrics.rejected(error)
+            if !single { error.line = batch.line(ofEventAt: error.batchIndex) }
+            throw APIError(error)
+        }
+        let elapsed = ContinuousClock.now - started
+        metrics.appended(
+            batch.events, outcomes: outcomes,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        let status: HTTPResponse.Status = outcomes.allSatisfy(\.isDuplicate) ? .ok : .created
+        if single { return JSONBody.response(status: status, outcomes[0].jsonObject()) }
+        let lines =
+            contentType.contains("ndjson") ? batch.lines.map(Optional.some) : batch.lines.map { _ in nil }
+        let items = zip(lines, outcomes).map { JSONValue.object($1.jsonObject(line: $0)) }
+        return JSONBody.response(status: status, ["events": .array(items)])
+    }
+
+    /// The first rejection, with how many there were.
+    private func rejectionError(_ batch: DecodedBatch) throws -> LedgerError {
+        do {
+            _ = try batch.get()
+            return LedgerError(.invalidEvent, "the body holds no events")
+        } catch {
+            return error
+        }
+    }
+
+    /// An object (one event, with `Idempotency-Key` and `traceparent` filling a missing id and trace) or an
+    /// array (an atomic batch).
+    private func decodeJSON(_ bytes: [UInt8], request: Request) throws -> (DecodedBatch, single: Bool) {
+        let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        if first == UInt8(ascii: "[") {
+            return (try bytes.withUnsafeBytes { try decoder.decodeArray($0) }, false)
+        }
+        let completed = try Self.withHeaderDefaults(bytes, request: request)
+        return (completed.withUnsafeBytes { decoder.decodeSingle($0) }, true)
+    }
+
+    /// The event's JSON with `eventId` from `Idempotency-Key` and `traceId` from `traceparent` added in front
+    /// when the body has none (the payload's bytes are untouched).
+    static func withHeaderDefaults(_ bytes: [UInt8], request: Request) throws -> [UInt8] {
+        guard let document = try? JSONParser.parse(bytes), case .object(let object) = document.value,
+            let brace = bytes.firstIndex(of: UInt8(ascii: "{"))
+        else { return bytes }  // the decoder reports what is wrong with it
+        var added: [UInt8] = []
+        if object["eventId"] == nil, let key = request.headers[HTTPField.Name("Idempotency-Key")!] {
+            let trimmed = key.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+            let id =
+                EventID(trimmed)
+                ?? EventID.derived(fromDigest: SHA256.hash(data: Data(("idempotency-key:" + trimmed).utf8)))
+            added += Array("\"eventId\":\"\(id)\",".utf8)
+        }
+        if object["traceId"] == nil, let header = request.headers[HTTPField.Name("traceparent")!] {
+            guard let traceId = TraceParent.traceId(header) else {
+                throw APIError.badRequest(
+                    "traceparent \"\(header)\" is not a W3C trace context (00-<32 hex>-<16 hex>-<2 hex>)")
+            }
+            added += Array("\"traceId\":\"\(traceId)\",".utf8)
+        }
+        guard !added.isEmpty else { return bytes }
+        var result = Array(bytes[...brace])
+        result += added
+        // An object with no members: drop the trailing comma.
+        let rest = bytes[(brace + 1)...]
+        if rest.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "}") {
+            result.removeLast()
+        }
+        result += rest
+        return result
+    }
+
+    /// `GET /v1/events?from&until&domain&type&actor&origin&limit&after`: a page of envelopes in log order and
+    /// a `next` link while more may follow.
+    func list(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let limit = Int(try request.query("limit", as: UInt64.self) ?? UInt64(ServerLimits.maximumPageSize))
+        guard limit >= 1, limit <= ServerLimits.maximumPageSize else {
+            throw APIError.badRequest("limit must be 1 to \(ServerLimits.maximumPageSize)")
+        }
+        var query = EventQuery(
+            from: try request.bound("from"), until: try request.bound("until"),
+            domains: try request.list("domain").map(Self.domains), types: request.list("type"),
+            actor: request.query("actor"), origins: request.list("origin"), limit: limit)
+        if let after = try request.query("after", as: UInt64.self) {
+            if case .position(let from) = query.from, from > after + 1 {
+            } else {
+                query.from = .position(after + 1)
+            }
+        }
+        let events = try ledger.events(matching: query)
+        var after: JSONObject = [:]
+        if events.count == limit, let last = events.last {
+            var components = URLComponents()
+            components.path = "/v1/events"
+            components.queryItems =
+                request.uri.queryParameters.filter { $0.key != "after" }.map {
+                    URLQueryItem(name: String($0.key), value: String($0.value))
+                } + [URLQueryItem(name: "after", value: String(last.position))]
+            after["next"] = .string(components.string ?? "")
+        } else {
+            after["next"] = .null
+        }
+        return JSONBody.response(bytes: JSONBody.events(events, after: after))
+    }
+
+    static func domains(_ names: Set<String>) throws -> Set<Domain> {
+        Set(
+            try names.map { name in
+                guard let domain = Domain(rawValue: name) else {
+                    throw APIError.badRequest(
+                        "unknown domain \"\(name)\"; the domains are \(Domain.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
+                }
+                return domain
+            })
+    }
+}
+
+/// W3C trace context: the trace id of a `traceparent` header.
+enum TraceParent {
+    /// The 32-hex trace id of `00-<trace id>-<parent id>-<flags>`, or nil when the header is not one (or its
+    /// trace id is all zeros, which the standard forbids).
+    static func traceId(_ header: String) -> String? {
+        let parts = header.trimmingCharacters(in: .whitespaces).split(separator: "-")
+        guard parts.count >= 4, parts[0].count == 2, parts[1].count == 32, parts[2].count == 16,
+            parts[3].count == 2
+        else { return nil }
+        let hex = Set("0123456789abcdef")
+        guard parts[1].allSatisfy(hex.contains), parts[2].allSatisfy(hex.contains), parts[0] != "ff",
+            parts[1].contains(where: { $0 != "0" })
+        else { return nil }
+        return String(parts[1])
+    }
+}

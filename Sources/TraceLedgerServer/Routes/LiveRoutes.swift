@@ -1,0 +1,105 @@
+import Foundation
+import HTTPTypes
+public import Hummingbird
+import NIOCore
+import ServiceLifecycle
+import TraceLedger
+
+/// `GET /v1/events/live?from&domain&type&trace`: the log as Server-Sent Events, from a position (or the
+/// `Last-Event-ID` a reconnecting client sends) and then live, as the writer commits.
+///
+/// Each event is `id: POSITION`, `event: TYPE`, `data: ENVELOPE`; a comment line every `heartbeat` keeps
+/// proxies from closing an idle stream. Backpressure is the connection's: a subscriber that reads slowly
+/// slows only its own stream (events are read from the store as it accepts them, never buffered).
+struct LiveRoutes {
+    let ledger: Ledger
+    let metrics: ServerMetrics
+    var heartbeat: Duration = .seconds(15)
+    static let pageSize = 256
+
+    func live(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        var start: UInt64 = 1
+        if let last = request.headers[HTTPField.Name("Last-Event-ID")!] {
+            guard let position = UInt64(last.trimmingCharacters(in: .whitespaces)) else {
+                throw APIError.badRequest("Last-Event-ID must be a position, got \(last)")
+            }
+            start = position + 1
+        } else if let from = try request.query("from", as: UInt64.self) {
+            start = max(1, from)
+        } else {
+            start = try ledger.head().position + 1  // only what comes next
+        }
+        let domains = try request.list("domain").map(EventRoutes.domains)
+        let types = request.list("type")
+        let trace = request.query("trace")
+        let tail = LiveTail(
+            ledger: ledger, metrics: metrics, heartbeat: heartbeat, start: start, domains: domains,
+            types: types,
+            trace: trace)
+        let body = ResponseBody { writer in try await tail.stream(to: &writer) }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/event-stream", .cacheControl: "no-cache",
+                HTTPField.Name("X-Accel-Buffering")!: "no",
+            ],
+            body: body)
+    }
+}
+
+/// One subscriber's stream.
+///
+/// Sendable: plain values and the (Sendable) ledger and metrics.
+struct LiveTail: Sendable {
+    let ledger: Ledger
+    let metrics: ServerMetrics
+    let heartbeat: Duration
+    let start: UInt64
+    let domains: Set<Domain>?
+    let types: Set<String>?
+    let trace: String?
+
+    func stream(to writer: inout any ResponseBodyWriter) async throws {
+        metrics.subscribers(1)
+        defer { metrics.subscribers(-1) }
+        var next = start
+        var lastWrite = ContinuousClock.now
+        try await writer.write(ByteBuffer(string: ": traceledger live tail from position \(start)\n\n"))
+        let query = EventQuery(domains: domains, types: types)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let (events, head, last) = try page(from: next, query: query)
+            if !events.isEmpty {
+                var out: [UInt8] = []
+                for event in events {
+                    out += Array("id: \(event.position)\nevent: \(event.type)\ndata: ".utf8)
+                    event.appendEnvelopeJSON(to: &out)
+                    out += [0x0A, 0x0A]
+                }
+                try await writer.write(ByteBuffer(bytes: out))
+                lastWrite = .now
+            }
+            next = max(next, last + 1)
+            guard next > head else { continue }
+            if ContinuousClock.now - lastWrite >= heartbeat {
+                try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                lastWrite = .now
+            }
+            await ledger.waitForCommit(after: head, timeout: min(heartbeat, .seconds(1)))
+        }
+        try await writer.finish(nil)
+    }
+
+    /// The matching events of the next page from `first`, the head, and the last position the page covered.
+    private func page(from first: UInt64, query: EventQuery) throws -> ([RecordedEvent], UInt64, UInt64) {
+        try ledger.read { snapshot in
+            let head = try snapshot.head().position
+            let last = min(head, first + UInt64(LiveRoutes.pageSize) - 1)
+            var events: [RecordedEvent] = []
+            try snapshot.forEachEvent(from: first, through: last) { event in
+                if query.matches(event), trace.map({ $0 == event.traceId }) ?? true { events.append(event) }
+                return true
+            }
+            return (events, head, max(last, first - 1))
+        }
+    }
+}

@@ -1,0 +1,79 @@
+public import Hummingbird
+import JSONKit
+import TraceLedger
+
+/// Traces, streams and state: what an investigator reads.
+struct QueryRoutes {
+    let ledger: Ledger
+    let projections: ProjectionEngine
+
+    /// `GET /v1/traces/{traceId}`: every event of the trace, in log order; 404 when there is none.
+    func trace(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let traceId = try context.parameter("traceId")
+        let events = try ledger.events(forTrace: traceId)
+        guard !events.isEmpty else { throw APIError.notFound("no events in trace \(traceId)") }
+        return JSONBody.response(bytes: JSONBody.events(events, before: ["traceId": .string(traceId)]))
+    }
+
+    /// `GET /v1/streams/{domain}/{entityId}`: the entity's events, oldest first, with its version.
+    func stream(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let entity = try Self.entity(context)
+        let events = try ledger.history(of: entity)
+        guard !events.isEmpty else {
+            throw APIError.notFound("no events for \(entity); check the domain and id")
+        }
+        return JSONBody.response(
+            bytes: JSONBody.events(
+                events,
+                before: [
+                    "domain": .string(entity.domain.rawValue), "entityId": .string(entity.entityId),
+                    "version": .integer(events.count),
+                ]))
+    }
+
+    /// `GET /v1/state/{domain}/{entityId}?asOf&occurredBefore`: the entity's state now or at an instant
+    /// (the projections are caught up first, as the CLI does).
+    func state(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let entity = try Self.entity(context)
+        guard Domain.projected.contains(entity.domain) else {
+            throw APIError.badRequest(
+                "\(entity.domain.rawValue) has no state; choose order, payment, stock, invoice or customer")
+        }
+        var instant = LogInstant()
+        var described = "now"
+        switch try request.bound("asOf") {
+        case .position(let position):
+            instant.position = position
+            described = "position \(position)"
+        case .time(let time):
+            instant.recordedAtOrBefore = time
+            described = time.rfc3339
+        case nil: break
+        }
+        if let text = request.query("occurredBefore") {
+            guard let time = Timestamp(rfc3339: text) else {
+                throw APIError.badRequest(
+                    "occurredBefore must be an RFC 3339 time such as 2026-11-02T09:00:00Z")
+            }
+            instant.occurredBefore = time
+            described += (described == "now" ? "" : ", ") + "occurred before \(time.rfc3339)"
+            if described.hasPrefix(", ") { described.removeFirst(2) }
+        }
+        try await projections.catchUp()
+        let snapshot =
+            instant == .now
+            ? try projections.state(of: entity) : try projections.state(of: entity, asOf: instant)
+        guard let snapshot else { throw APIError.notFound("\(entity) has no state as of \(described)") }
+        return JSONBody.response(snapshot.jsonObject(asOf: described))
+    }
+
+    static func entity(_ context: LedgerRequestContext) throws -> StreamKey {
+        let name = try context.parameter("domain")
+        guard let domain = Domain(rawValue: name) else {
+            throw APIError.badRequest(
+                "unknown domain \"\(name)\"; the domains are \(Domain.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+        return StreamKey(domain: domain, entityId: try context.parameter("entityId"))
+    }
+}

@@ -1,0 +1,40 @@
+/// How `traceledger serve` runs.
+///
+/// Sendable: plain values.
+public struct ServerConfiguration: Sendable {
+    /// The address to listen on.
+    public var host: String
+    /// The port; 0 picks a free one (tests).
+    public var port: Int
+    /// The bearer tokens and their roles; nil accepts every request (allowed on loopback only).
+    public var tokens: TokenFile?
+    /// How often an idle live tail sends a heartbeat comment.
+    public var heartbeat: Duration = .seconds(15)
+
+    public init(host: String = "127.0.0.1", port: Int = 8480, tokens: TokenFile? = nil) {
+        self.host = host
+        self.port = port
+        self.tokens = tokens
+    }
+
+    /// Whether `host` is a loopback address, where running without tokens is allowed.
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// Parses `HOST:PORT` (`[::1]:8480` for IPv6).
+    public static func parseListen(_ text: String) -> (host: String, port: Int)? {
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            let host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":"), let port = Int(rest.dropFirst()), (0...65535).contains(port) else {
+                return nil
+            }
+            return (host, port)
+        }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port), colon != text.startIndex
+        else { return nil }
+        return (String(text[..<colon]), port)
+    }
+}

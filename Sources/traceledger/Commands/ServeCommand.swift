@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import TraceLedger
+import TraceLedgerServer
+import UnixSignals
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the ledger over HTTP: append, read, live tail, roles, metrics (docs/http-api.md).",
+        discussion: """
+            SIGTERM or SIGINT stops accepting requests, answers those in flight (each append only once \
+            durable), then closes the store. Without --tokens the server listens only on a loopback \
+            address. TLS is not served: terminate it at a proxy.
+            """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .long, help: ArgumentHelp("The address to listen on.", valueName: "host:port"))
+    var listen = "127.0.0.1:8480"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The token file (`traceledger token add` writes it).", valueName: "file"))
+    var tokens: String?
+
+    func validate() throws {
+        guard ServerConfiguration.parseListen(listen) != nil else {
+            throw ValidationError("--listen takes HOST:PORT, such as 127.0.0.1:8480 or [::1]:8480")
+        }
+    }
+
+    func run() async throws {
+        let (host, port) = ServerConfiguration.parseListen(listen)!
+        var configuration = ServerConfiguration(host: host, port: port)
+        if let tokens { configuration.tokens = try TokenFile(path: tokens) }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "traceledger.server")
+        let ledger = try store.openLedger()
+        let application = try buildApplication(
+            configuration, ledger: ledger, logger: logger, renderMetrics: { registry.emitToBuffer() },
+            onServerRunning: { port in
+                Terminal.error("traceledger serving \(ledger.path) on http://\(host):\(port)")
+            })
+        // Shut down in reverse order: the HTTP server first (finishing in-flight requests), then the ledger.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: LedgerService(ledger: ledger)), .init(service: application)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Manage the server's bearer tokens.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a token to a token file and print it, once: only its SHA-256 is stored.")
+
+        @Argument(help: "The token's name, recorded as the actor of what it does (e.g. shop-connector).")
+        var name: String
+
+        @Option(
+            name: .long, parsing: .upToNextOption,
+            help: "ingest, read, audit, operate (comma or space separated).")
+        var roles: [String]
+
+        @Option(
+            name: .long, help: ArgumentHelp("The token file (created with mode 0600).", valueName: "file"))
+        var tokens: String
+
+        func run() async throws {
+            var set: Set<Role> = []
+            for name in roles.flatMap({ $0.split(separator: ",") }) {
+                guard let role = Role(rawValue: String(name)) else {
+                    throw ValidationError("unknown role \(name): choose ingest, read, audit or operate")
+                }
+                set.insert(role)
+            }
+            let token = try TokenFile.add(name: name, roles: set, to: tokens)
+            print(token)
+            Terminal.error(
+                "added \(name) (\(set.sorted().map(\.rawValue).joined(separator: ","))) to \(tokens); "
+                    + "the token above is shown only now")
+        }
+    }
+}
