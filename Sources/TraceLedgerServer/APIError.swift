@@ -3,6 +3,7 @@ import HTTPTypes
 public import Hummingbird
 import JSONKit
 import Logging
+import NIOCore
 import TraceLedger
 
 /// Every error the API answers with, in one body shape:
@@ -84,6 +85,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError(
                 error.status, kind: error.status == .notFound ? "notFound" : "http",
                 error.body ?? "\(error.status)")
+        } catch is NIOTooManyBytesError {
+            throw APIError(
+                LedgerError(
+                    .tooLarge,
+                    "the request body is over \(ServerLimits.maximumBodyBytes) bytes; send fewer events per request"
+                ))
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)"])
             throw APIError(.internalServerError, kind: "internal", "the server failed: \(error)")

@@ -1,0 +1,107 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import TraceLedger
+import TraceLedgerServer
+import TraceLedgerTesting
+
+/// A real `traceledger` HTTP server on a free loopback port over a temporary store, and a real HTTP client.
+final class ServerHarness: Sendable {
+    let store: TemporaryStore
+    let port: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    var ledger: Ledger { store.ledger }
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    static func start(
+        tokens: TokenFile? = nil, heartbeat: Duration = .seconds(15),
+        renderMetrics: @escaping @Sendable () -> [UInt8] = {
+            Array("# no metrics backend\n".utf8)
+        }
+    ) async throws -> ServerHarness {
+        let store = try TemporaryStore("server")
+        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, tokens: tokens)
+        configuration.heartbeat = heartbeat
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let logger = Logger(label: "test.server")
+        let application = try buildApplication(
+            configuration, ledger: store.ledger, logger: logger, renderMetrics: renderMetrics,
+            onServerRunning: { continuation.yield($0) })
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: LedgerService(ledger: store.ledger)), .init(service: application)],
+                gracefulShutdownSignals: [], logger: logger))
+        let task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        return ServerHarness(store: store, port: port, group: group, task: task)
+    }
+
+    private init(store: TemporaryStore, port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.store = store
+        self.port = port
+        self.group = group
+        self.task = task
+    }
+
+    /// Shuts the server down gracefully and waits for it.
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    /// One request; the answer's status, headers and whole body.
+    func request(
+        _ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(String, String)] = [],
+        token: String? = nil
+    ) async throws -> Answer {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            if !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
+                request.headers.add(name: "Content-Type", value: "application/json")
+            }
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        return Answer(
+            status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
+    }
+
+    struct Answer: Sendable {
+        let status: Int
+        let headers: HTTPHeaders
+        let body: String
+
+        /// The body parsed as a JSON object (Foundation; for assertions only).
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+        }
+
+        var errorKind: String? { (json["error"] as? [String: Any])?["kind"] as? String }
+    }
+}
+
+/// Event lines for tests.
+enum Events {
+    static let trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+    static func payment(
+        _ entity: String, amount: String = "1.00", eventId: String? = UUID().uuidString.lowercased(),
+        traceId: String = trace, expectedVersion: Int? = nil
+    ) -> String {
+        EventLine.make(
+            type: "payment.captured", entityId: entity,
+            payload: #"{"orderId":"SO-1","amount":"\#(amount)","currency":"EUR"}"#, eventId: eventId,
+            traceId: traceId,
+            origin: "stripe", actor: "service:stripe-webhooks", expectedVersion: expectedVersion)
+    }
+}
