@@ -26,6 +26,9 @@ public struct ReplayOptions: Sendable {
     public var retry = RetryPolicy()
     /// Start from position 1 regardless of the checkpoint.
     public var restart = false
+    /// After the range, keep delivering new events as they are committed, until `ReplayStop` says stop
+    /// (incompatible with `until`, `traceId` and `dryRun`).
+    public var follow = false
     /// Who started the replay, recorded in the ledger (`ledger.replay_started`).
     public var actor: String
 

@@ -28,10 +28,12 @@ public struct Replayer: Sendable {
     ///
     /// - Throws: `LedgerError` when the store fails, `DeliveryFailure` when the sink cannot be flushed (the
     ///   checkpoint then stays where the last durable window left it).
-    public func run(progress: @Sendable (ReplayProgress) -> Void = { _ in }) async throws -> ReplaySummary {
+    public func run(
+        stop: ReplayStop = ReplayStop(), progress: @Sendable (ReplayProgress) -> Void = { _ in }
+    ) async throws -> ReplaySummary {
         let started = ContinuousClock.now
         // Where to start, and which entities are blocked, from one snapshot.
-        let (state, range, letters) = try ledger.read { snapshot in
+        let (state, firstRange, letters) = try ledger.read { snapshot in
             let state =
                 try snapshot.consumer(named: options.consumer) ?? ConsumerState(name: options.consumer)
             return (
@@ -41,25 +43,38 @@ public struct Replayer: Sendable {
         }
         var summary = ReplaySummary(
             consumer: options.consumer, sink: sink.description, dryRun: options.dryRun,
-            firstPosition: range.lowerBound, lastPosition: range.upperBound, checkpoint: state.checkpoint)
-        guard range.lowerBound <= range.upperBound else { return summary }
+            firstPosition: firstRange.lowerBound, lastPosition: firstRange.upperBound,
+            checkpoint: state.checkpoint)
+        guard firstRange.lowerBound <= firstRange.upperBound else { return summary }
         if options.dryRun {
-            try forEachWindow(of: range) { events, _ in
+            try forEachWindow(of: firstRange) { events, _ in
                 for event in events { summary.countsByType[event.type, default: 0] += 1 }
                 summary.matched += events.count
             }
             summary.seconds = (ContinuousClock.now - started).seconds
             return summary
         }
-        try await recordStart(from: range.lowerBound)
+        try await recordStart(from: firstRange.lowerBound)
         var blocked: [StreamKey: UInt64] = [:]
         for letter in letters where blocked[letter.stream] == nil { blocked[letter.stream] = letter.position }
         let limiter = options.rate.map { RateLimiter(rate: $0) }
         // A run that re-sends from a chosen point owns the checkpoint; one that continues only moves it forward,
         // so a concurrent run of the same consumer never sets it back.
         let resending = options.restart || options.from != nil
-        var start = range.lowerBound
-        while let window = try window(startingAt: start, in: range) {
+        var start = firstRange.lowerBound
+        var range = firstRange
+        while true {
+            guard let window = try window(startingAt: start, in: range) else {
+                // The range is done; following, wait for the next commit and take what it added.
+                guard options.follow, !stop.isRequested else { break }
+                let end = range.upperBound
+                await ledger.waitForCommit(after: end)
+                let head = try ledger.head().position
+                if head > end { range = (end + 1)...head }
+                summary.lastPosition = range.upperBound
+                continue
+            }
+            guard !stop.isRequested else { break }
             start = window.end + 1
             let lanes = LaneDelivery(
                 sink: sink, options: options, limiter: limiter, logger: logger)

@@ -73,6 +73,13 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the summary as JSON.")
     var json = false
 
+    @Flag(
+        name: .long,
+        help:
+            "After catching up, keep delivering new events as they are committed; SIGINT or SIGTERM stops it."
+    )
+    var follow = false
+
     func validate() throws {
         guard (1...256).contains(concurrency) else {
             throw ValidationError("--concurrency must be from 1 to 256")
@@ -91,6 +98,9 @@ struct ReplayCommand: AsyncParsableCommand {
             }
         }
         if restart && from != nil { throw ValidationError("give --from or --restart, not both") }
+        if follow && (until != nil || dryRun || trace != nil) {
+            throw ValidationError("--follow goes on for ever: it does not take --until, --trace or --dry-run")
+        }
         if sink.to == nil { throw ValidationError("--to is required: where should the events go?") }
     }
 
@@ -116,10 +126,15 @@ struct ReplayCommand: AsyncParsableCommand {
         options.maximumAttempts = maxAttempts
         if let backoff { options.retry.base = backoff.duration }
         options.restart = restart
+        options.follow = follow
+        let stop = ReplayStop()
+        let signals = StopSignals { stop.request() }
+        defer { signals.cancel() }
         let bar = ProgressBar(total: 1, unit: "events")
         let summary: ReplaySummary
         do {
-            summary = try await Replayer(ledger: ledger, sink: destination, options: options).run {
+            summary = try await Replayer(ledger: ledger, sink: destination, options: options).run(stop: stop)
+            {
                 progress in
                 bar.update(
                     done: Int(progress.done), total: Int(progress.total), items: progress.delivered,
