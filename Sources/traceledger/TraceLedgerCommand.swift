@@ -19,7 +19,7 @@ struct TraceLedgerCommand: AsyncParsableCommand {
             EventsCommand.self, StateCommand.self, ProjectCommand.self, ReconcileCommand.self,
             AuditCommand.self,
             VerifyCommand.self, StatsCommand.self, ReplayCommand.self, DeadLetterCommand.self,
-            ConsumersCommand.self, ServeCommand.self, TokenCommand.self,
+            ConsumersCommand.self, ServeCommand.self, TokenCommand.self, TailCommand.self,
             DemoCommand.self,
         ])
 

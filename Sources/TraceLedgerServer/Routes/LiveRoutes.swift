@@ -15,7 +15,6 @@ struct LiveRoutes {
     let ledger: Ledger
     let metrics: ServerMetrics
     var heartbeat: Duration = .seconds(15)
-    static let pageSize = 256
 
     func live(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         var start: UInt64 = 1
@@ -62,44 +61,29 @@ struct LiveTail: Sendable {
     func stream(to writer: inout any ResponseBodyWriter) async throws {
         metrics.subscribers(1)
         defer { metrics.subscribers(-1) }
-        var next = start
-        var lastWrite = ContinuousClock.now
         try await writer.write(ByteBuffer(string: ": traceledger live tail from position \(start)\n\n"))
-        let query = EventQuery(domains: domains, types: types)
+        var live = LiveEvents(
+            ledger: ledger, from: start, query: EventQuery(domains: domains, types: types), traceId: trace)
+        var lastWrite = ContinuousClock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let (events, head, last) = try page(from: next, query: query)
-            if !events.isEmpty {
-                var out: [UInt8] = []
-                for event in events {
-                    out += Array("id: \(event.position)\nevent: \(event.type)\ndata: ".utf8)
-                    event.appendEnvelopeJSON(to: &out)
-                    out += [0x0A, 0x0A]
+            // Short waits, so a graceful shutdown ends the stream within a second.
+            let events = try await live.nextPage(timeout: min(heartbeat, .seconds(1)))
+            guard !events.isEmpty else {
+                if ContinuousClock.now - lastWrite >= heartbeat {
+                    try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                    lastWrite = .now
                 }
-                try await writer.write(ByteBuffer(bytes: out))
-                lastWrite = .now
+                continue
             }
-            next = max(next, last + 1)
-            guard next > head else { continue }
-            if ContinuousClock.now - lastWrite >= heartbeat {
-                try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
-                lastWrite = .now
+            var out: [UInt8] = []
+            for event in events {
+                out += Array("id: \(event.position)\nevent: \(event.type)\ndata: ".utf8)
+                event.appendEnvelopeJSON(to: &out)
+                out += [0x0A, 0x0A]
             }
-            await ledger.waitForCommit(after: head, timeout: min(heartbeat, .seconds(1)))
+            try await writer.write(ByteBuffer(bytes: out))
+            lastWrite = .now
         }
         try await writer.finish(nil)
-    }
-
-    /// The matching events of the next page from `first`, the head, and the last position the page covered.
-    private func page(from first: UInt64, query: EventQuery) throws -> ([RecordedEvent], UInt64, UInt64) {
-        try ledger.read { snapshot in
-            let head = try snapshot.head().position
-            let last = min(head, first + UInt64(LiveRoutes.pageSize) - 1)
-            var events: [RecordedEvent] = []
-            try snapshot.forEachEvent(from: first, through: last) { event in
-                if query.matches(event), trace.map({ $0 == event.traceId }) ?? true { events.append(event) }
-                return true
-            }
-            return (events, head, max(last, first - 1))
-        }
     }
 }
