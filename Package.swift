@@ -155,6 +155,10 @@ let package = Package(
             name: "traceledgerTests",
             dependencies: [
                 "traceledger", "ledger-bench", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit",
+                "TraceLedger", "TraceLedgerSinks",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ], swiftSettings: strictSettings),
     ]
 )

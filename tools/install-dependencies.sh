@@ -3,6 +3,13 @@
 # Needs root or sudo; does nothing when everything is already installed.
 set -euo pipefail
 
+# PyPI packages the tests use to check what we write with code we did not write.
+python_packages=(prometheus-client)
+for package in "${python_packages[@]}"; do
+    module=${package//-/_}
+    python3 -c "import $module" 2>/dev/null || python3 -m pip install -q --root-user-action=ignore "$package" >&2
+done
+
 packages=(pkg-config liblmdb-dev libzstd-dev libnats-dev nats-server libsqlite3-dev)
 missing=()
 for package in "${packages[@]}"; do
