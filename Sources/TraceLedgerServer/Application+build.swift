@@ -32,6 +32,16 @@ public func buildApplication(
         logger: logger)
 }
 
+/// One route of the API: what `buildRouter` registers and what docs/openapi.json must describe (a test
+/// compares the two).
+public struct APIRoute: Sendable, Hashable {
+    public let method: String
+    /// The path in OpenAPI form, `/v1/traces/{traceId}`.
+    public let path: String
+    /// The role a token needs; nil for the unauthenticated health and metrics routes.
+    public let role: Role?
+}
+
 /// Every route with the role it needs (docs/http-api.md).
 func buildRouter(
     _ configuration: ServerConfiguration, ledger: Ledger, renderMetrics: @escaping @Sendable () -> [UInt8]
@@ -41,38 +51,67 @@ func buildRouter(
     let router = Router(context: LedgerRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     let health = HealthRoutes(ledger: ledger, metrics: metrics, renderMetrics: renderMetrics)
-    router.get("/healthz", use: health.health)
-    router.get("/readyz", use: health.ready)
-    router.get("/metrics", use: health.metrics)
-
-    let enforced = configuration.tokens != nil
-    let api = router.group("v1").add(middleware: AuthenticationMiddleware(tokens: configuration.tokens))
     let events = EventRoutes(ledger: ledger, metrics: metrics)
     let queries = QueryRoutes(ledger: ledger, projections: projections)
     let audits = AuditRoutes(ledger: ledger, projections: projections)
     let consumers = ConsumerRoutes(ledger: ledger)
     var live = LiveRoutes(ledger: ledger, metrics: metrics)
     live.heartbeat = configuration.heartbeat
-
-    api.group().add(middleware: RoleMiddleware(role: .ingest, enforced: enforced))
-        .post("events", use: events.append)
-    let read = api.group().add(middleware: RoleMiddleware(role: .read, enforced: enforced))
-    read.get("events", use: events.list)
-    read.get("events/live", use: live.live)
-    read.get("traces/:traceId", use: queries.trace)
-    read.get("streams/:domain/:entityId", use: queries.stream)
-    read.get("state/:domain/:entityId", use: queries.state)
-    let audit = api.group().add(middleware: RoleMiddleware(role: .audit, enforced: enforced))
-    audit.get("audit", use: audits.audit)
-    audit.get("reconcile", use: audits.reconcile)
-    audit.get("verify", use: audits.verify)
-    audit.get("stats", use: audits.stats)
-    let operate = api.group().add(middleware: RoleMiddleware(role: .operate, enforced: enforced))
-    operate.get("consumers", use: consumers.list)
-    operate.get("consumers/:name/dead-letters", use: consumers.deadLetters)
-    operate.post("consumers/:name/dead-letters/:position/retry", use: consumers.retry)
-    operate.post("consumers/:name/dead-letters/:position/discard", use: consumers.discard)
+    let authenticated = router.group().add(middleware: AuthenticationMiddleware(tokens: configuration.tokens))
+    let handlers = routes(health, events, queries, audits, consumers, live)
+    for route in APIRoute.all {
+        let handler = handlers[route]!
+        // Hummingbird writes parameters as `:name`.
+        let path = route.path.replacing(#/\{(\w+)\}/#) { ":" + $0.1 }
+        let group =
+            route.role.map {
+                authenticated.group().add(
+                    middleware: RoleMiddleware(role: $0, enforced: configuration.tokens != nil))
+            } ?? router.group()
+        group.on(RouterPath(path), method: .init(route.method)!, use: handler)
+    }
     return router
+}
+
+typealias Handler = @Sendable (Request, LedgerRequestContext) async throws -> Response
+
+extension APIRoute {
+    /// Every route the server answers, in the order docs/http-api.md lists them.
+    public static let all: [APIRoute] = [
+        APIRoute(method: "GET", path: "/healthz", role: nil),
+        APIRoute(method: "GET", path: "/readyz", role: nil),
+        APIRoute(method: "GET", path: "/metrics", role: nil),
+        APIRoute(method: "POST", path: "/v1/events", role: .ingest),
+        APIRoute(method: "GET", path: "/v1/events", role: .read),
+        APIRoute(method: "GET", path: "/v1/events/live", role: .read),
+        APIRoute(method: "GET", path: "/v1/traces/{traceId}", role: .read),
+        APIRoute(method: "GET", path: "/v1/streams/{domain}/{entityId}", role: .read),
+        APIRoute(method: "GET", path: "/v1/state/{domain}/{entityId}", role: .read),
+        APIRoute(method: "GET", path: "/v1/audit", role: .audit),
+        APIRoute(method: "GET", path: "/v1/reconcile", role: .audit),
+        APIRoute(method: "GET", path: "/v1/verify", role: .audit),
+        APIRoute(method: "GET", path: "/v1/stats", role: .audit),
+        APIRoute(method: "GET", path: "/v1/consumers", role: .operate),
+        APIRoute(method: "GET", path: "/v1/consumers/{name}/dead-letters", role: .operate),
+        APIRoute(method: "POST", path: "/v1/consumers/{name}/dead-letters/{position}/retry", role: .operate),
+        APIRoute(
+            method: "POST", path: "/v1/consumers/{name}/dead-letters/{position}/discard", role: .operate),
+    ]
+}
+
+/// The handler of each route.
+private func routes(
+    _ health: HealthRoutes, _ events: EventRoutes, _ queries: QueryRoutes, _ audits: AuditRoutes,
+    _ consumers: ConsumerRoutes, _ live: LiveRoutes
+) -> [APIRoute: Handler] {
+    let handlers: [Handler] = [
+        health.health, health.ready, health.metrics, events.append, events.list, live.live, queries.trace,
+        queries.stream, queries.state, audits.audit, audits.reconcile, audits.verify, audits.stats,
+        consumers.list,
+        consumers.deadLetters, consumers.retry, consumers.discard,
+    ]
+    precondition(handlers.count == APIRoute.all.count, "every route of APIRoute.all needs its handler")
+    return Dictionary(uniqueKeysWithValues: zip(APIRoute.all, handlers))
 }
 
 /// The ledger as a service of the server's `ServiceGroup`: on graceful shutdown (after the HTTP server,
