@@ -108,6 +108,21 @@ enum BenchReport {
             ("  64 appenders: p99 latency (µs)", format(ledger.concurrent64P99Microseconds)),
         ]
         for (label, value) in rows { Swift.print("| \(label) | \(value) |") }
+        if let line = rebuildOverlapLine(ledger) { Swift.print("\n" + line) }
+    }
+
+    /// "append p99 during a projection rebuild: X µs vs Y µs alone (Z×)", with the sample behind it.
+    static func rebuildOverlapLine(_ ledger: LedgerFigures) -> String? {
+        guard let during = ledger.appendDuringRebuildP99Microseconds,
+            let alone = ledger.appendAloneP99Microseconds, let ratio = ledger.appendDuringRebuildP99Ratio
+        else { return nil }
+        let events = ledger.rebuildWithAppendsEvents.map { format(Double($0)) } ?? "–"
+        let seconds = ledger.rebuildWithAppendsSeconds.map { String(format: "%.2f", $0) } ?? "–"
+        return "append p99 during a projection rebuild: \(format(during)) µs vs \(format(alone)) µs alone "
+            + String(format: "(%.2f×)", ratio)
+            + "; \(ledger.rebuildOverlapAppenders ?? 0) appenders, "
+            + "\(format(ledger.appendsOverlappingRebuild.map(Double.init))) appends overlapped the rebuild "
+            + "(\(events) events folded in \(seconds) s)"
     }
 
     private static func printScale(_ points: [ScalePoint]) {

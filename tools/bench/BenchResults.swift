@@ -28,6 +28,23 @@ struct LedgerFigures: Codable {
     var concurrent8P99Microseconds: Double?
     var concurrent64EventsPerSecond: Double?
     var concurrent64P99Microseconds: Double?
+    /// Appenders of the next figures (single-event appends, as for `concurrent8…`).
+    var rebuildOverlapAppenders: Int?
+    /// Those appenders alone, just before the rebuild: the baseline.
+    var appendAloneP50Microseconds: Double?
+    var appendAloneP99Microseconds: Double?
+    /// The same appenders while a full `ProjectionEngine.rebuild()` runs on the same ledger: only the appends
+    /// that started before the rebuild returned.
+    var appendDuringRebuildP50Microseconds: Double?
+    var appendDuringRebuildP99Microseconds: Double?
+    /// `appendDuringRebuildP99Microseconds` ÷ `appendAloneP99Microseconds`.
+    var appendDuringRebuildP99Ratio: Double?
+    /// How many appends overlapped the rebuild (the sample of the during-rebuild figures), and their rate.
+    var appendsOverlappingRebuild: Int?
+    var appendDuringRebuildEventsPerSecond: Double?
+    /// Events that rebuild folded, and how long it took with the appends beside it.
+    var rebuildWithAppendsEvents: Int?
+    var rebuildWithAppendsSeconds: Double?
     /// `BulkImporter` from the NDJSON file into a fresh store, in a child process: rate and its peak RSS.
     var importEventsPerSecond: Double?
     var importPeakRSSBytes: Int?

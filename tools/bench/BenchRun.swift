@@ -26,6 +26,8 @@ struct BenchRun: AsyncParsableCommand {
     private var lookupSamples: Int { quick ? 200 : 2_000 }
     private var perAppender8: Int { quick ? 40 : 500 }
     private var perAppender64: Int { quick ? 8 : 100 }
+    /// Appends per appender beside the projection rebuild, and as many again alone before it.
+    private var perAppenderBesideRebuild: Int { quick ? 100 : 2_000 }
 
     func run() async throws {
         let count = quick ? 10_000 : events
@@ -59,7 +61,8 @@ struct BenchRun: AsyncParsableCommand {
     }
 
     private func fullRun(events count: Int, root: String, results: inout BenchResults) async throws {
-        let extra = singleAppendCount + 8 * perAppender8 + 64 * perAppender64
+        let extra =
+            singleAppendCount + 8 * perAppender8 + 64 * perAppender64 + 2 * 8 * perAppenderBesideRebuild
         log("generating \(count) + \(extra) events (seed \(seed))")
         let files = try WorkloadFiles.write(seed: seed, events: count, extraEvents: extra, in: root)
         let stores: [any BenchStore] = try makeStores(in: root + "/batch1000")
@@ -114,6 +117,7 @@ struct BenchRun: AsyncParsableCommand {
             try extraReader.next(64 * perAppender64), appenders: 64, into: ledger)
         results.ledger.concurrent64EventsPerSecond = many.eventsPerSecond
         results.ledger.concurrent64P99Microseconds = many.latencies.p99
+        try await appendsBesideRebuild(ledger, events: extraReader, results: &results)
 
         log("TraceLedger: import of \(count) events from NDJSON in a child process (peak RSS)")
         let report = try ImportChild.measure(file: files.main, store: root + "/import")
@@ -124,6 +128,31 @@ struct BenchRun: AsyncParsableCommand {
             log("DISAGREEMENT: the import appended \(report.events) of \(count) events")
             results.consistent = false
         }
+    }
+
+    /// Append latency of 8 appenders alone, then while a full projection rebuild runs on the same ledger.
+    private func appendsBesideRebuild(
+        _ ledger: Ledger, events reader: EventBatchReader, results: inout BenchResults
+    ) async throws {
+        let appenders = 8
+        log("TraceLedger: \(appenders) appenders alone, then during a projection rebuild")
+        let alone = try await LedgerPhases.concurrentAppends(
+            try reader.next(appenders * perAppenderBesideRebuild), appenders: appenders, into: ledger)
+        let during = try await LedgerPhases.appendsDuringRebuild(
+            try reader.next(appenders * perAppenderBesideRebuild), appenders: appenders, into: ledger)
+        guard during.latencies.count > 0 else {
+            throw BenchError("no append overlapped the projection rebuild")
+        }
+        results.ledger.rebuildOverlapAppenders = appenders
+        results.ledger.appendAloneP50Microseconds = alone.latencies.p50
+        results.ledger.appendAloneP99Microseconds = alone.latencies.p99
+        results.ledger.appendDuringRebuildP50Microseconds = during.latencies.p50
+        results.ledger.appendDuringRebuildP99Microseconds = during.latencies.p99
+        results.ledger.appendDuringRebuildP99Ratio = during.latencies.p99 / alone.latencies.p99
+        results.ledger.appendsOverlappingRebuild = during.latencies.count
+        results.ledger.appendDuringRebuildEventsPerSecond = during.eventsPerSecond
+        results.ledger.rebuildWithAppendsEvents = Int(during.rebuildEvents)
+        results.ledger.rebuildWithAppendsSeconds = during.rebuildSeconds
     }
 
     private func lookupsAndScans(

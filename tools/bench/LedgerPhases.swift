@@ -1,8 +1,10 @@
 import Foundation
 import Logging
+import Synchronization
 import TraceLedger
 
-/// Measures only TraceLedger has: verify, replay to a file, concurrent appenders with group commit.
+/// Measures only TraceLedger has: verify, replay to a file, concurrent appenders with group commit, appends
+/// during a projection rebuild.
 enum LedgerPhases {
     /// Walks the hash chain; returns events per second.
     static func verify(_ ledger: Ledger) throws -> Double {
@@ -103,4 +105,86 @@ enum LedgerPhases {
         let seconds = Double(monotonicNanoseconds() - started) / 1e9
         return (Double(perAppender * appenders) / seconds, latencies)
     }
+
+    /// When one append started and how long it took, in nanoseconds.
+    typealias AppendTiming = (start: UInt64, nanoseconds: UInt64)
+
+    /// What `appendsDuringRebuild` measured.
+    struct RebuildOverlap {
+        /// The latencies of the appends that started while the rebuild ran.
+        var latencies: LatencySample
+        /// Those appends per second, over the time the appenders ran.
+        var eventsPerSecond: Double
+        /// Events the rebuild folded (the log grows under it, so more than the ledger held when it began).
+        var rebuildEvents: UInt64
+        /// From the call of `rebuild()` to its return, the deletion of the replaced generations included.
+        var rebuildSeconds: Double
+    }
+
+    /// Starts a full `ProjectionEngine(ledger:).rebuild()` and, while it runs, `appenders` tasks append one
+    /// event per call from `events`, as `concurrentAppends` does. The appenders stop when the rebuild returns
+    /// or their events run out; only the appends that started before the rebuild returned are kept.
+    static func appendsDuringRebuild(_ events: [ProposedEvent], appenders: Int, into ledger: Ledger)
+        async throws -> RebuildOverlap
+    {
+        let perAppender = events.count / appenders
+        let end = RebuildEnd()
+        let started = monotonicNanoseconds()
+        let rebuild = Task {
+            defer { end.mark() }
+            return try await ProjectionEngine(ledger: ledger).rebuild()
+        }
+        let appends: [AppendTiming]
+        do {
+            appends = try await withThrowingTaskGroup(of: [AppendTiming].self) { group in
+                for appender in 0..<appenders {
+                    let slice = Array(events[appender * perAppender..<(appender + 1) * perAppender])
+                    group.addTask {
+                        var timings: [AppendTiming] = []
+                        timings.reserveCapacity(slice.count)
+                        for event in slice {
+                            if end.hasPassed { break }
+                            let before = monotonicNanoseconds()
+                            _ = try await ledger.append(event)
+                            timings.append((before, monotonicNanoseconds() - before))
+                        }
+                        return timings
+                    }
+                }
+                var all: [AppendTiming] = []
+                for try await timings in group { all.append(contentsOf: timings) }
+                return all
+            }
+        } catch {
+            _ = try? await rebuild.value
+            throw error
+        }
+        let progress = try await rebuild.value
+        let rebuildEnded = end.nanoseconds
+        var latencies = LatencySample(capacity: appends.count)
+        var lastFinish = started
+        for append in appends where append.start < rebuildEnded {
+            latencies.record(append.nanoseconds)
+            lastFinish = max(lastFinish, append.start + append.nanoseconds)
+        }
+        let appendSeconds = Double(lastFinish - started) / 1e9
+        return RebuildOverlap(
+            latencies: latencies,
+            eventsPerSecond: appendSeconds > 0 ? Double(latencies.count) / appendSeconds : 0,
+            rebuildEvents: progress.eventsRead, rebuildSeconds: Double(rebuildEnded - started) / 1e9)
+    }
+}
+
+/// When the rebuild of `appendsDuringRebuild` returned (0 while it runs), read by every appender.
+///
+/// Sendable: one atomic.
+private final class RebuildEnd: Sendable {
+    private let end = Atomic<UInt64>(0)
+
+    func mark() { end.store(monotonicNanoseconds(), ordering: .releasing) }
+
+    var hasPassed: Bool { end.load(ordering: .acquiring) != 0 }
+
+    /// The time of the end; only after the rebuild returned.
+    var nanoseconds: UInt64 { end.load(ordering: .acquiring) }
 }

@@ -43,6 +43,17 @@ extension TargetCheck {
                     measured: BenchReport.format(rate) + " events/s",
                     met: rate >= 200_000))
         }
+        if let r = results.ledger.appendDuringRebuildP99Ratio,
+            let during = results.ledger.appendDuringRebuildP99Microseconds,
+            let alone = results.ledger.appendAloneP99Microseconds
+        {
+            checks.append(
+                .init(
+                    target: "append p99 during a projection rebuild within 2× alone",
+                    measured: String(format: "%.2f× (", r) + BenchReport.format(during) + " µs vs "
+                        + BenchReport.format(alone) + " µs)",
+                    met: r <= 2))
+        }
         if let bytes = ledger.bytesPerEvent {
             checks.append(
                 .init(
