@@ -19,7 +19,10 @@ public struct ServerConfiguration: Sendable {
 
     /// Whether `host` is a loopback address, where running without tokens is allowed.
     public var isLoopback: Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" { return true }
+        // A literal 127.x.y.z only: a name such as 127.example.com may resolve anywhere.
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     /// Parses `HOST:PORT` (`[::1]:8480` for IPv6).

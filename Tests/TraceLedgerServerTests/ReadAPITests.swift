@@ -60,6 +60,16 @@ import TraceLedgerWorkload
             (origin.json["events"] as? [[String: Any]])?.allSatisfy { $0["origin"] as? String == "wms" }
                 == true)
         #expect(try await server.request(.GET, "/v1/events?limit=0").status == 400)
+        // Numbers past any position are refused, never trusted into arithmetic.
+        for path in [
+            "/v1/events?limit=18446744073709551615", "/v1/events?after=18446744073709551615",
+            "/v1/events/live?from=18446744073709551615", "/v1/reconcile?grace=200000d",
+        ] {
+            #expect(try await server.request(.GET, path).status == 400, "\(path)")
+        }
+        let resumed = try await server.request(
+            .GET, "/v1/events/live", headers: [("Last-Event-ID", "18446744073709551615")])
+        #expect(resumed.status == 400)
         #expect(try await server.request(.GET, "/v1/events?from=yesterday").status == 400)
         try await server.stop()
     }
@@ -119,6 +129,17 @@ import TraceLedgerWorkload
         downstream.respond { _, _ in .ok }
         let noReason = try await server.request(.POST, "/v1/consumers/erp/dead-letters/1/retry", body: "{}")
         #expect(noReason.status == 400)
+        // Over HTTP no other destination can be named: the consumer's own sink is used.
+        let elsewhere = try await server.request(
+            .POST, "/v1/consumers/erp/dead-letters/1/retry",
+            body: #"{"reason":"x","actor":"user:alice@example.com","to":"file:/tmp/elsewhere"}"#)
+        #expect(elsewhere.status == 400)
+        // A malformed actor is refused before anything is delivered.
+        let before = downstream.requests.count
+        let badActor = try await server.request(
+            .POST, "/v1/consumers/erp/dead-letters/1/retry", body: #"{"reason":"x","actor":"alice"}"#)
+        #expect(badActor.status == 422)
+        #expect(downstream.requests.count == before)
         let retried = try await server.request(
             .POST, "/v1/consumers/erp/dead-letters/1/retry",
             body: #"{"reason":"ERP fixed","actor":"user:alice@example.com"}"#)

@@ -39,7 +39,9 @@ public struct LiveEvents {
         let first = next
         let (events, head, last) = try ledger.read { [query, traceId] snapshot in
             let head = try snapshot.head().position
-            let last = min(head, first + Self.pageSize - 1)
+            let last = min(
+                head,
+                first.addingReportingOverflow(Self.pageSize - 1).overflow ? .max : first + Self.pageSize - 1)
             var events: [RecordedEvent] = []
             try snapshot.forEachEvent(from: first, through: last) { event in
                 if query.matches(event), traceId.map({ $0 == event.traceId }) ?? true { events.append(event) }

@@ -13,6 +13,9 @@ public struct TimeSpan: Sendable, Equatable, Comparable, CustomStringConvertible
     public static func hours(_ hours: Int64) -> TimeSpan { .seconds(hours * 3600) }
     public static func days(_ days: Int64) -> TimeSpan { .seconds(days * 86_400) }
 
+    /// The longest span accepted: 100 years.
+    public static let maximumSeconds: Int64 = 100 * 366 * 86_400
+
     private static let units: [(suffix: Character, seconds: Int64)] = [
         ("d", 86_400), ("h", 3600), ("m", 60), ("s", 1),
     ]
@@ -28,6 +31,8 @@ public struct TimeSpan: Sendable, Equatable, Comparable, CustomStringConvertible
                 number = scaled + Int64(digit)
             } else if let unit = TimeSpan.units.first(where: { $0.suffix == character }), let value = number {
                 total += value * unit.seconds
+                // A century is longer than any grace period or SLA, and keeps nanoseconds within Int64.
+                guard total <= TimeSpan.maximumSeconds else { return nil }
                 number = nil
             } else {
                 return nil

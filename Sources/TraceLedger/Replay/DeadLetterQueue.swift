@@ -176,6 +176,20 @@ public struct DeadLetterQueue: Sendable {
         }
     }
 
+    /// Checks that an action by `actor` for `reason` can be recorded (the actor's form, the reason's length),
+    /// before anything is delivered.
+    ///
+    /// - Throws: `LedgerError` `.invalidEvent` naming what is wrong.
+    public static func validateAction(actor: String, reason: String, consumer: String) throws -> ProposedEvent
+    {
+        let payload =
+            "{\"consumer\":\(JSONString.quoted(consumer)),\"position\":1,\"reason\":\(JSONString.quoted(reason)),"
+            + "\"outcome\":\"delivered\",\"eventId\":\"\(EventID(high: 0, low: 0))\"}"
+        return try Ledger.ledgerOperation(
+            type: "ledger.dead_letter_retried", entityId: consumer, traceId: nil, actor: actor,
+            payload: payload)
+    }
+
     /// The ledger event that records an operator's action on a dead letter.
     private func record(_ type: String, letter: DeadLetter, actor: String, reason: String, outcome: String)
         throws -> ProposedEvent

@@ -40,10 +40,19 @@ public struct TokenFile: Sendable {
                 underlying: SendableDescription(error))
         }
         var entries: [TokenEntry] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+            .enumerated()
+        {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
-            entries.append(try Self.parse(line, number: index + 1, path: path))
+            let entry = try Self.parse(line, number: index + 1, path: path)
+            guard !entries.contains(where: { $0.name == entry.name }) else {
+                throw LedgerError(
+                    .invalidArgument,
+                    "\(path) line \(index + 1): a second token named \(entry.name); names are actors and must be unique"
+                )
+            }
+            entries.append(entry)
         }
         self.entries = entries
     }
@@ -95,8 +104,9 @@ public struct TokenFile: Sendable {
     /// - Throws: `LedgerError` `.invalidArgument` for a name already in the file or with spaces, `.storage`
     ///   when the file cannot be written.
     public static func add(name: String, roles: Set<Role>, to path: String) throws -> String {
-        guard !name.isEmpty, !name.contains(where: \.isWhitespace) else {
-            throw LedgerError(.invalidArgument, "a token name is one word, such as shop-connector")
+        guard !name.isEmpty, !name.contains(where: \.isWhitespace), !name.hasPrefix("#") else {
+            throw LedgerError(
+                .invalidArgument, "a token name is one word not starting with #, such as shop-connector")
         }
         guard !roles.isEmpty else {
             throw LedgerError(
@@ -134,7 +144,7 @@ public struct TokenFile: Sendable {
 
 private func hexBytes(_ text: String) -> [UInt8]? {
     let digits = Array(text.utf8)
-    guard digits.count % 2 == 0 else { return nil }
+    guard digits.count % 2 == 0, text.allSatisfy(\.isHexDigit) else { return nil }
     var bytes: [UInt8] = []
     for index in stride(from: 0, to: digits.count, by: 2) {
         guard let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else {

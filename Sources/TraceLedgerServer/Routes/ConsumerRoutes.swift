@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 import JSONKit
+import NIOCore
 import TraceLedger
 import TraceLedgerSinks
 
@@ -25,8 +26,10 @@ struct ConsumerRoutes {
         ])
     }
 
-    /// `POST /v1/consumers/{name}/dead-letters/{position}/retry` with `{"reason": "…", "to"?: "SINK"}`:
-    /// delivers it again (to `to`, else the consumer's last sink), then the events held behind it.
+    /// `POST /v1/consumers/{name}/dead-letters/{position}/retry` with `{"reason": "…"}`: delivers it again to
+    /// the consumer's sink (the one its last replay used: over HTTP no other destination can be named, so an
+    /// `operate` token cannot make the server write files or reach arbitrary hosts), then the events held
+    /// behind it.
     func retry(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         try await resolve(request, context: context, retrying: true)
     }
@@ -45,7 +48,12 @@ struct ConsumerRoutes {
         guard let position = UInt64(positionText) else {
             throw APIError.badRequest("the position must be a whole number, got \(positionText)")
         }
-        let body = try await request.collectBody(upTo: 64 * 1024)
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: 64 * 1024)
+        } catch is NIOTooManyBytesError {
+            throw APIError(LedgerError(.tooLarge, "the body is over 64 KiB; it holds only a reason"))
+        }
         let object: JSONObject
         do {
             guard case .object(let parsed) = try JSONParser.parse(Array(body.readableBytesView)).value else {
@@ -65,10 +73,17 @@ struct ConsumerRoutes {
         guard let consumer = try ledger.consumer(named: name) else {
             throw APIError.notFound("there is no consumer named \(name)")
         }
-        let address = object["to"]?.stringValue ?? consumer.sink
-        guard !address.isEmpty else {
-            throw APIError.badRequest("give \"to\": the consumer has no last sink")
+        guard object["to"] == nil else {
+            throw APIError.badRequest(
+                "\"to\" cannot be given over HTTP: the consumer's own sink is used (`traceledger dlq retry --to` "
+                    + "on the server's machine names another)")
         }
+        let address = consumer.sink
+        guard !address.isEmpty else {
+            throw APIError.badRequest("the consumer has no sink yet: replay it first")
+        }
+        // Check the reason and actor before anything is delivered: the record of the action must be writable.
+        _ = try DeadLetterQueue.validateAction(actor: actor, reason: reason, consumer: name)
         let sink = try SinkAddress.open(address)
         let queue = DeadLetterQueue(ledger: ledger, consumer: name)
         var options = ReplayOptions(consumer: name, actor: actor)

@@ -29,7 +29,7 @@ struct EventRoutes {
             (batch, single) = try decodeJSON(bytes, request: request)
         } else {
             throw APIError(
-                .unsupportedMediaType, kind: "invalidArgument",
+                .unsupportedMediaType, kind: "unsupportedMediaType",
                 "send application/json (one event or an array) or application/x-ndjson, not \(contentType)")
         }
         if let rejection = batch.rejections.first {
@@ -134,10 +134,14 @@ struct EventRoutes {
             domains: try request.list("domain").map(Self.domains), types: request.list("type"),
             actor: request.query("actor"), origins: request.list("origin"), limit: limit)
         if let after = try request.query("after", as: UInt64.self) {
-            if case .position(let from) = query.from, from > after + 1 {
-            } else {
-                query.from = .position(after + 1)
-            }
+            // The cursor moves `from` forward, never back: a time is resolved to its position first.
+            let from: UInt64 =
+                switch query.from {
+                case .position(let position): position
+                case .time(let time): try ledger.firstPosition(recordedAtOrAfter: time) ?? .max
+                case nil: 1
+                }
+            query.from = .position(max(from, after + 1))
         }
         let events = try ledger.events(matching: query)
         var after: JSONObject = [:]

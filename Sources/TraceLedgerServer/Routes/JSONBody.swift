@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 public import Hummingbird
 import JSONKit
@@ -58,8 +59,13 @@ extension Request {
     /// The query parameter `name` as a whole number, or a 400 naming it.
     func query(_ name: String, as: UInt64.Type) throws -> UInt64? {
         guard let text = query(name) else { return nil }
-        guard let value = UInt64(text) else {
-            throw APIError.badRequest("\(name) must be a whole number, got \"\(text)\"")
+        return try Self.position(text, named: name)
+    }
+
+    /// `text` as a position or count: a whole number no larger than any log can reach (2^62), or a 400.
+    static func position(_ text: String, named name: String) throws -> UInt64 {
+        guard let value = UInt64(text.trimmingCharacters(in: .whitespaces)), value <= 1 << 62 else {
+            throw APIError.badRequest("\(name) must be a whole number from 0 to 2^62, got \"\(text)\"")
         }
         return value
     }
@@ -67,7 +73,9 @@ extension Request {
     /// The query parameter `name` as a position or an RFC 3339 time, or a 400 naming it.
     func bound(_ name: String) throws -> EventQuery.Bound? {
         guard let text = query(name) else { return nil }
-        if let position = UInt64(text) { return .position(position) }
+        if !text.isEmpty, text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber) {
+            return .position(try Self.position(text, named: name))
+        }
         if let time = Timestamp(rfc3339: text) { return .time(time) }
         throw APIError.badRequest(
             "\(name) must be a position or an RFC 3339 time such as 2026-11-02T09:00:00Z")
@@ -81,8 +89,12 @@ extension Request {
 
 extension LedgerRequestContext {
     /// A path parameter that the route guarantees.
+    /// A path parameter, percent-decoded (`SKU-1%40WH-BER` is `SKU-1@WH-BER`).
     func parameter(_ name: String) throws -> String {
-        guard let value = parameters.get(name) else { throw APIError.badRequest("missing \(name)") }
+        guard let raw = parameters.get(name) else { throw APIError.badRequest("missing \(name)") }
+        guard let value = raw.removingPercentEncoding else {
+            throw APIError.badRequest("\(name) \"\(raw)\" is not valid percent-encoding")
+        }
         return value
     }
 }

@@ -19,10 +19,7 @@ struct LiveRoutes {
     func live(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         var start: UInt64 = 1
         if let last = request.headers[HTTPField.Name("Last-Event-ID")!] {
-            guard let position = UInt64(last.trimmingCharacters(in: .whitespaces)) else {
-                throw APIError.badRequest("Last-Event-ID must be a position, got \(last)")
-            }
-            start = position + 1
+            start = try Request.position(last, named: "Last-Event-ID") + 1
         } else if let from = try request.query("from", as: UInt64.self) {
             start = max(1, from)
         } else {

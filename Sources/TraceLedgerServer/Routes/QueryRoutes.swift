@@ -40,14 +40,14 @@ struct QueryRoutes {
                 "\(entity.domain.rawValue) has no state; choose order, payment, stock, invoice or customer")
         }
         var instant = LogInstant()
-        var described = "now"
+        var described: [String] = []
         switch try request.bound("asOf") {
         case .position(let position):
             instant.position = position
-            described = "position \(position)"
+            described.append("position \(position)")
         case .time(let time):
             instant.recordedAtOrBefore = time
-            described = time.rfc3339
+            described.append(time.rfc3339)
         case nil: break
         }
         if let text = request.query("occurredBefore") {
@@ -56,15 +56,15 @@ struct QueryRoutes {
                     "occurredBefore must be an RFC 3339 time such as 2026-11-02T09:00:00Z")
             }
             instant.occurredBefore = time
-            described += (described == "now" ? "" : ", ") + "occurred before \(time.rfc3339)"
-            if described.hasPrefix(", ") { described.removeFirst(2) }
+            described.append("occurred before \(time.rfc3339)")
         }
+        let asOf = described.isEmpty ? "now" : described.joined(separator: ", ")
         try await projections.catchUp()
         let snapshot =
             instant == .now
             ? try projections.state(of: entity) : try projections.state(of: entity, asOf: instant)
-        guard let snapshot else { throw APIError.notFound("\(entity) has no state as of \(described)") }
-        return JSONBody.response(snapshot.jsonObject(asOf: described))
+        guard let snapshot else { throw APIError.notFound("\(entity) has no state as of \(asOf)") }
+        return JSONBody.response(snapshot.jsonObject(asOf: asOf))
     }
 
     static func entity(_ context: LedgerRequestContext) throws -> StreamKey {
