@@ -250,18 +250,18 @@ final class LedgerWriter: @unchecked Sendable {
     private func run() {
         let codec = RecordCodec()
         while let jobs = nextJobs() {
-            if case .write(let body, let complete) = jobs[0] {
-                complete(failure(of: { try body($0) }, codec: codec, doing: "writing to the store"))
+            if case .write(let body, _) = jobs[0] {
+                commit(body: body, then: jobs, codec: codec)
             } else {
-                commitAppends(jobs, codec: codec)
-                train(codec: codec)
+                commit(body: nil, then: jobs, codec: codec)
             }
+            train(codec: codec)
         }
     }
 
     /// Runs `body` in one write transaction and commits it; returns the error, if any: the closure's own errors
-    /// as thrown, LMDB's as a `LedgerError` of their kind.
-    private func failure(
+    /// as thrown, LMDB's as a `LedgerError` of their kind. Tells the commit notifier when the head moved.
+    private func transactionFailure(
         of body: (LedgerWriteTransaction) throws -> Void, codec: RecordCodec, doing operation: String
     ) -> (any Error)? {
         do {
@@ -281,12 +281,45 @@ final class LedgerWriter: @unchecked Sendable {
         }
     }
 
-    private func commitAppends(_ group: [Job], codec: RecordCodec) {
+    /// The appends waiting at the front of the queue (up to the cap), taken to share a commit already under way.
+    private func takeQueuedAppends() -> [Job] {
+        condition.lock()
+        defer { condition.unlock() }
+        var count = 0
+        var taken = 0
+        while taken < queue.count, case .append = queue[taken],
+            count + queue[taken].eventCount <= maximumEventsPerCommit
+        {
+            count += queue[taken].eventCount
+            taken += 1
+        }
+        let group = Array(queue.prefix(taken))
+        queue.removeFirst(taken)
+        return group
+    }
+
+    /// Runs a write closure (when given) and then appends in one transaction with one fsync. The appends
+    /// are `jobs`' and, after a closure, those that queued while it ran: an append that waited behind a
+    /// projection chunk shares the chunk's commit instead of paying a second one.
+    private func commit(
+        body: (@Sendable (LedgerWriteTransaction) throws -> Void)?, then jobs: [Job], codec: RecordCodec
+    ) {
+        var appends = body == nil ? jobs : []
         var results: [Result<[AppendOutcome], any Error>] = []
-        let failure = failure(
+        var bodyFailure: (any Error)?
+        let commitFailure = transactionFailure(
             of: { transaction in
+                if let body {
+                    do {
+                        try body(transaction)
+                    } catch {
+                        bodyFailure = error
+                        throw error
+                    }
+                    appends = takeQueuedAppends()
+                }
                 results = []
-                for case .append(let events, _) in group {
+                for case .append(let events, _) in appends {
                     do {
                         results.append(.success(try transaction.append(events)))
                     } catch let error as LedgerError
@@ -295,14 +328,18 @@ final class LedgerWriter: @unchecked Sendable {
                         results.append(.failure(error))
                     }
                 }
-            }, codec: codec, doing: "appending \(group.count) batches")
-        if let failure {
-            logger.error("group commit failed", metadata: ["error": "\(failure)"])
-            for job in group { job.fail(failure) }
-            return
+            }, codec: codec,
+            doing: appends.isEmpty ? "writing to the store" : "appending \(appends.count) batches")
+        if body != nil, case .write(_, let complete) = jobs[0] { complete(commitFailure) }
+        if let commitFailure, bodyFailure == nil, !appends.isEmpty {
+            logger.error("group commit failed", metadata: ["error": "\(commitFailure)"])
         }
-        for (job, result) in zip(group, results) {
-            if case .append(_, let complete) = job { complete(result) }
+        for (index, job) in appends.enumerated() {
+            if let commitFailure {
+                job.fail(commitFailure)
+            } else if case .append(_, let complete) = job {
+                complete(results[index])
+            }
         }
     }
 
@@ -323,7 +360,7 @@ final class LedgerWriter: @unchecked Sendable {
         guard let due else { return }
         do {
             let dictionary = try trainer.train(due)
-            if let failure = failure(
+            if let failure = transactionFailure(
                 of: { try trainer.install(dictionary, samples: due, in: $0) }, codec: codec,
                 doing: "installing a zstd dictionary")
             {

@@ -23,9 +23,9 @@ public final class ProjectionEngine: Sendable {
     /// The most events folded per write transaction.
     public let eventsPerTransaction: Int
     /// Events folded before a chunk checks whether other writes wait (and ends early if so).
-    static let eventsBetweenYields = 256
+    static let eventsBetweenYields = 32
     /// Keys of a discarded generation deleted per write transaction.
-    static let keysDeletedPerTransaction = 8_192
+    static let keysDeletedPerTransaction = 1_024
 
     public init(ledger: Ledger, eventsPerTransaction: Int = 16_384) {
         self.ledger = ledger
