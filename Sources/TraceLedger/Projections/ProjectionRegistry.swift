@@ -120,7 +120,11 @@ struct ProjectionRegistry {
         func deleteData(of generation: UInt32, limit: Int) throws -> Bool {
             let index = ProjectionIndex(snapshot: transaction.snapshot, generation: generation)
             let keys = try index.keys(limit: limit)
-            for key in keys { try index.delete(key, in: transaction) }
+            for (count, key) in keys.enumerated() {
+                try index.delete(key, in: transaction)
+                // Let waiting appends in after a short piece: they join this transaction's commit.
+                if count % 64 == 63, count + 1 < keys.count, transaction.othersAreWaiting { return false }
+            }
             guard keys.count < limit else { return false }
             try transaction.delete(ProjectionRegistry.garbagePrefix + generation.bigEndianBytes, in: database)
             return true
