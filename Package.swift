@@ -119,9 +119,13 @@ let package = Package(
         .executableTarget(
             name: "ledger-bench",
             dependencies: [
-                "TraceLedger", "TraceLedgerWorkload", "LMDBKit", "CSQLite",
+                "TraceLedger", "TraceLedgerWorkload", "LMDBKit", "CSQLite", "TraceLedgerServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "tools/bench", swiftSettings: strictSettings),
 

@@ -6,16 +6,24 @@ enum BenchReport {
 
     static func print(_ results: BenchResults) {
         let machine = results.machine
+        let title =
+            results.http == nil
+            ? "TraceLedger benchmark: \(results.events) events"
+            : "TraceLedger over HTTP: a store of \(results.events) events"
         Swift.print(
             """
 
-            ## TraceLedger benchmark: \(results.events) events (seed \(results.seed))
+            ## \(title) (seed \(results.seed))
             machine: \(machine.cores) cores, \(machine.cpu), \(machine.memoryBytes >> 20) MiB RAM; disk: \(machine.disk)
             durability: \(results.durability)
 
             """)
         if !results.stores.isEmpty { printComparison(results.stores) }
-        printLedger(results.ledger)
+        if let http = results.http {
+            printHTTP(http)
+        } else {
+            printLedger(results.ledger)
+        }
         if let scale = results.scale { printScale(scale) }
         if !results.targets.isEmpty {
             Swift.print("\n| target | measured | met |\n|---|---|---|")
@@ -23,11 +31,80 @@ enum BenchReport {
                 Swift.print("| \(target.target) | \(target.measured) | \(target.met ? "yes" : "**no**") |")
             }
         }
-        Swift.print(
-            "\nconsistency: "
-                + (results.consistent
-                    ? "all stores hold the same events (counts, sampled traces and histories agree)"
-                    : "**the stores DISAGREE**"))
+        if let http = results.http {
+            Swift.print(
+                "\nconsistency: "
+                    + (results.consistent
+                        ? "every HTTP append was answered 201 and every subscriber got every event exactly once, in order"
+                        : "**\(http.problems.count) problems**: " + http.problems.joined(separator: "; ")))
+        } else {
+            Swift.print(
+                "\nconsistency: "
+                    + (results.consistent
+                        ? "all stores hold the same events (counts, sampled traces and histories agree)"
+                        : "**the stores DISAGREE**"))
+        }
+    }
+
+    /// The `--http` table.
+    private static func printHTTP(_ http: HTTPFigures) {
+        func mib(_ bytes: Int) -> String { String(format: "%.1f", Double(bytes) / 1_048_576) }
+        func ms(_ microseconds: Double) -> String { String(format: "%.2f", microseconds / 1000) }
+        let rows: [(String, String)] = [
+            (
+                "\(http.httpClients) HTTP clients, `POST /v1/events`, 1 event per request, keep-alive (events/s)",
+                format(http.httpEventsPerSecond)
+            ),
+            (
+                "  HTTP latency p50 / p99 (ms)",
+                "\(ms(http.httpP50Microseconds)) / \(ms(http.httpP99Microseconds))"
+            ),
+            ("  connections open to the server after them", "\(http.httpConnections)"),
+            (
+                "\(http.inProcessAppenders) in-process appenders, `ledger.append(event)` (events/s)",
+                format(http.inProcessEventsPerSecond)
+            ),
+            (
+                "  in-process latency p50 / p99 (ms)",
+                "\(ms(http.inProcessP50Microseconds)) / \(ms(http.inProcessP99Microseconds))"
+            ),
+            ("HTTP ÷ in-process (events/s)", String(format: "%.2f×", http.httpOverInProcessRatio)),
+            (
+                "live tail: \(http.liveSubscribers) subscribers, \(http.liveEvents) events appended at "
+                    + "\(format(http.livePacedEventsPerSecond))/s (achieved \(format(http.liveAppendedEventsPerSecond))/s)",
+                "\(http.deliveries) deliveries"
+            ),
+            (
+                "  delivery delay p50 / p99 / max (ms, subscriber has it − append returned)",
+                String(
+                    format: "%.2f / %.2f / %.2f", http.deliveryP50Milliseconds, http.deliveryP99Milliseconds,
+                    http.deliveryMaxMilliseconds)
+            ),
+            (
+                "  deliveries before the append returned (counted as 0)",
+                "\(http.deliveriesBeforeAppendReturned)"
+            ),
+            (
+                "  subscribers with every event exactly once, in order",
+                "\(http.subscribersComplete) of \(http.liveSubscribers)"
+            ),
+            (
+                "RssAnon after the store load, before the inputs were built (MiB)",
+                mib(http.anonymousBeforeInputsBytes)
+            ),
+            (
+                "RssAnon before the loads (MiB; server listening, inputs in memory)",
+                mib(http.anonymousBeforeBytes)
+            ),
+            ("RssAnon after the appends (MiB)", mib(http.anonymousAfterAppendsBytes)),
+            (
+                "RssAnon after the live load, \(http.liveSubscribers) subscribers open (MiB)",
+                mib(http.anonymousWithSubscribersBytes)
+            ),
+            ("RssAnon peak, sampled every 20 ms (MiB)", mib(http.anonymousPeakBytes)),
+        ]
+        Swift.print("| over HTTP (server in this process, loopback) | value |\n|---|---:|")
+        for (label, value) in rows { Swift.print("| \(label) | \(value) |") }
     }
 
     /// Rows of (measure, key path, higher is better).

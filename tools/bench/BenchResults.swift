@@ -62,6 +62,58 @@ struct ScalePoint: Codable {
     var importPeakAnonymousBytes: Int?
 }
 
+/// What `ledger-bench --http` measured: the server of `traceledger serve` in this process, on a loopback port,
+/// over a store of `BenchResults.events` events.
+struct HTTPFigures: Codable {
+    /// Clients posting one event per request (`POST /v1/events`, application/json), each over its own
+    /// keep-alive connection, and how many requests each made.
+    var httpClients = 0
+    var requestsPerClient = 0
+    /// The established connections to the server right after the HTTP appends (one per client when the pool
+    /// kept them alive).
+    var httpConnections = 0
+    var httpEventsPerSecond = 0.0
+    /// From sending the request to having the whole answer (a 201).
+    var httpP50Microseconds = 0.0
+    var httpP99Microseconds = 0.0
+    /// The same number of in-process tasks calling `ledger.append(event)`, as many events each, same ledger.
+    var inProcessAppenders = 0
+    var inProcessEventsPerSecond = 0.0
+    var inProcessP50Microseconds = 0.0
+    var inProcessP99Microseconds = 0.0
+    /// `httpEventsPerSecond` ÷ `inProcessEventsPerSecond`.
+    var httpOverInProcessRatio = 0.0
+    /// Live tails (`GET /v1/events/live`) open while `liveEvents` events were appended in-process at a
+    /// steady pace (`livePacedEventsPerSecond` asked, `liveAppendedEventsPerSecond` achieved).
+    var liveSubscribers = 0
+    var liveEvents = 0
+    var livePacedEventsPerSecond = 0.0
+    var liveAppendedEventsPerSecond = 0.0
+    /// Per subscriber and event: when the subscriber had the event's block minus when its `append` returned.
+    var deliveryP50Milliseconds = 0.0
+    var deliveryP99Milliseconds = 0.0
+    var deliveryMaxMilliseconds = 0.0
+    /// Deliveries measured (subscribers × events when every one arrived).
+    var deliveries = 0
+    /// Deliveries that arrived before the appender had resumed from its `append` (counted as 0 ms above): the
+    /// writer wakes the live tails at its commit, before it resumes the appenders.
+    var deliveriesBeforeAppendReturned = 0
+    /// Subscribers that got every event exactly once, in order, and nothing else.
+    var subscribersComplete = 0
+    /// `RssAnon` of this process (server, clients and the benchmark's own input): before the loads, after the
+    /// HTTP and in-process appends, with the subscribers open after the live load, and the peak sampled
+    /// every 20 ms through all of them.
+    var anonymousBeforeBytes = 0
+    /// `RssAnon` once the store was loaded, before the inputs (request bodies, decoded events) were built.
+    var anonymousBeforeInputsBytes = 0
+    var anonymousAfterAppendsBytes = 0
+    var anonymousWithSubscribersBytes = 0
+    var anonymousPeakBytes = 0
+    /// Anything that went wrong: a status other than 201, a lost, repeated or reordered event, a subscriber that
+    /// did not start at the head. Empty in a good run.
+    var problems: [String] = []
+}
+
 /// A target of issue 5 and whether this run met it.
 struct TargetCheck: Codable {
     var target: String
@@ -81,4 +133,6 @@ struct BenchResults: Codable {
     var consistent = false
     var targets: [TargetCheck] = []
     var scale: [ScalePoint]?
+    /// Only in a `--http` run.
+    var http: HTTPFigures?
 }

@@ -7,18 +7,33 @@ struct BenchRun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run the benchmark (the default).")
 
-    @Option(help: "How many events to load (default 1,000,000).") var events = 1_000_000
+    @Option(help: "How many events to load (default 1,000,000; 50,000 with --http).") var events: Int?
     @Option(help: "Write the results as JSON to this file.") var out: String?
     @Flag(help: "10,000 events and fewer single appends: a check that takes seconds.") var quick = false
     @Flag(help: "Append and lookups at N and 4×N events (1M and 4M by default), and how they change.")
     var scale = false
+    @Flag(
+        help: ArgumentHelp(
+            "Only the HTTP measurements, with the server in this process on a loopback port, over a store of "
+                + "50,000 events (or --events).",
+            discussion: """
+                64 clients (keep-alive, 64 connections) each POST 300 single events to /v1/events, against 64 \
+                in-process appenders of 300 events each on the same ledger; then 100 live subscribers \
+                (GET /v1/events/live) while 2,000 events are appended at 500/s, with the delay from each \
+                append's return to each subscriber; and the process's RssAnon before, after and with the \
+                subscribers open. Not part of --quick.
+                """))
+    var http = false
     @Option(help: "The workload seed.") var seed: UInt64 = 42
     @Option(help: "Where the stores go (default: a new directory under the temporary directory).")
     var directory: String?
     @Flag(help: "Keep the stores and workload files afterwards.") var keep = false
 
     func validate() throws {
-        guard events >= 1000 else { throw ValidationError("--events must be at least 1000") }
+        guard (events ?? 1000) >= 1000 else { throw ValidationError("--events must be at least 1000") }
+        guard !http || (!quick && !scale) else {
+            throw ValidationError("--http is a run of its own: not with --quick or --scale")
+        }
     }
 
     /// Sizes of the secondary measures, smaller with --quick.
@@ -30,7 +45,7 @@ struct BenchRun: AsyncParsableCommand {
     private var perAppenderBesideRebuild: Int { quick ? 100 : 2_000 }
 
     func run() async throws {
-        let count = quick ? 10_000 : events
+        let count = quick ? 10_000 : events ?? (http ? 50_000 : 1_000_000)
         let root =
             directory ?? NSTemporaryDirectory() + "ledger-bench-\(ProcessInfo.processInfo.processIdentifier)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -42,7 +57,9 @@ struct BenchRun: AsyncParsableCommand {
             }
         }
         var results = BenchResults(events: count, seed: seed, machine: .current(directory: root))
-        if scale {
+        if http {
+            try await httpRun(events: count, root: root, results: &results)
+        } else if scale {
             var points: [ScalePoint] = []
             for size in [count, count * 4] { points.append(try await scalePoint(events: size, root: root)) }
             results.scale = points

@@ -3,6 +3,7 @@ import Foundation
 extension TargetCheck {
     /// The targets of issue 5, checked against a full run's figures (a `--scale` run checks none).
     static func evaluate(_ results: BenchResults) -> [TargetCheck] {
+        if let http = results.http { return evaluate(http) }
         guard let ledger = results.stores["TraceLedger"], let raw = results.stores["raw LMDB"],
             let sqlite = results.stores["SQLite"]
         else { return [] }
@@ -61,5 +62,33 @@ extension TargetCheck {
                     met: bytes <= 200))
         }
         return checks
+    }
+
+    /// The targets of the HTTP issue, checked against a `--http` run (reported, never failing the run).
+    static func evaluate(_ http: HTTPFigures) -> [TargetCheck] {
+        let rssMiB = Double(http.anonymousPeakBytes) / 1_048_576
+        return [
+            .init(
+                target: "≥ 10,000 events/s over HTTP (\(http.httpClients) clients, 1 event per request)",
+                measured: BenchReport.format(http.httpEventsPerSecond) + " events/s",
+                met: http.httpEventsPerSecond >= 10_000),
+            .init(
+                target: "HTTP append p99 ≤ 25 ms",
+                measured: String(format: "%.2f ms", http.httpP99Microseconds / 1000),
+                met: http.httpP99Microseconds <= 25_000),
+            .init(
+                target: "≥ 20,000 events/s for \(http.inProcessAppenders) in-process appenders",
+                measured: BenchReport.format(http.inProcessEventsPerSecond) + " events/s",
+                met: http.inProcessEventsPerSecond >= 20_000),
+            .init(
+                target: "live tail delivery p99 ≤ 50 ms (\(http.liveSubscribers) subscribers)",
+                measured: String(format: "%.2f ms", http.deliveryP99Milliseconds),
+                met: http.deliveries > 0 && http.deliveryP99Milliseconds <= 50),
+            .init(
+                target:
+                    "RssAnon ≤ 256 MiB (peak through the loads, \(http.liveSubscribers) subscribers open)",
+                measured: String(format: "%.1f MiB", rssMiB),
+                met: http.anonymousPeakBytes > 0 && rssMiB <= 256),
+        ]
     }
 }
