@@ -11,49 +11,30 @@ import TraceLedgerTesting
 /// A real `traceledger` HTTP server on a free loopback port over a temporary store, and a real HTTP client.
 final class ServerHarness: Sendable {
     let store: TemporaryStore
-    let port: Int
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
+    let server: LocalServer
 
     var ledger: Ledger { store.ledger }
-    var base: String { "http://127.0.0.1:\(port)" }
+    var port: Int { server.port }
+    var base: String { server.base }
 
     static func start(
-        tokens: TokenFile? = nil, heartbeat: Duration = .seconds(15),
-        renderMetrics: @escaping @Sendable () -> [UInt8] = {
-            Array("# no metrics backend\n".utf8)
-        }
+        tokens: TokenFile? = nil, heartbeat: Duration = .seconds(15)
     ) async throws -> ServerHarness {
         let store = try TemporaryStore("server")
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, tokens: tokens)
         configuration.heartbeat = heartbeat
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let logger = Logger(label: "test.server")
-        let application = try buildApplication(
-            configuration, ledger: store.ledger, logger: logger, renderMetrics: renderMetrics,
-            onServerRunning: { continuation.yield($0) })
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: LedgerService(ledger: store.ledger)), .init(service: application)],
-                gracefulShutdownSignals: [], logger: logger))
-        let task = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        return ServerHarness(store: store, port: port, group: group, task: task)
+        let server = try await LocalServer.start(
+            configuration, ledger: store.ledger, logger: Logger(label: "test.server"))
+        return ServerHarness(store: store, server: server)
     }
 
-    private init(store: TemporaryStore, port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+    private init(store: TemporaryStore, server: LocalServer) {
         self.store = store
-        self.port = port
-        self.group = group
-        self.task = task
+        self.server = server
     }
 
     /// Shuts the server down gracefully and waits for it.
-    func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await task.value
-    }
+    func stop() async throws { try await server.stop() }
 
     /// One request; the answer's status, headers and whole body.
     func request(

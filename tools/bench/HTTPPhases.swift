@@ -1,8 +1,10 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 import TraceLedger
+import TraceLedgerServer
 
 /// The measures of `ledger-bench --http`: the server in this process, its clients in this process too, all on
 /// loopback.
@@ -31,7 +33,9 @@ enum HTTPPhases {
     /// wrong. Stops the server, which closes the ledger, before returning.
     static func run(_ plan: Plan, inputs: Inputs, ledger: Ledger) async throws -> HTTPFigures {
         var figures = HTTPFigures()
-        let server = try await BenchServer.start(ledger: ledger)
+        var logger = Logger(label: "ledger-bench.server")
+        logger.logLevel = .warning
+        let server = try await LocalServer.start(ledger: ledger, logger: logger)
         log("HTTP server listening on \(server.base)")
         let appendClient = HTTPClient(
             eventLoopGroupProvider: .singleton, configuration: clientConfiguration(connections: plan.clients))
@@ -64,7 +68,7 @@ enum HTTPPhases {
     }
 
     private static func measure(
-        _ plan: Plan, inputs: Inputs, ledger: Ledger, server: BenchServer, appendClient: HTTPClient,
+        _ plan: Plan, inputs: Inputs, ledger: Ledger, server: LocalServer, appendClient: HTTPClient,
         liveClient: HTTPClient, figures: inout HTTPFigures
     ) async throws {
         let sampler = AnonymousMemorySampler()
@@ -83,7 +87,7 @@ enum HTTPPhases {
 
     /// The appends in-process and over HTTP, then the live load.
     private static func loads(
-        _ plan: Plan, inputs: Inputs, ledger: Ledger, server: BenchServer, appendClient: HTTPClient,
+        _ plan: Plan, inputs: Inputs, ledger: Ledger, server: LocalServer, appendClient: HTTPClient,
         liveClient: HTTPClient, figures: inout HTTPFigures
     ) async throws {
         let headBefore = try ledger.head().position
@@ -203,7 +207,7 @@ enum HTTPPhases {
     /// Opens `plan.subscribers` live tails, appends `events` in-process one every `plan.liveInterval`, and
     /// measures every delivery against when its append returned. Reads the memory with the tails open.
     private static func live(
-        _ plan: Plan, events: [ProposedEvent], ledger: Ledger, server: BenchServer, client: HTTPClient,
+        _ plan: Plan, events: [ProposedEvent], ledger: Ledger, server: LocalServer, client: HTTPClient,
         figures: inout HTTPFigures
     ) async throws {
         let subscribers = plan.subscribers

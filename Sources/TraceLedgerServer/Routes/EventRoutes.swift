@@ -92,6 +92,11 @@ struct EventRoutes {
     /// The event's JSON with `eventId` from `Idempotency-Key` and `traceId` from `traceparent` added in front
     /// when the body has none (the payload's bytes are untouched).
     static func withHeaderDefaults(_ bytes: [UInt8], request: Request) throws -> [UInt8] {
+        // Most events come without these headers: then there is nothing to parse twice.
+        guard
+            request.headers[HTTPField.Name("Idempotency-Key")!] != nil
+                || request.headers[HTTPField.Name("traceparent")!] != nil
+        else { return bytes }
         guard let document = try? JSONParser.parse(bytes), case .object(let object) = document.value,
             let brace = bytes.firstIndex(of: UInt8(ascii: "{"))
         else { return bytes }  // the decoder reports what is wrong with it
