@@ -10,6 +10,8 @@ public struct EnvironmentOptions: Sendable {
     public var maxReaders: UInt32 = 512
     /// Open without write access.
     public var readOnly = false
+    /// The mode of the files LMDB creates (`data.mdb`, `lock.mdb`): owner only by default.
+    public var fileMode: UInt32 = 0o600
     /// Skip the fsync at commit. Only for throwaway data: a crash can then lose committed transactions.
     public var noSync = false
 
@@ -40,7 +42,9 @@ public final class Environment: @unchecked Sendable {
             var flags = UInt32(MDB_NOTLS)
             if options.readOnly { flags |= UInt32(MDB_RDONLY) }
             if options.noSync { flags |= UInt32(MDB_NOSYNC) }
-            try check(mdb_env_open(env, path, flags, 0o644), "opening environment at \(path)")
+            try check(
+                mdb_env_open(env, path, flags, mdb_mode_t(options.fileMode)), "opening environment at \(path)"
+            )
         } catch {
             mdb_env_close(env)
             throw error

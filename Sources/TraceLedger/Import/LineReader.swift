@@ -18,6 +18,8 @@ final class LineReader {
     /// Bytes read so far, for progress.
     private(set) var bytesRead = 0
     private let chunkSize = 4 << 20
+    /// Whether the rest of an overlong line is being read past (see `withLinesOfNextChunk`).
+    private var skippingLine = false
 
     /// Reads the file at `path`, or standard input for `-`.
     init(path: String) throws {
@@ -52,7 +54,14 @@ final class LineReader {
         } else if let lastNewline = buffer[start...].lastIndex(of: UInt8(ascii: "\n")) {
             end = lastNewline + 1
         } else {
-            return true  // a line longer than the chunk: read more before splitting
+            // A line longer than the chunk: read more before splitting. Past the limit of one event, keep
+            // only enough of it for the decoder to reject it by its size, and skip the rest as it is read:
+            // memory stays bounded however long the line.
+            if buffer.count - start > EventLimits.maximumLineBytes {
+                buffer.removeSubrange((start + EventLimits.maximumLineBytes + 1)...)
+                skippingLine = true
+            }
+            return true
         }
         var lines = 0
         try buffer.withUnsafeBytes { raw in
@@ -66,6 +75,7 @@ final class LineReader {
     }
 
     private func fill() throws {
+        if skippingLine { try skipRestOfLine() }
         if start > 0 {
             buffer.removeSubrange(0..<start)
             start = 0
@@ -89,5 +99,27 @@ final class LineReader {
         }
         bytesRead += filled - old
         buffer.removeSubrange(filled...)
+    }
+
+    /// Reads past the rest of an overlong line, up to and keeping its newline.
+    private func skipRestOfLine() throws {
+        var scratch = [UInt8](repeating: 0, count: 1 << 20)
+        while skippingLine {
+            let count = scratch.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw LedgerError(.storage, "reading the input failed: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 {
+                endOfFile = true
+                skippingLine = false
+                return
+            }
+            bytesRead += count
+            if let newline = scratch[..<count].firstIndex(of: UInt8(ascii: "\n")) {
+                buffer.append(contentsOf: scratch[newline..<count])
+                skippingLine = false
+            }
+        }
     }
 }

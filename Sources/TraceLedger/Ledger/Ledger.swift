@@ -64,6 +64,11 @@ public final class Ledger: Sendable {
                     underlying: SendableDescription(error))
             }
         }
+        // Audit data is for its owner: the directory 0700, LMDB's files 0600 (EnvironmentOptions.fileMode).
+        guard chmod(path, 0o700) == 0 else {
+            throw LedgerError(
+                .storage, "cannot restrict \(path) to its owner: \(String(cString: strerror(errno)))")
+        }
         let environment = try openEnvironment(at: path)
         return try Ledger(
             path: path, environment: environment,

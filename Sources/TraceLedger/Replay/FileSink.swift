@@ -11,7 +11,7 @@ public actor FileSink: ReplaySink {
 
     /// Opens (creating if needed) the file at `path` for appending.
     public init(path: String) throws {
-        descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw LedgerError(
                 .storage, "cannot open \(path) for appending: \(String(cString: strerror(errno)))")

@@ -26,7 +26,7 @@ public struct EventDecoder: Sendable {
         guard bytes.count <= EventLimits.maximumLineBytes else {
             throw LedgerError(
                 .tooLarge,
-                "the event is \(bytes.count) bytes, over the limit of \(EventLimits.maximumLineBytes)",
+                "the event is longer than the limit of \(EventLimits.maximumLineBytes) bytes",
                 rule: "maxEventBytes")
         }
         let document: JSONDocument
@@ -107,6 +107,14 @@ public struct EventDecoder: Sendable {
                 .invalidEvent,
                 "\"\(occurredText)\" is not an RFC 3339 date-time such as 2026-11-02T09:15:03.123Z",
                 field: "occurredAt", rule: "format")
+        }
+        for key in ["entityId", "actor", "origin", "correlationId", "traceId"] {
+            guard let value = text(key), let unsafe = DisplaySafety.firstUnsafe(in: value) else { continue }
+            throw LedgerError(
+                .invalidEvent,
+                "holds the control or bidirectional character U+\(String(unsafe.value, radix: 16, uppercase: true)); "
+                    + "identifiers are printed for people and may not hold characters that rewrite a terminal",
+                field: key, rule: "controlCharacters")
         }
         for key in ["entityId", "actor"] where (text(key)?.utf8.count ?? 0) > EventLimits.maximumKeyFieldBytes
         {

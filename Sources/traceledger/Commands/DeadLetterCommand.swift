@@ -82,12 +82,13 @@ struct DeadLetterCommand: AsyncParsableCommand {
                     .notFound, "position \(position) is not in the dead-letter queue of \(consumer.consumer)")
             }
             print("position:    \(letter.position) (\(DeadLetterReport.state(letter)))")
-            print("event:       \(letter.eventId) \(letter.type) \(letter.stream)")
+            print(
+                "event:       \(letter.eventId) \(letter.type) \(DisplaySafety.escaped("\(letter.stream)"))")
             print("trace:       \(letter.traceId)")
             print("attempts:    \(letter.attempts), last at \(letter.failedAt.rfc3339)")
-            print("last error:  \(letter.lastError)")
+            print("last error:  \(DisplaySafety.escaped(letter.lastError))")
             if let status = letter.status { print("status:      \(status)") }
-            if let response = letter.response { print("response:    \(response)") }
+            if let response = letter.response { print("response:    \(DisplaySafety.escaped(response))") }
             if let event = try ledger.event(at: position) { print("envelope:    \(event.envelopeJSON())") }
         }
     }

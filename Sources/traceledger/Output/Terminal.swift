@@ -1,10 +1,12 @@
 import Foundation
+import TraceLedger
 
 /// Where output goes: results to stdout, progress and errors to stderr.
 enum Terminal {
-    /// Prints a line to standard error.
+    /// Prints a line to standard error, control and bidirectional characters escaped (messages quote input).
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(
+            Data((DisplaySafety.escaped(text, keepingLineBreaks: true) + "\n").utf8))
     }
 
     /// True when standard error is a terminal (progress bars only then).

@@ -1,4 +1,5 @@
 import Foundation
+import TraceLedger
 
 /// A plain text table with aligned columns; the last column is left unpadded.
 struct TextTable {
@@ -7,9 +8,11 @@ struct TextTable {
 
     init(_ headers: String...) { self.headers = headers }
 
-    mutating func add(_ cells: String...) { rows.append(cells) }
+    /// Adds a row; control and bidirectional characters in a cell are shown escaped (`\u{1B}`), never sent
+    /// to the terminal.
+    mutating func add(_ cells: String...) { rows.append(cells.map { DisplaySafety.escaped($0) }) }
 
-    mutating func add(row cells: [String]) { rows.append(cells) }
+    mutating func add(row cells: [String]) { rows.append(cells.map { DisplaySafety.escaped($0) }) }
 
     func rendered() -> String {
         var widths = headers.map(\.count)

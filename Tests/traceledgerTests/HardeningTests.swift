@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import TraceLedger
+import TraceLedgerTesting
+import TraceLedgerWorkload
+
+/// Faults found by adversarial testing (issue 9): each shown as a user meets it.
+@Suite struct HardeningTests {
+    static let payment = #"{"orderId":"SO-1","amount":"1.00","currency":"EUR"}"#
+
+    @Test func aStoreAndAFileSinkAreReadableByTheirOwnerOnly() throws {
+        let fixture = CLIFixture()
+        #expect(try fixture.run("init").status == 0)
+        func mode(_ path: String) throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
+        }
+        #expect(try mode(fixture.store) == 0o700)
+        #expect(try mode(fixture.store + "/data.mdb") == 0o600)
+        #expect(try mode(fixture.store + "/lock.mdb") == 0o600)
+        let line = EventLine.make(type: "payment.captured", entityId: "pi_1", payload: Self.payment)
+        #expect(try fixture.run("append", stdin: line + "\n").status == 0)
+        let sink = fixture.directory.file("feed.ndjson")
+        #expect(try fixture.run("replay", "--to", "file:" + sink, "--consumer", "c").status == 0)
+        #expect(try mode(sink) == 0o600)
+    }
+
+    @Test func controlCharactersAreRefusedInIdentifiersAndEscapedWhenPrinted() throws {
+        let fixture = CLIFixture()
+        #expect(try fixture.run("init").status == 0)
+        let hostile = EventLine.make(
+            type: "payment.captured", entityId: "pi_1", payload: Self.payment,
+            actor: #"user:\u001b[2Jmallory"#)
+        let refused = try fixture.run("append", stdin: hostile + "\n")
+        #expect(refused.status == 4)
+        #expect(refused.stderr.contains("actor") && refused.stderr.contains("controlCharacters"))
+        #expect(!refused.stderr.contains("\u{1B}"))
+        let bidi = EventLine.make(type: "payment.captured", entityId: #"pi_\u202e1"#, payload: Self.payment)
+        let reversed = try fixture.run("append", stdin: bidi + "\n")
+        #expect(reversed.status == 4)
+        #expect(reversed.stderr.contains("U+202E"))
+        // Whatever reaches a table or a message is shown escaped, never sent to the terminal raw.
+        #expect(DisplaySafety.escaped("a\u{1B}[2Jb\u{202E}c") == "a\\u{1B}[2Jb\\u{202E}c")
+        #expect(DisplaySafety.escaped("two\nlines", keepingLineBreaks: true) == "two\nlines")
+        #expect(DisplaySafety.escaped("é 日本 ✓") == "é 日本 ✓")
+    }
+
+    @Test func anOverlongLineIsRejectedWithoutReadingItIntoMemory() throws {
+        let fixture = CLIFixture()
+        #expect(try fixture.run("init").status == 0)
+        let path = fixture.directory.file("long.ndjson")
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        let block = Data(repeating: UInt8(ascii: "x"), count: 1 << 20)
+        for _ in 0..<24 { handle.write(block) }  // 24 MiB without a newline
+        handle.write(
+            Data(
+                ("\n" + EventLine.make(type: "payment.captured", entityId: "pi_1", payload: Self.payment)
+                    + "\n").utf8))
+        try handle.close()
+        let result = try fixture.run("import", path)
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("line 1") && result.stderr.contains("longer than the limit"))
+        #expect(try fixture.run("events", "--json").lines.count == 1)
+    }
+}
