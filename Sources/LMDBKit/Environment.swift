@@ -90,6 +90,15 @@ public final class Environment: @unchecked Sendable {
         return Database(handle: dbi)
     }
 
+    /// Frees the reader slots of processes that died with a read transaction open (`mdb_reader_check`): until
+    /// then LMDB cannot reuse the pages those readers pinned, and the file grows. Returns how many were freed.
+    @discardableResult
+    public func clearStaleReaders() throws(LMDBError) -> Int {
+        var dead: Int32 = 0
+        try check(mdb_reader_check(handle, &dead), "checking the reader table")
+        return Int(dead)
+    }
+
     /// Flushes buffers to disk; only needed with `noSync`.
     public func sync() throws(LMDBError) {
         try check(mdb_env_sync(handle, 1), "syncing environment")
@@ -108,7 +117,7 @@ public final class Environment: @unchecked Sendable {
         mdb_env_stat(handle, &stat)
         return EnvironmentInfo(
             mapSize: info.me_mapsize, lastPageNumber: Int(info.me_last_pgno), pageSize: Int(stat.ms_psize),
-            lastTransactionID: Int(info.me_last_txnid))
+            lastTransactionID: Int(info.me_last_txnid), readerSlotsUsed: Int(info.me_numreaders))
     }
 
     /// Writes a consistent copy of the environment into the (empty, existing) directory at `path`.
@@ -125,6 +134,8 @@ public struct EnvironmentInfo: Sendable {
     public let lastPageNumber: Int
     public let pageSize: Int
     public let lastTransactionID: Int
+    /// Reader slots taken across all processes (the high-water mark of the reader table).
+    public let readerSlotsUsed: Int
 
     /// Bytes of the data file in use.
     public var usedBytes: Int { (lastPageNumber + 1) * pageSize }

@@ -114,19 +114,33 @@ private func routes(
     return Dictionary(uniqueKeysWithValues: zip(APIRoute.all, handlers))
 }
 
-/// The ledger as a service of the server's `ServiceGroup`: on graceful shutdown (after the HTTP server,
-/// which is shut down first, has answered its in-flight requests) it lets the writer finish and closes the
-/// store.
+/// The ledger as a service of the server's `ServiceGroup`: while the server runs it frees the reader slots
+/// of dead processes every `readerCheckInterval` (a CLI killed mid-read would otherwise pin pages for as
+/// long as the server keeps the store open); on graceful shutdown (after the HTTP server, shut down first,
+/// has answered its in-flight requests) it lets the writer finish and closes the store.
 public struct LedgerService: Service {
     public let ledger: Ledger
+    public var readerCheckInterval: Duration = .seconds(60)
+    let logger = Logger(label: "traceledger.server")
 
     public init(ledger: Ledger) { self.ledger = ledger }
 
     public func run() async throws {
-        do {
-            try await gracefulShutdown()
-        } catch {
-            // Cancelled rather than shut down gracefully: close all the same.
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: readerCheckInterval) }
+            } catch {
+                break  // shutting down
+            }
+            do {
+                let freed = try ledger.clearStaleReaders()
+                if freed > 0 {
+                    logger.warning(
+                        "freed the reader slots of dead processes", metadata: ["slots": "\(freed)"])
+                }
+            } catch {
+                logger.error("checking the reader table failed", metadata: ["error": "\(error)"])
+            }
         }
         await ledger.close()
     }

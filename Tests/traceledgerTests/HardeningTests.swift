@@ -62,4 +62,59 @@ import TraceLedgerWorkload
         #expect(result.stderr.contains("line 1") && result.stderr.contains("longer than the limit"))
         #expect(try fixture.run("events", "--json").lines.count == 1)
     }
+
+    @Test func readerSlotsOfKilledProcessesAreFreedAndReported() throws {
+        let fixture = CLIFixture()
+        #expect(try fixture.run("init").status == 0)
+        // Another process keeps the store open (as a server would), so LMDB does not reset its reader table,
+        // while ten readers are killed with their read transactions open.
+        let holder = try Self.python(
+            "import lmdb, sys, time\nenv = lmdb.open(sys.argv[1], max_dbs=64, readonly=True)\nprint('open', flush=True)\ntime.sleep(20)",
+            fixture.store, wait: false)
+        for _ in 0..<10 {
+            let reader = try Self.python(
+                "import lmdb, os, signal, sys\nenv = lmdb.open(sys.argv[1], max_dbs=64, readonly=True)\n"
+                    + "txn = env.begin()\nos.kill(os.getpid(), signal.SIGKILL)", fixture.store, wait: true)
+            #expect(reader.terminationReason == .uncaughtSignal)
+        }
+        let stats = try fixture.run("stats")
+        #expect(stats.stdout.contains("10 of dead processes freed now"), "\(stats.stdout)")
+        let again = try fixture.run("stats", "--json")
+        #expect(again.stdout.contains("\"staleReadersFreed\":0"))
+        holder.terminate()
+        holder.waitUntilExit()
+    }
+
+    @Test func timesTheClockCannotHoldAreRefusedSayingWhy() throws {
+        let fixture = CLIFixture()
+        #expect(try fixture.run("init").status == 0)
+        for (time, reason) in [
+            ("2016-12-31T23:59:60Z", "leap second"), ("1500-01-01T00:00:00Z", "outside 1677-09-21"),
+            ("2300-01-01T00:00:00Z", "outside 1677-09-21"),
+        ] {
+            let line = EventLine.make(
+                type: "payment.captured", entityId: "pi_1", payload: Self.payment, occurredAt: time)
+            let result = try fixture.run("append", stdin: line + "\n")
+            #expect(result.status == 4)
+            #expect(result.stderr.contains(reason), "\(result.stderr)")
+        }
+    }
+
+    /// Runs a Python snippet with `argument`; waits for it unless `wait` is false.
+    static func python(_ code: String, _ argument: String, wait: Bool) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", code, argument]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        if wait {
+            process.waitUntilExit()
+        } else {
+            // Wait until it has the store open.
+            _ = output.fileHandleForReading.availableData
+        }
+        return process
+    }
 }

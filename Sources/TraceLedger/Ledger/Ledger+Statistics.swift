@@ -25,6 +25,10 @@ public struct LedgerStatistics: Sendable {
     /// Keys in `projection_data`: every projection generation's state (old generations are deleted after a
     /// rebuild, so this does not grow with rebuilds).
     public let projectionEntries: Int
+    /// Reader slots taken across all processes, and how many of them belonged to dead processes (freed when
+    /// the store was opened and by this call: their pinned pages can be reused again).
+    public var readerSlots = 0
+    public var staleReadersFreed = 0
 
     /// Bytes of the data file in use per event, indexes included.
     public var bytesPerEvent: Double { events == 0 ? 0 : Double(usedBytes) / Double(events) }
@@ -40,6 +44,7 @@ extension Ledger {
 
     /// Counts and sizes of the store; reads every record header and index key once.
     public func statistics() throws -> LedgerStatistics {
+        let staleReadersFreed = try clearStaleReaders()
         let info = environment.info()
         let fileBytes: Int
         do {
@@ -50,7 +55,7 @@ extension Ledger {
                 .storage, "cannot read the size of \(path)/data.mdb: \(error.localizedDescription)",
                 underlying: SendableDescription(error))
         }
-        return try read { snapshot in
+        var statistics = try read { snapshot in
             let transaction = snapshot.transaction
             let head = try snapshot.head()
             var byDomain: [Domain: UInt64] = [:]
@@ -100,6 +105,9 @@ extension Ledger {
                 dictionaries: dictionaries,
                 projectionEntries: try transaction.statistics(of: databases.projectionData).entries)
         }
+        statistics.readerSlots = environment.info().readerSlotsUsed
+        statistics.staleReadersFreed = staleReadersFreed + staleReadersFreedAtOpen
+        return statistics
     }
 
     private func keyCount(_ database: Database, _ transaction: Transaction) throws -> Int {

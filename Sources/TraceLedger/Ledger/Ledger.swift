@@ -23,9 +23,19 @@ public final class Ledger: Sendable {
     let codecs = RecordCodecPool()
     let writer: LedgerWriter
 
-    private init(path: String, environment: Environment, writer: LedgerWriter) {
+    /// Reader slots of dead processes freed when the store was opened (`stats` reports them).
+    let staleReadersFreedAtOpen: Int
+
+    private init(path: String, environment: Environment, writer: LedgerWriter) throws {
         self.path = path
         self.environment = environment
+        // Readers of processes killed mid-read pin pages until their slots are freed (the file then grows).
+        do {
+            staleReadersFreedAtOpen = try environment.clearStaleReaders()
+        } catch {
+            writer.stop()
+            throw LedgerError.wrapping(error, doing: "checking the reader table of \(path)")
+        }
         self.writer = writer
         self.databases = writer.databases
         self.dictionaries = writer.dictionaries
@@ -136,6 +146,17 @@ public final class Ledger: Sendable {
                 underlying: error)
         } catch {
             throw LedgerError.wrapping(error, doing: "opening the store at \(path)")
+        }
+    }
+
+    /// Frees the reader slots of dead processes (see `Environment.clearStaleReaders`); the server calls it
+    /// periodically. Returns how many were freed.
+    @discardableResult
+    public func clearStaleReaders() throws -> Int {
+        do {
+            return try environment.clearStaleReaders()
+        } catch {
+            throw LedgerError.wrapping(error, doing: "checking the reader table of \(path)")
         }
     }
 

@@ -1,6 +1,24 @@
 /// RFC 3339 parsing and printing on raw bytes, without Foundation's date formatters (which are slow, locale
 /// dependent and drop sub-microsecond digits).
 enum RFC3339 {
+    /// Why `text` is refused, when it has the shape of a date-time but cannot be held: a leap second (a
+    /// nanosecond clock since 1970 has no 23:59:60, and storing it as :59 would reorder events), or a time
+    /// outside what 64-bit nanoseconds reach. Nil when it is simply not RFC 3339.
+    static func whyRefused(_ text: String) -> String? {
+        let b = Array(text.utf8)
+        if b.count >= 20, b[16] == UInt8(ascii: ":"), b[17] == UInt8(ascii: "6"), b[18] == UInt8(ascii: "0") {
+            return
+                "\"\(text)\" is a leap second (:60), which the ledger's clock cannot hold; send it as the next second"
+        }
+        if b.count >= 10, let year = Int(String(decoding: b[0..<4], as: UTF8.self)),
+            year < 1678 || year > 2261
+        {
+            return
+                "\"\(text)\" is outside 1677-09-21T00:12:44Z…2262-04-11T23:47:16Z, the range of the ledger's nanosecond clock"
+        }
+        return nil
+    }
+
     static func parse(_ b: [UInt8]) -> Int64? {
         func digits(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= b.count else { return nil }
@@ -21,9 +39,9 @@ enum RFC3339 {
         guard b.count >= 20,
             b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") || b[10] == UInt8(ascii: " "),
             let hour = digits(11, 2), b[13] == UInt8(ascii: ":"), let minute = digits(14, 2),
-            b[16] == UInt8(ascii: ":"), let second = digits(17, 2), hour < 24, minute < 60, second < 61
+            b[16] == UInt8(ascii: ":"), let second = digits(17, 2), hour < 24, minute < 60, second < 60
         else { return nil }
-        seconds += Int64(hour * 3600 + minute * 60 + min(second, 59))
+        seconds += Int64(hour * 3600 + minute * 60 + second)
         var index = 19
         var nanos: Int64 = 0
         if b[index] == UInt8(ascii: ".") {

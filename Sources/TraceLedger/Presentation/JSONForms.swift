@@ -120,6 +120,7 @@ extension LedgerStatistics {
             "compressionRatio": .number(JSONNumber(literal: String(format: "%.2f", compressionRatio))!),
             "dictionaries": .integer(dictionaries), "headPosition": .integer(head.position),
             "headHash": .string(head.hash.description), "bytesByDatabase": .object(databases),
+            "readerSlots": .integer(readerSlots), "staleReadersFreed": .integer(staleReadersFreed),
         ]
     }
 

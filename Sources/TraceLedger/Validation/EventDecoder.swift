@@ -105,7 +105,8 @@ public struct EventDecoder: Sendable {
         guard let occurredAt = Timestamp(rfc3339: occurredText) else {
             throw LedgerError(
                 .invalidEvent,
-                "\"\(occurredText)\" is not an RFC 3339 date-time such as 2026-11-02T09:15:03.123Z",
+                RFC3339.whyRefused(occurredText)
+                    ?? "\"\(occurredText)\" is not an RFC 3339 date-time such as 2026-11-02T09:15:03.123Z",
                 field: "occurredAt", rule: "format")
         }
         for key in ["entityId", "actor", "origin", "correlationId", "traceId"] {

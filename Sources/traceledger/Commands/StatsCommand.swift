@@ -30,6 +30,11 @@ struct StatsCommand: AsyncParsableCommand {
         )
         table.add("bytes per event", String(format: "%.1f (indexes included)", stats.bytesPerEvent))
         table.add(
+            "reader slots",
+            "\(stats.readerSlots) taken"
+                + (stats.staleReadersFreed > 0
+                    ? "; \(stats.staleReadersFreed) of dead processes freed now" : ""))
+        table.add(
             "compression",
             String(
                 format: "%.2f× (%@ → %@ of event bodies), %d dictionar%@", stats.compressionRatio,
