@@ -97,6 +97,18 @@ import TraceLedgerWorkload
         #expect(result.stderr.contains("run `traceledger verify`"))
     }
 
+    /// A disk too full for even the lock file: `init` says so, dies of no signal and leaves nothing half-made.
+    @Test(.enabled(if: TmpfsMount.isAvailable, "needs root to mount a small tmpfs"))
+    func initOnAFullDiskLeavesNothingHalfMade() throws {
+        let mount = try TmpfsMount(bytes: 16 * 1024)
+        defer { mount.unmount() }
+        let store = mount.path + "/store"
+        let result = try CommandRunner.run(["init", "--store", store])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("no space left"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: store + "/data.mdb"))
+    }
+
     /// A full disk: the import stops with exit 1 and says so, and what was acknowledged before is intact.
     @Test(.enabled(if: TmpfsMount.isAvailable, "needs root to mount a small tmpfs"))
     func aFullDiskIsUnavailableAndLosesNothingAcknowledged() throws {

@@ -143,7 +143,17 @@ public struct BulkImporter: Sendable {
         } catch {
             // Never leave an append running behind a failed import: wait for it, then report the failure.
             if let task = inFlight { _ = await task.result }
-            throw error
+            guard let failure = error as? LedgerError,
+                failure.kind == .unavailable || failure.kind == .storage
+            else { throw error }
+            let head: ChainHead
+            do { head = try ledger.head() } catch { throw failure }  // the first failure is the one to report
+            // Say how far it got: what is in stays in, and importing the file again appends only the rest.
+            throw LedgerError(
+                failure.kind,
+                "\(failure.message); \(summary.appended) events of this import were committed before it "
+                    + "(the ledger ends at position \(head.position)); fix the cause and import the file again: "
+                    + "nothing is appended twice", underlying: failure)
         }
         if options.strict {
             guard strictRejections.isEmpty else {

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import LMDBKit
 public import Logging
 
@@ -79,17 +80,27 @@ public final class Ledger: Sendable {
             throw LedgerError(
                 .storage, "cannot restrict \(path) to its owner: \(String(cString: strerror(errno)))")
         }
-        let environment = try openEnvironment(at: path)
-        return try Ledger(
-            path: path, environment: environment,
-            writer: startWriter(path: path, environment: environment, logger: logger) { transaction in
-                let databases = try LedgerDatabases.open(
-                    in: environment, transaction: transaction, create: true)
-                try StoreFormat.write(in: transaction, databases: databases)
-                try ChainHead.empty.write(in: transaction, databases: databases)
-                try ProjectionRegistry.writeLayout(in: transaction, databases: databases)
-                return databases
-            })
+        do {
+            let environment = try openEnvironment(at: path)
+            return try Ledger(
+                path: path, environment: environment,
+                writer: startWriter(path: path, environment: environment, logger: logger) { transaction in
+                    let databases = try LedgerDatabases.open(
+                        in: environment, transaction: transaction, create: true)
+                    try StoreFormat.write(in: transaction, databases: databases)
+                    try ChainHead.empty.write(in: transaction, databases: databases)
+                    try ProjectionRegistry.writeLayout(in: transaction, databases: databases)
+                    return databases
+                })
+        } catch {
+            // Leave nothing half-made that a second `init` would refuse as an existing store.
+            for file in ["data.mdb", "lock.mdb"] where files.fileExists(atPath: path + "/" + file) {
+                do { try files.removeItem(atPath: path + "/" + file) } catch {
+                    logger.warning("could not remove a half-made \(file)", metadata: ["path": "\(path)"])
+                }
+            }
+            throw error
+        }
     }
 
     /// Opens the existing store at `path`.
@@ -138,6 +149,7 @@ public final class Ledger: Sendable {
     }
 
     private static func openEnvironment(at path: String) throws -> Environment {
+        try reserveLockFile(at: path)
         do {
             return try Environment(path: path, options: EnvironmentOptions())
         } catch  where error.code == LMDBError.invalid || error.code == LMDBError.versionMismatch {
@@ -146,6 +158,26 @@ public final class Ledger: Sendable {
                 underlying: error)
         } catch {
             throw LedgerError.wrapping(error, doing: "opening the store at \(path)")
+        }
+    }
+
+    /// LMDB maps `lock.mdb` and would die of SIGBUS touching a page a full disk cannot back: the lock file's
+    /// space is allocated first, so a full disk is an error that says so.
+    private static func reserveLockFile(at path: String) throws {
+        let lockPath = path + "/lock.mdb"
+        let descriptor = Glibc.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            if errno == EACCES || errno == EROFS { return }  // a read-only store: LMDB says what it can
+            throw LedgerError(.storage, "cannot open \(lockPath): \(String(cString: strerror(errno)))")
+        }
+        defer { Glibc.close(descriptor) }
+        // The reader table: 512 slots of 64 bytes and a header, rounded up.
+        let result = posix_fallocate(descriptor, 0, 64 * 1024)
+        if result == ENOSPC || result == EDQUOT {
+            throw LedgerError(
+                .unavailable,
+                "no space left on the file system of \(path) (\(FreeSpace.bytes(at: path) ?? 0) bytes free): free "
+                    + "space and run it again; nothing was written")
         }
     }
 
