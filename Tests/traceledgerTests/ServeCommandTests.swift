@@ -10,12 +10,13 @@ import TraceLedgerWorkload
 /// `traceledger serve` as an operator runs it: a real process, real signals, the CLI beside it.
 @Suite struct ServeCommandTests {
     /// Starts `traceledger serve` on a free port and waits until it answers.
-    static func serve(_ fixture: CLIFixture, extra: [String] = []) async throws -> (
-        CommandRunner.RunningCommand, String
-    ) {
+    static func serve(_ fixture: CLIFixture, extra: [String] = [], environment: [String: String] = [:])
+        async throws -> (CommandRunner.RunningCommand, String)
+    {
         let port = Int.random(in: 20_000...40_000)
         let process = try CommandRunner.start(
-            ["serve", "--store", fixture.store, "--listen", "127.0.0.1:\(port)"] + extra)
+            ["serve", "--store", fixture.store, "--listen", "127.0.0.1:\(port)"] + extra,
+            environment: environment)
         let base = "http://127.0.0.1:\(port)"
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
@@ -154,6 +155,27 @@ import TraceLedgerWorkload
         #expect(process.terminationStatus == 0, "\(said)\n\(text)")
         kill(server.process.processIdentifier, SIGTERM)
         server.process.waitUntilExit()
+    }
+
+    /// A store started with a 1 MiB map grows it as it fills, in the CLI that fills it and in the server
+    /// beside it, which takes up the new size (MDB_MAP_RESIZED) and goes on answering and appending.
+    @Test func theMapGrowsAcrossProcesses() async throws {
+        let fixture = CLIFixture()
+        let small = ["TRACELEDGER_MAP_SIZE": String(1 << 20)]
+        #expect(try CommandRunner.run(["init", "--store", fixture.store], environment: small).status == 0)
+        let (server, base) = try await Self.serve(fixture, environment: small)
+        let file = try fixture.write(WorkloadGenerator.lines(seed: 75, count: 20_000))
+        let imported = try CommandRunner.run(["import", file, "--store", fixture.store], environment: small)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let appended = try await Self.post(base, WorkloadGenerator.lines(seed: 76, count: 1)[0])
+        #expect(appended.status == 201, "\(appended.body)")
+        let stats = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: base + "/v1/stats"), timeout: .seconds(30))
+        let body = String(buffer: try await stats.body.collect(upTo: 1 << 20))
+        #expect(body.contains("\"events\":20001"), "\(body)")
+        kill(server.process.processIdentifier, SIGTERM)
+        server.process.waitUntilExit()
+        #expect(try CommandRunner.run(["verify", "--store", fixture.store]).status == 0)
     }
 
     @Test func aNonLoopbackListenWithoutTokensRefusesToStart() throws {

@@ -151,7 +151,13 @@ public final class Ledger: Sendable {
     private static func openEnvironment(at path: String) throws -> Environment {
         try reserveLockFile(at: path)
         do {
-            return try Environment(path: path, options: EnvironmentOptions())
+            var options = EnvironmentOptions()
+            if let text = ProcessInfo.processInfo.environment["TRACELEDGER_MAP_SIZE"], let bytes = Int(text),
+                bytes >= 1 << 20
+            {
+                options.mapSize = bytes  // the map a store starts with; it grows when full
+            }
+            return try Environment(path: path, options: options)
         } catch  where error.code == LMDBError.invalid || error.code == LMDBError.versionMismatch {
             throw LedgerError(
                 .notAStore, "\(path) holds a data.mdb that is not an LMDB environment this build reads",
@@ -257,12 +263,21 @@ public final class Ledger: Sendable {
     /// several snapshots (`forEachEvent` does).
     public func read<Result>(_ body: (LedgerSnapshot) throws -> Result) throws -> Result {
         do {
-            return try codecs.withCodec { codec in
-                try environment.read { transaction in
-                    try body(
-                        LedgerSnapshot(
-                            transaction: transaction, databases: databases, codec: codec,
-                            dictionaries: dictionaries))
+            while true {
+                do {
+                    return try writer.gate.shared {
+                        try codecs.withCodec { codec in
+                            try environment.read { transaction in
+                                try body(
+                                    LedgerSnapshot(
+                                        transaction: transaction, databases: databases, codec: codec,
+                                        dictionaries: dictionaries))
+                            }
+                        }
+                    }
+                } catch let error as LMDBError where error.code == LMDBError.mapResized {
+                    // Another process grew the map: take up its size and read again.
+                    try writer.gate.adoptResize(environment)
                 }
             }
         } catch {

@@ -39,6 +39,10 @@ final class LedgerWriter: @unchecked Sendable {
     private let logger: Logger
     /// Told of every commit that moved the head.
     let commits = CommitNotifier()
+    /// Held shared by every transaction, exclusively to grow the map.
+    let gate = MapGate()
+    /// The largest map the writer grows to.
+    static let maximumMapSize = 1 << 40
     // Set once by the writer thread's setup transaction, before `init` returns; read-only afterwards.
     private(set) var databases: LedgerDatabases!
     private(set) var dictionaries: DictionaryCache!
@@ -265,15 +269,28 @@ final class LedgerWriter: @unchecked Sendable {
         of body: (LedgerWriteTransaction) throws -> Void, codec: RecordCodec, doing operation: String
     ) -> (any Error)? {
         do {
-            let head = try environment.write { transaction in
-                let snapshot = LedgerSnapshot(
-                    transaction: transaction, databases: databases, codec: codec, dictionaries: dictionaries)
-                let writeTransaction = LedgerWriteTransaction(snapshot: snapshot, writer: self)
-                try body(writeTransaction)
-                return writeTransaction.appendedThrough
+            while true {
+                do {
+                    let head = try gate.shared {
+                        try environment.write { transaction in
+                            let snapshot = LedgerSnapshot(
+                                transaction: transaction, databases: databases, codec: codec,
+                                dictionaries: dictionaries)
+                            let writeTransaction = LedgerWriteTransaction(snapshot: snapshot, writer: self)
+                            try body(writeTransaction)
+                            return writeTransaction.appendedThrough
+                        }
+                    }
+                    if let head { commits.publish(head) }
+                    return nil
+                } catch let error as LMDBError where error.code == LMDBError.mapFull {
+                    // Nothing was written: grow the map and run the same work again.
+                    guard try gate.grow(environment, limit: Self.maximumMapSize) else { throw error }
+                    logger.notice("grew the LMDB map", metadata: ["bytes": "\(environment.info().mapSize)"])
+                } catch let error as LMDBError where error.code == LMDBError.mapResized {
+                    try gate.adoptResize(environment)
+                }
             }
-            if let head { commits.publish(head) }
-            return nil
         } catch let error as LMDBError {
             return LedgerError.wrappingWrite(error, doing: operation, storeAt: path)
         } catch {
@@ -305,6 +322,7 @@ final class LedgerWriter: @unchecked Sendable {
         body: (@Sendable (LedgerWriteTransaction) throws -> Void)?, then jobs: [Job], codec: RecordCodec
     ) {
         var appends = body == nil ? jobs : []
+        var appendsTaken = body == nil
         var results: [Result<[AppendOutcome], any Error>] = []
         var bodyFailure: (any Error)?
         let commitFailure = transactionFailure(
@@ -316,7 +334,10 @@ final class LedgerWriter: @unchecked Sendable {
                         bodyFailure = error
                         throw error
                     }
-                    appends = takeQueuedAppends()
+                    if !appendsTaken {
+                        appends = takeQueuedAppends()
+                        appendsTaken = true
+                    }
                 }
                 results = []
                 for case .append(let events, _) in appends {
@@ -347,11 +368,13 @@ final class LedgerWriter: @unchecked Sendable {
     private func train(codec: RecordCodec) {
         let due: DictionaryTrainer.Samples?
         do {
-            due = try environment.read { transaction in
-                try trainer.samplesIfDue(
-                    in: LedgerSnapshot(
-                        transaction: transaction, databases: databases, codec: codec,
-                        dictionaries: dictionaries))
+            due = try gate.shared {
+                try environment.read { transaction in
+                    try trainer.samplesIfDue(
+                        in: LedgerSnapshot(
+                            transaction: transaction, databases: databases, codec: codec,
+                            dictionaries: dictionaries))
+                }
             }
         } catch {
             logger.warning("reading samples for a zstd dictionary failed", metadata: ["error": "\(error)"])
