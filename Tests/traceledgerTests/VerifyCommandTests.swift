@@ -23,4 +23,41 @@ import TraceLedgerWorkload
         let json = try fixture.run("verify", "--json")
         #expect(json.stdout.contains("\"intact\":false,\"position\":257"))
     }
+
+    @Test func aDamagedIndexIsNamedByVerifyAndRebuiltByRepairIndexes() throws {
+        let fixture = CLIFixture()
+        _ = try fixture.run("init")
+        _ = try fixture.run("import", try fixture.write(WorkloadGenerator.lines(seed: 32, count: 600)))
+        let victim = try fixture.run("events", "--json", "--from", "300", "--limit", "1").stdout
+        let trace = try #require(
+            victim.firstRange(of: #/"traceId":"([^"]+)"/#).map { String(victim[$0].dropFirst(11).dropLast()) }
+        )
+        let before = try fixture.run("trace", trace, "--json").lines.count
+        // Damage the trace index the way a bad page would: one position gone, one foreign entry added.
+        let environment = try Environment(path: fixture.store)
+        try environment.write { transaction in
+            let traces = try environment.openDatabase(
+                named: "traces", flags: [.duplicateSort, .duplicateFixed], in: transaction)
+            let position = withUnsafeBytes(of: UInt64(300).bigEndian) { Array($0) }
+            #expect(try transaction.delete(in: traces, key: Array(trace.utf8), value: position))
+            let actors = try environment.openDatabase(
+                named: "actors", flags: [.duplicateSort, .duplicateFixed], in: transaction)
+            try transaction.put(
+                in: actors, key: Array("user:nobody".utf8),
+                value: withUnsafeBytes(of: UInt64(1).bigEndian) { Array($0) })
+        }
+        let verify = try fixture.run("verify")
+        #expect(verify.status == 3)
+        #expect(verify.stdout.contains("INDEX DAMAGED: traces: position 300 is missing"), "\(verify.stdout)")
+        #expect(verify.stdout.contains("INDEX DAMAGED: actors: it holds 601 entries for 600 events"))
+        #expect(verify.stdout.contains("traceledger repair-indexes"))
+        #expect(try fixture.run("trace", trace, "--json").lines.count == before - 1)
+        let repair = try fixture.run("repair-indexes")
+        #expect(repair.status == 0, "\(repair.stderr)")
+        #expect(repair.stdout.contains("repaired: actors, traces"))
+        #expect(try fixture.run("verify").status == 0)
+        #expect(try fixture.run("trace", trace, "--json").lines.count == before)
+        let json = try fixture.run("verify", "--json")
+        #expect(json.stdout.contains("\"damagedIndexes\":[]"))
+    }
 }

@@ -12,8 +12,15 @@ struct AuditRoutes {
     /// `GET /v1/verify`: walks the whole chain; 200 either way, `intact` says which.
     func verify(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let ledger = ledger
-        let result = try await Task.detached { try ledger.verify() }.value
-        return JSONBody.response(result.jsonObject)
+        let (result, damage) = try await Task.detached { () throws -> (VerificationResult, [IndexDamage]) in
+            let result = try ledger.verify()
+            guard case .intact = result else { return (result, []) }
+            return (result, try ledger.verifyIndexes())
+        }.value
+        var object = result.jsonObject
+        object["damagedIndexes"] = .array(
+            damage.map { .object(["index": .string($0.index), "reason": .string($0.reason)]) })
+        return JSONBody.response(object)
     }
 
     /// `GET /v1/stats`.

@@ -6,8 +6,11 @@ import TraceLedger
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Walk the hash chain and prove the log unaltered.",
-        discussion: "Exit 0 with the head when intact; exit 3 with the first bad position when not.")
+        abstract:
+            "Walk the hash chain and prove the log unaltered, then check every index against the records.",
+        discussion:
+            "Exit 0 with the head when intact; exit 3 with the first bad position, or the damaged indexes, when not."
+    )
 
     @OptionGroup var store: StoreOptions
 
@@ -26,12 +29,25 @@ struct VerifyCommand: AsyncParsableCommand {
         let seconds = Date().timeIntervalSince(started)
         switch result {
         case .intact(let head):
+            let damage = try ledger.verifyIndexes()
             if json {
-                print(result.json)
+                var object = result.jsonObject
+                object["damagedIndexes"] = .array(
+                    damage.map { .object(["index": .string($0.index), "reason": .string($0.reason)]) })
+                print(JSONValue.object(object).serialized())
             } else {
                 print("intact: \(Format.count(head.position)) events verified in \(Format.duration(seconds))")
                 print("head: position \(head.position), hash \(head.hash)")
+                for problem in damage {
+                    print("INDEX DAMAGED: \(problem.index): \(problem.reason)")
+                }
+                if !damage.isEmpty {
+                    print(
+                        "the records and their chain are intact; rebuild the indexes from them with "
+                            + "`traceledger repair-indexes`")
+                }
             }
+            if !damage.isEmpty { throw ExitCode(ExitStatus.verificationFailed) }
         case .broken(let position, let reason):
             if json {
                 print(result.json)
