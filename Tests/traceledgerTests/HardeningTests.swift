@@ -100,6 +100,30 @@ import TraceLedgerWorkload
         }
     }
 
+    @Test func aBackupTakenWhileImportingOpensAndVerifies() throws {
+        let fixture = CLIFixture()
+        #expect(try fixture.run("init").status == 0)
+        #expect(
+            try fixture.run("import", try fixture.write(WorkloadGenerator.lines(seed: 81, count: 2_000)))
+                .status == 0)
+        let more = try fixture.write(WorkloadGenerator.lines(seed: 82, count: 20_000), to: "more.ndjson")
+        let importer = try CommandRunner.start(["import", more, "--store", fixture.store])
+        let copy = fixture.directory.file("backup")
+        let backup = try fixture.run("backup", copy)
+        importer.process.waitUntilExit()
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let held = try #require(
+            backup.stdout.firstRange(of: #/up to [^:]+: ([0-9,]+) events/#).map { backup.stdout[$0] })
+        #expect(held.contains("events"))
+        let verify = try CommandRunner.run(["verify", "--store", copy])
+        #expect(verify.status == 0, "\(verify.stdout)")
+        #expect(try CommandRunner.run(["backup", copy, "--store", fixture.store]).status == 2)  // not empty
+        let compacted = fixture.directory.file("compact")
+        #expect(try fixture.run("backup", compacted, "--compact").status == 0)
+        #expect(
+            try CommandRunner.run(["verify", "--store", compacted]).stdout.contains("22,000 events verified"))
+    }
+
     /// Runs a Python snippet with `argument`; waits for it unless `wait` is false.
     static func python(_ code: String, _ argument: String, wait: Bool) throws -> Process {
         let process = Process()
