@@ -2,6 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
+import Synchronization
 public import TraceLedger
 
 /// POSTs events to an HTTP webhook: one envelope per request, or a JSON array of up to `batchSize`.
@@ -16,6 +18,10 @@ public final class HTTPSink: ReplaySink {
     private let authorization: String?
     private let timeout: TimeAmount
     private var client: HTTPClient { Self.client }
+    /// Whether the next delivery first checks that the host takes connections: at the start, and after the
+    /// downstream could not be reached. The client's pool retries a refused connection until the request's
+    /// deadline, so without it every attempt at a downed host would wait the whole timeout.
+    private let probeFirst = Mutex(true)
 
     /// One client for every HTTP sink of the process: connections are pooled and reused, redirects are not
     /// followed (a webhook that redirects is misconfigured), and it lives as long as the process.
@@ -38,6 +44,10 @@ public final class HTTPSink: ReplaySink {
 
     public func deliver(_ events: [RecordedEvent]) async throws(DeliveryFailure) {
         guard let first = events.first, let last = events.last else { return }
+        if probeFirst.withLock({ $0 }) {
+            try await probe()
+            probeFirst.withLock { $0 = false }
+        }
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -64,7 +74,9 @@ public final class HTTPSink: ReplaySink {
             let buffer = try await response.body.collect(upTo: 64 * 1024)
             text = String(buffer: buffer)
         } catch {
-            throw DeliveryFailure(.transient, "cannot deliver to \(url): \(error)")
+            // No answer at all: the downstream is down or cut off, whichever event it was.
+            probeFirst.withLock { $0 = true }
+            throw DeliveryFailure(.unreachable, "cannot reach \(url): \(Self.reason(error))")
         }
         let status = Int(response.status.code)
         guard !(200..<300).contains(status) else { return }
@@ -95,6 +107,42 @@ public final class HTTPSink: ReplaySink {
         var span = String(event.eventId.description.filter { $0 != "-" }.prefix(16))
         if span.allSatisfy({ $0 == "0" }) { span = "0000000000000001" }
         return "00-\(trace)-\(span)-01"
+    }
+
+    /// Opens and closes one TCP connection to the URL's host within 2 s.
+    private func probe() async throws(DeliveryFailure) {
+        guard let components = URLComponents(string: url), let host = components.host else {
+            throw DeliveryFailure(.permanent, "\(url) is not a URL with a host")
+        }
+        let port = components.port ?? (components.scheme == "https" ? 443 : 80)
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(2))
+                .connect(host: host, port: port).get()
+            try await channel.close()
+        } catch {
+            probeFirst.withLock { $0 = true }
+            throw DeliveryFailure(.unreachable, "cannot reach \(url): \(Self.reason(error))")
+        }
+    }
+
+    /// A transport error in words a person reads: "connection refused", "timed out after 10 s".
+    static func reason(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("Connection refused") || text.contains("connectionRefused") {
+            return "connection refused"
+        }
+        if text.contains("connectTimeout") || text.contains("deadlineExceeded") || text.contains("timeout") {
+            return "no answer in time"
+        }
+        if text.contains("remoteConnectionClosed") { return "the connection was closed before an answer" }
+        if text.contains("No route") || text.contains("Network is unreachable") {
+            return "no route to the host"
+        }
+        if text.contains("Name or service not known") || text.contains("nodename nor servname") {
+            return "the host name does not resolve"
+        }
+        return text
     }
 
     /// Retry-After in seconds (the HTTP-date form is rare for webhooks and treated as absent).

@@ -42,8 +42,8 @@ public final class DownstreamServer: Sendable {
     public let port: Int
     public var url: String { "http://127.0.0.1:\(port)/events" }
 
-    /// Starts listening on an ephemeral port.
-    public init() async throws {
+    /// Starts listening on `port` (0: an ephemeral one), e.g. to bring a downstream back where it was.
+    public init(port requested: Int = 0) async throws {
         let holder = Holder()
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -52,7 +52,7 @@ public final class DownstreamServer: Sendable {
                     channel.pipeline.addHandler(RequestHandler(server: holder))
                 }
             }
-        channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        channel = try await bootstrap.bind(host: "127.0.0.1", port: requested).get()
         port = channel.localAddress?.port ?? 0
         holder.server.withLock { $0 = Weak(self) }
     }

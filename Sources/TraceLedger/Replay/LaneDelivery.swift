@@ -75,6 +75,8 @@ struct LaneDelivery: Sendable {
             outcome.delivered += group.count
             return
         }
+        // An outage is no event's fault: nothing is dead-lettered, the window is not checkpointed.
+        if failure.kind == .unreachable { throw DownstreamUnreachable(failure: failure) }
         if group.count > 1 {
             for event in group {
                 if let blocker = blocked[event.content.streamKey] {
@@ -126,7 +128,7 @@ struct DeliveryAttempts: Sendable {
                 return result
             } catch {
                 result.failure = error
-                guard error.kind == .transient, result.attempts < options.maximumAttempts else {
+                guard error.kind != .permanent, result.attempts < options.maximumAttempts else {
                     return result
                 }
                 result.retries += 1
@@ -135,4 +137,12 @@ struct DeliveryAttempts: Sendable {
             }
         }
     }
+}
+
+/// The downstream could not be reached at all, for every attempt of a delivery.
+///
+/// Sendable: plain values.
+struct DownstreamUnreachable: Error, Sendable {
+    let failure: DeliveryFailure
+    let since = Timestamp.now()
 }

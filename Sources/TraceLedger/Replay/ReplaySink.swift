@@ -26,6 +26,10 @@ public struct DeliveryFailure: Error, Sendable, CustomStringConvertible {
         case transient
         /// Retrying will not help: 4xx other than 408/429, a malformed request, a missing stream.
         case permanent
+        /// The downstream as a whole cannot be reached (refused, timed out, no route): an outage, not a bad
+        /// event. Retried like a transient failure; when it lasts, the replay stops (or, following, waits)
+        /// with its checkpoint kept and nothing dead-lettered.
+        case unreachable
     }
 
     public let kind: Kind

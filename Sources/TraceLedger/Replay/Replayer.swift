@@ -78,7 +78,35 @@ public struct Replayer: Sendable {
             start = window.end + 1
             let lanes = LaneDelivery(
                 sink: sink, options: options, limiter: limiter, logger: logger)
-            let outcome = try await lanes.deliver(window.events, blocked: blocked)
+            let outcome: LaneDelivery.Outcome
+            var outages = 0
+            while true {
+                do {
+                    outcome = try await lanes.deliver(window.events, blocked: blocked)
+                    break
+                } catch let outage as DownstreamUnreachable {
+                    // An outage: dead-letter nothing, keep the checkpoint; following, wait for it to end.
+                    guard options.follow, !stop.isRequested else {
+                        throw LedgerError(
+                            .unavailable,
+                            "the downstream is unreachable since \(outage.since.rfc3339): \(outage.failure.message); "
+                                + "nothing was dead-lettered and the checkpoint of \(options.consumer) stays at "
+                                + "\(summary.checkpoint): run the replay again once it is back",
+                            underlying: outage.failure)
+                    }
+                    outages += 1
+                    logger.warning(
+                        "downstream unreachable; waiting",
+                        metadata: ["since": "\(outage.since.rfc3339)", "error": "\(outage.failure.message)"])
+                    let wait = min(
+                        .seconds(30), options.retry.delay(afterAttempt: min(outages, 12), retryAfter: nil))
+                    let until = ContinuousClock.now + wait
+                    while ContinuousClock.now < until, !stop.isRequested {
+                        try await Task.sleep(for: min(.seconds(1), until - ContinuousClock.now))
+                    }
+                    if stop.isRequested { return summary }
+                }
+            }
             try await flushSink()
             for letter in outcome.deadLetters where blocked[letter.stream] == nil {
                 blocked[letter.stream] = letter.position

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import TraceLedger
+import TraceLedgerSinks
+import TraceLedgerTesting
+import TraceLedgerWorkload
+
+/// A downstream that cannot be reached is an outage, not a stream of bad events (issue 9, item 3).
+@Suite struct ReplayOutageTests {
+    /// A loopback port nobody listens on.
+    static func closedPort() async throws -> Int {
+        let server = try await DownstreamServer()
+        let port = server.port
+        try await server.stop()
+        return port
+    }
+
+    @Test func aReplayToNothingStopsKeepsItsCheckpointAndDeadLettersNothing() async throws {
+        let fixture = CLIFixture()
+        #expect(try fixture.run("init").status == 0)
+        #expect(
+            try fixture.run("import", try fixture.write(WorkloadGenerator.lines(seed: 93, count: 40))).status
+                == 0)
+        let port = try await Self.closedPort()
+        let started = ContinuousClock.now
+        let result = try fixture.run(
+            "replay", "--to", "http://127.0.0.1:\(port)/events", "--consumer", "erp", "--backoff", "5ms")
+        #expect(ContinuousClock.now - started < .seconds(20))
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("unreachable since"), "\(result.stderr)")
+        #expect(result.stderr.contains("connection refused"))
+        #expect(result.stderr.contains("nothing was dead-lettered and the checkpoint of erp stays at 0"))
+        #expect(try fixture.run("dlq", "list", "--consumer", "erp").stdout.contains("is empty"))
+    }
+
+    @Test func aFollowingReplayWaitsOutTheOutageAndDeliversEverythingOnce() async throws {
+        let store = try TemporaryStore()
+        let decoder = EventDecoder()
+        let lines = WorkloadGenerator.lines(seed: 94, count: 60)
+        _ = try await store.ledger.append(try lines.map { try decoder.decode($0) })
+        // The downstream is down at first, on a port we then bring it up on.
+        let port = try await Self.closedPort()
+        var options = ReplayOptions(consumer: "erp", actor: "user:ops@example.com")
+        options.follow = true
+        options.retry = RetryPolicy(base: .milliseconds(20), cap: .milliseconds(200))
+        let stop = ReplayStop()
+        let ledger = store.ledger
+        let replay = Task {
+            try await Replayer(
+                ledger: ledger, sink: HTTPSink(url: "http://127.0.0.1:\(port)/events"), options: options
+            )
+            .run(stop: stop)
+        }
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(try ledger.deadLetters(of: "erp").isEmpty)
+        let server = try await DownstreamServer(port: port)
+        let expected = try lines.map { try decoder.decode($0).content.eventId.description }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while Set(server.applied).count < expected.count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        stop.request()
+        _ = try await replay.value
+        #expect(Set(server.applied).isSuperset(of: expected))
+        #expect(try ledger.deadLetters(of: "erp").isEmpty)
+        try await server.stop()
+    }
+}
