@@ -66,3 +66,33 @@ import TraceLedgerWorkload
         try await server.stop()
     }
 }
+
+/// A retry holds back only its own entity (issue 9, item 2).
+@Suite struct ReplayRetryTests {
+    @Test func anEntityWaitingForItsRetryDoesNotHoldBackTheOthers() async throws {
+        let store = try TemporaryStore()
+        let decoder = EventDecoder()
+        let payment = #"{"orderId":"SO-1","amount":"1.00","currency":"EUR"}"#
+        // pi_A twice, then pi_B and pi_C: with one lane, the old delivery slept in pi_A's backoff first.
+        let lines = ["pi_A", "pi_A", "pi_B", "pi_C"].map {
+            EventLine.make(type: "payment.captured", entityId: $0, payload: payment)
+        }
+        _ = try await store.ledger.append(try lines.map { try decoder.decode($0) })
+        let server = try await DownstreamServer()
+        let first = try #require(try store.ledger.event(at: 1)).eventId.description
+        server.respond { request, _ in
+            request.idempotencyKey == first && request.attempt == 1 ? .status(503) : .ok
+        }
+        var options = ReplayOptions(consumer: "erp", actor: "user:ops@example.com")
+        options.retry = RetryPolicy(base: .milliseconds(400), cap: .milliseconds(400))
+        let summary = try await Replayer(
+            ledger: store.ledger, sink: HTTPSink(url: server.url), options: options
+        ).run()
+        #expect(summary.delivered == 4 && summary.deadLettered == 0)
+        #expect(summary.retried >= 1)
+        let ids = try (1...4).map { try #require(try store.ledger.event(at: UInt64($0))).eventId.description }
+        // pi_B and pi_C went while pi_A waited; pi_A's two events kept their order.
+        #expect(server.applied == [ids[2], ids[3], ids[0], ids[1]], "\(server.applied)")
+        try await server.stop()
+    }
+}

@@ -38,63 +38,157 @@ struct LaneDelivery: Sendable {
         }
     }
 
+    /// An entity whose delivery failed for now: its remaining events of the window wait for its next attempt,
+    /// while the other entities of the lane go on.
+    private struct Retrying {
+        var events: [RecordedEvent]
+        var attempts: Int
+        var due: ContinuousClock.Instant
+    }
+
+    /// Delivers a lane in order. A transient failure holds back only its own entity, which is tried again
+    /// after its backoff while the lane goes on with the others; an entity that keeps failing is
+    /// dead-lettered after `maximumAttempts`, with its later events held behind it.
     private func deliverLane(_ lane: [RecordedEvent], blocked initiallyBlocked: [StreamKey: UInt64])
         async throws -> Outcome
     {
         var outcome = Outcome()
         var blocked = initiallyBlocked
+        var retrying: [StreamKey: Retrying] = [:]
         var index = 0
+        // First pass, in log order: groups of up to `batchSize` events of entities not held back.
         while index < lane.count {
             var group: [RecordedEvent] = []
             while index < lane.count, group.count < max(1, options.batchSize) {
                 let event = lane[index]
-                if let blocker = blocked[event.content.streamKey] {
-                    if group.isEmpty {
-                        outcome.deadLetters.append(hold(event, behind: blocker))
-                        index += 1
-                        continue
-                    }
-                    break
-                }
-                group.append(event)
+                let key = event.content.streamKey
                 index += 1
+                if let blocker = blocked[key] {
+                    outcome.deadLetters.append(hold(event, behind: blocker))
+                } else if retrying[key] != nil {
+                    retrying[key]!.events.append(event)
+                } else {
+                    group.append(event)
+                }
             }
             guard !group.isEmpty else { continue }
-            try await deliverGroup(group, into: &outcome, blocked: &blocked)
+            if let failure = try await attempt(group, into: &outcome) {
+                if failure.kind == .permanent {
+                    if group.count == 1 {
+                        deadLetter(group[0], attempts: 1, failure: failure, into: &outcome, blocked: &blocked)
+                        continue
+                    }
+                    // Find the bad ones: the group's events one by one, each entity in order.
+                    for event in group {
+                        let key = event.content.streamKey
+                        if let blocker = blocked[key] {
+                            outcome.deadLetters.append(hold(event, behind: blocker))
+                        } else if retrying[key] != nil {
+                            retrying[key]!.events.append(event)
+                        } else if let failure = try await attempt([event], into: &outcome) {
+                            if failure.kind == .permanent {
+                                deadLetter(
+                                    event, attempts: 1, failure: failure, into: &outcome, blocked: &blocked)
+                            } else {
+                                retrying[key] = Retrying(
+                                    events: [event], attempts: 1,
+                                    due: .now
+                                        + options.retry.delay(afterAttempt: 1, retryAfter: failure.retryAfter)
+                                )
+                            }
+                        }
+                    }
+                    continue
+                }
+                // Transient: each entity of the group waits for its own next attempt.
+                let due =
+                    ContinuousClock.now + options.retry.delay(afterAttempt: 1, retryAfter: failure.retryAfter)
+                for event in group {
+                    retrying[event.content.streamKey, default: Retrying(events: [], attempts: 1, due: due)]
+                        .events.append(event)
+                }
+            }
+        }
+        // Then the entities that wait for a retry, each when its backoff is over.
+        while !retrying.isEmpty {
+            let now = ContinuousClock.now
+            guard
+                let (key, due) = retrying.filter({ $0.value.due <= now }).min(by: {
+                    $0.value.due < $1.value.due
+                })
+            else {
+                let next = retrying.values.map(\.due).min()!
+                try await Task.sleep(until: next, clock: .continuous)
+                continue
+            }
+            var entry = due
+            let event = entry.events[0]
+            outcome.retried += 1
+            if let failure = try await attempt([event], into: &outcome) {
+                entry.attempts += 1
+                if failure.kind == DeliveryFailure.Kind.permanent || entry.attempts >= options.maximumAttempts
+                {
+                    deadLetter(
+                        event, attempts: entry.attempts, failure: failure, into: &outcome, blocked: &blocked)
+                    outcome.deadLetters += entry.events.dropFirst().map { hold($0, behind: event.position) }
+                    retrying[key] = nil
+                    continue
+                }
+                entry.due =
+                    ContinuousClock.now
+                    + options.retry.delay(afterAttempt: entry.attempts, retryAfter: failure.retryAfter)
+                retrying[key] = entry
+                continue
+            }
+            entry.events.removeFirst()
+            entry.attempts = 0
+            if entry.events.isEmpty {
+                retrying[key] = nil
+            } else {
+                // The entity is delivering again: its next event goes at once.
+                entry.due = ContinuousClock.now
+                retrying[key] = entry
+            }
         }
         return outcome
     }
 
-    /// Delivers a group; when it fails for good, retries its events one by one so only the bad ones park.
-    private func deliverGroup(
-        _ group: [RecordedEvent], into outcome: inout Outcome, blocked: inout [StreamKey: UInt64]
-    ) async throws {
-        let result = try await DeliveryAttempts(sink: sink, options: options, limiter: limiter).deliver(group)
-        outcome.retried += result.retries
-        guard let failure = result.failure else {
-            outcome.delivered += group.count
-            return
-        }
-        // An outage is no event's fault: nothing is dead-lettered, the window is not checkpointed.
-        if failure.kind == .unreachable { throw DownstreamUnreachable(failure: failure) }
-        if group.count > 1 {
-            for event in group {
-                if let blocker = blocked[event.content.streamKey] {
-                    outcome.deadLetters.append(hold(event, behind: blocker))
-                } else {
-                    try await deliverGroup([event], into: &outcome, blocked: &blocked)
-                }
-            }
-            return
-        }
-        let event = group[0]
+    /// Parks `event` as a dead letter and blocks its entity for the rest of the run.
+    private func deadLetter(
+        _ event: RecordedEvent, attempts: Int, failure: DeliveryFailure, into outcome: inout Outcome,
+        blocked: inout [StreamKey: UInt64]
+    ) {
         logger.warning(
             "dead-lettered an event", metadata: ["position": "\(event.position)", "error": "\(failure)"])
         outcome.deadLetters.append(
             DeadLetter(
-                consumer: options.consumer, event: event, state: .dead, attempts: result.attempts,
+                consumer: options.consumer, event: event, state: .dead, attempts: attempts,
                 lastError: failure.message, status: failure.status, response: failure.response))
         blocked[event.content.streamKey] = event.position
+    }
+
+    /// One attempt at `events`: nil and counted as delivered when it went through, else the failure (an
+    /// outage is thrown after the usual attempts: the whole downstream is down, not this entity).
+    private func attempt(_ events: [RecordedEvent], into outcome: inout Outcome) async throws
+        -> DeliveryFailure?
+    {
+        if let limiter { try await limiter.acquire(events.count) }
+        do {
+            try await sink.deliver(events)
+            outcome.delivered += events.count
+            return nil
+        } catch  where error.kind == .unreachable {
+            let result = try await DeliveryAttempts(sink: sink, options: options, limiter: limiter).deliver(
+                events)
+            outcome.retried += result.retries
+            guard let failure = result.failure else {
+                outcome.delivered += events.count
+                return nil
+            }
+            throw DownstreamUnreachable(failure: failure)
+        } catch {
+            return error
+        }
     }
 
     private func hold(_ event: RecordedEvent, behind blocker: UInt64) -> DeadLetter {
