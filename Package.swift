@@ -120,7 +120,8 @@ let package = Package(
         .executableTarget(
             name: "ledger-bench",
             dependencies: [
-                "TraceLedger", "TraceLedgerWorkload", "LMDBKit", "CSQLite", "TraceLedgerServer",
+                "TraceLedger", "TraceLedgerWorkload", "LMDBKit", "CSQLite", "TraceLedgerServer", "TraceLedgerSinks",
+                "TraceLedgerTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

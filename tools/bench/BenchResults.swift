@@ -19,6 +19,11 @@ struct LedgerFigures: Codable {
     var decodeEventsPerSecond: Double?
     /// `Replayer` with a `FileSink` (what `traceledger replay --to file:…` does, default options), over the log.
     var replayToFileEventsPerSecond: Double?
+    /// A 3,000-event replay to a local HTTP downstream answering 503 to one in five first attempts, over the
+    /// same replay answered cleanly (default options).
+    var replayWithRetriesSeconds: Double?
+    var replayCleanSeconds: Double?
+    var replayWithRetriesRatio: Double?
     /// The floor under replay: scan, write each envelope as NDJSON to a file, one fsync at the end.
     var scanToFileEventsPerSecond: Double?
     /// `ProjectionEngine.rebuild()` of every projection from position 1.

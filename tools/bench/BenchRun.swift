@@ -126,6 +126,12 @@ struct BenchRun: AsyncParsableCommand {
         results.ledger.projectionRebuildEventsPerSecond = try await LedgerPhases.rebuildProjections(ledger)
         results.ledger.replayToFileEventsPerSecond = try await LedgerPhases.replayToFile(
             ledger, path: root + "/replay.ndjson")
+        if !quick {
+            let retries = try await ReplayRetryPhase.measure(ledger, events: 3_000)
+            results.ledger.replayCleanSeconds = retries.cleanSeconds
+            results.ledger.replayWithRetriesSeconds = retries.flakySeconds
+            results.ledger.replayWithRetriesRatio = retries.ratio
+        }
         let eight = try await LedgerPhases.concurrentAppends(
             try extraReader.next(8 * perAppender8), appenders: 8, into: ledger)
         results.ledger.concurrent8EventsPerSecond = eight.eventsPerSecond
