@@ -96,3 +96,37 @@ import TraceLedgerWorkload
         try await server.stop()
     }
 }
+
+/// A replay job is durable from the moment it starts (issue 9, item 1).
+@Suite struct ReplayJobTests {
+    @Test func aJobStoppedBeforeItsFirstWindowIsContinuedFromItsOwnStart() async throws {
+        let fixture = CLIFixture()
+        #expect(try fixture.run("init").status == 0)
+        #expect(
+            try fixture.run("import", try fixture.write(WorkloadGenerator.lines(seed: 95, count: 500))).status
+                == 0)
+        // Stopped before anything was delivered (the downstream is down): the job is already on record.
+        let down = try await ReplayOutageTests.closedPort()
+        let stopped = try fixture.run(
+            "replay", "--to", "http://127.0.0.1:\(down)/events", "--consumer", "erp", "--from", "300",
+            "--backoff", "5ms")
+        #expect(stopped.status == 1)
+        #expect(try fixture.run("consumers", "--json").stdout.contains("\"checkpoint\":299"))
+        // Another --from would change the job: refused; --restart says so on purpose.
+        let other = try fixture.run("replay", "--to", "stdout", "--consumer", "erp", "--from", "100")
+        #expect(other.status == 2)
+        #expect(other.stderr.contains("in the middle of a replay") && other.stderr.contains("--restart"))
+        // Continued without --from, it starts where the job starts, not at position 1.
+        let server = try await DownstreamServer()
+        let continued = try fixture.run("replay", "--to", server.url, "--consumer", "erp", "--json")
+        #expect(continued.status == 0, "\(continued.stderr)")
+        #expect(continued.stdout.contains("\"firstPosition\":300"))
+        let first = try #require(server.requests.first?.position)
+        #expect(UInt64(first) ?? 0 >= 300)
+        let restarted = try fixture.run(
+            "replay", "--to", server.url, "--consumer", "erp", "--restart", "--from", "100", "--json")
+        #expect(restarted.status == 0)
+        #expect(restarted.stdout.contains("\"firstPosition\":100"))
+        try await server.stop()
+    }
+}

@@ -10,6 +10,9 @@ public struct ConsumerState: Sendable, Equatable {
     public var lastDeliveryAt: Timestamp?
     /// The sink of the last run, e.g. `http://erp.local/events` (never credentials).
     public var sink: String
+    /// The replay this consumer runs: recorded before its first delivery, so a run killed at any instant is
+    /// continued exactly (nil for consumers recorded before jobs were).
+    public var job: ReplayJob?
 
     public init(
         name: String, checkpoint: UInt64 = 0, delivered: UInt64 = 0, lastDeliveryAt: Timestamp? = nil,
@@ -31,6 +34,14 @@ public struct ConsumerState: Sendable, Equatable {
         writer.append(delivered)
         writer.append(lastDeliveryAt?.nanosecondsSinceEpoch ?? Int64.min)
         writer.appendString(sink)
+        if let job {
+            writer.bytes.append(1)
+            writer.append(job.from)
+            writer.append(job.until ?? 0)
+            writer.appendString(job.domains?.joined(separator: ",") ?? "\u{0}")
+            writer.appendString(job.types?.joined(separator: ",") ?? "\u{0}")
+            writer.appendString(job.traceId ?? "")
+        }
         return writer.bytes
     }
 
@@ -42,7 +53,33 @@ public struct ConsumerState: Sendable, Equatable {
         let last = try reader.int64()
         lastDeliveryAt = last == Int64.min ? nil : Timestamp(nanosecondsSinceEpoch: last)
         sink = try reader.string()
+        if reader.remaining > 0, try reader.byte() == 1 {
+            let from = try reader.uint64()
+            let until = try reader.uint64()
+            func list(_ text: String) -> [String]? {
+                text == "\u{0}" ? nil : text.split(separator: ",").map(String.init)
+            }
+            let domains = list(try reader.string())
+            let types = list(try reader.string())
+            let trace = try reader.string()
+            job = ReplayJob(
+                from: from, until: until == 0 ? nil : until, domains: domains, types: types,
+                traceId: trace.isEmpty ? nil : trace)
+        }
     }
+}
+
+/// What a consumer's replay covers: where it started, where it stops, which events it sends.
+///
+/// Sendable: plain values.
+public struct ReplayJob: Sendable, Equatable {
+    /// The first position of the job.
+    public let from: UInt64
+    /// The last position, or nil for "up to the head" (and, following, beyond).
+    public let until: UInt64?
+    public let domains: [String]?
+    public let types: [String]?
+    public let traceId: String?
 }
 
 /// An event a consumer could not deliver, or one held back behind such an event of the same entity.

@@ -32,6 +32,75 @@ public struct Replayer: Sendable {
         stop: ReplayStop = ReplayStop(), progress: @Sendable (ReplayProgress) -> Void = { _ in }
     ) async throws -> ReplaySummary {
         let started = ContinuousClock.now
+        // The job is recorded before anything is sent, so a run killed at any instant is continued exactly.
+        let options = options.dryRun ? options : try await recordJob()
+        let replay = Replayer(ledger: ledger, sink: sink, options: options, logger: logger)
+        return try await replay.deliver(stop: stop, started: started, progress: progress)
+    }
+
+    /// Records (or continues) this consumer's job in one write and returns the options it runs with: a new job
+    /// takes this run's range and filters; a job already recorded is continued as it was, and another `from`
+    /// for it is refused unless `restart` says so.
+    private func recordJob() async throws -> ReplayOptions {
+        let options = options
+        let job = try await ledger.write { transaction in
+            let snapshot = transaction.snapshot
+            let head = try snapshot.head().position
+            func resolve(_ bound: EventQuery.Bound?, after: Bool) throws -> UInt64? {
+                switch bound {
+                case .position(let position): return after ? position : max(1, position)
+                case .time(let time):
+                    let first = try snapshot.firstPosition(recordedAtOrAfter: time) ?? head + 1
+                    return after ? first - 1 : first
+                case nil: return nil
+                }
+            }
+            let from = try resolve(options.from, after: false)
+            let until = try resolve(options.until, after: true)
+            return try transaction.updateConsumer(named: options.consumer) { state -> ReplayJob in
+                let domains = options.domains.map { $0.map(\.rawValue).sorted() }
+                let types = options.types.map { $0.sorted() }
+                // A job that reached its end is done: a run without --from starts the next one after it.
+                let unfinished =
+                    state.job.map { job in job.until.map { state.checkpoint < $0 } ?? true } ?? false
+                if let job = state.job, unfinished, !options.restart {
+                    var differs: [String] = []
+                    if let from, from != job.from { differs.append("--from (the job starts at \(job.from))") }
+                    if options.until != nil, until != job.until { differs.append("--until") }
+                    if let domains, domains != job.domains { differs.append("--domain") }
+                    if let types, types != job.types { differs.append("--type") }
+                    if let trace = options.traceId, trace != job.traceId { differs.append("--trace") }
+                    guard differs.isEmpty else {
+                        throw LedgerError(
+                            .invalidArgument,
+                            "consumer \(options.consumer) is in the middle of a replay (checkpoint \(state.checkpoint)) "
+                                + "that this run would change: \(differs.joined(separator: ", ")); continue it as it "
+                                + "was (leave those out), or start a new job with --restart (and --from where it should begin; "
+                                + "without it, position 1)")
+                    }
+                    return job
+                }
+                let start = from ?? (options.restart ? 1 : state.checkpoint + 1)
+                let job = ReplayJob(
+                    from: start, until: until, domains: domains, types: types, traceId: options.traceId)
+                state.job = job
+                state.checkpoint = start - 1
+                return job
+            }
+        }
+        var continued = options
+        continued.from = nil
+        continued.restart = false
+        continued.until = job.until.map { .position($0) }
+        continued.domains = job.domains.map { Set($0.compactMap(Domain.init(rawValue:))) }
+        continued.types = job.types.map(Set.init)
+        continued.traceId = job.traceId
+        return continued
+    }
+
+    private func deliver(
+        stop: ReplayStop, started: ContinuousClock.Instant, progress: @Sendable (ReplayProgress) -> Void
+    ) async throws -> ReplaySummary {
         // Where to start, and which entities are blocked, from one snapshot.
         let (state, firstRange, letters) = try ledger.read { snapshot in
             let state =
@@ -58,8 +127,8 @@ public struct Replayer: Sendable {
         var blocked: [StreamKey: UInt64] = [:]
         for letter in letters where blocked[letter.stream] == nil { blocked[letter.stream] = letter.position }
         let limiter = options.rate.map { RateLimiter(rate: $0) }
-        // A run that re-sends from a chosen point owns the checkpoint; one that continues only moves it forward,
-        // so a concurrent run of the same consumer never sets it back.
+        // The job set the checkpoint where it starts; windows only move it forward, so a concurrent run of
+        // the same consumer never sets it back.
         let resending = options.restart || options.from != nil
         var start = firstRange.lowerBound
         var range = firstRange

@@ -67,7 +67,11 @@ struct ReplayCommand: AsyncParsableCommand {
         help: ArgumentHelp("First retry backoff (doubles each attempt, with jitter).", valueName: "duration"))
     var backoff: DurationArgument?
 
-    @Flag(name: .long, help: "Start from position 1, ignoring the checkpoint.")
+    @Flag(
+        name: .long,
+        help:
+            "Start the consumer's job over: from --from, else position 1 (without it, a consumer continues its job)."
+    )
     var restart = false
 
     @Flag(name: .long, help: "Print the summary as JSON.")
@@ -97,7 +101,6 @@ struct ReplayCommand: AsyncParsableCommand {
                     "unknown domain \(name): use order, payment, stock, invoice, customer or ledger")
             }
         }
-        if restart && from != nil { throw ValidationError("give --from or --restart, not both") }
         if follow && (until != nil || dryRun || trace != nil) {
             throw ValidationError("--follow goes on for ever: it does not take --until, --trace or --dry-run")
         }
