@@ -124,6 +124,24 @@ import TraceLedgerWorkload
             try CommandRunner.run(["verify", "--store", compacted]).stdout.contains("22,000 events verified"))
     }
 
+    @Test func aTruncatedStoreIsAnErrorNotASignal() throws {
+        let fixture = CLIFixture()
+        #expect(try fixture.run("init").status == 0)
+        #expect(
+            try fixture.run("import", try fixture.write(WorkloadGenerator.lines(seed: 83, count: 5_000)))
+                .status == 0)
+        let data = fixture.store + "/data.mdb"
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: data)[.size] as? Int)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: data))
+        try handle.truncate(atOffset: UInt64(size / 3))
+        try handle.close()
+        for command in [["verify", "--json"], ["stats", "--json"], ["trace", "x"], ["events", "--json"]] {
+            let result = try CommandRunner.run(command + ["--store", fixture.store])
+            #expect(result.status == 3, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("is truncated"), "\(command): \(result.stderr)")
+        }
+    }
+
     /// Runs a Python snippet with `argument`; waits for it unless `wait` is false.
     static func python(_ code: String, _ argument: String, wait: Bool) throws -> Process {
         let process = Process()

@@ -149,6 +149,7 @@ public final class Ledger: Sendable {
     }
 
     private static func openEnvironment(at path: String) throws -> Environment {
+        try DataFileCheck.check(storeAt: path)
         try reserveLockFile(at: path)
         do {
             var options = EnvironmentOptions()
