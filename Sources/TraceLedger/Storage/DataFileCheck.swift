@@ -17,10 +17,7 @@ enum DataFileCheck {
         defer { try? handle.close() }  // a read-only handle: closing cannot lose anything
         let size: UInt64
         do { size = try handle.seekToEnd() } catch { return }
-        guard size >= 160 else {
-            throw LedgerError(
-                .corrupted, "\(file) is \(size) bytes, too short to be a store: restore it from a backup")
-        }
+        guard size >= 160 else { return }  // too short for a meta page: LMDB says it is no environment
         func meta(at offset: UInt64) throws -> (pageSize: UInt64, lastPage: UInt64, transaction: UInt64)? {
             guard size >= offset + 160 else { return nil }
             try handle.seek(toOffset: offset)
