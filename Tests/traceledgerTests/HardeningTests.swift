@@ -142,6 +142,21 @@ import TraceLedgerWorkload
         }
     }
 
+    @Test func numbersTheProjectionsCannotFoldAreRefusedByTheSchemas() throws {
+        let fixture = CLIFixture()
+        #expect(try fixture.run("init").status == 0)
+        for quantity in ["1e999999", String(repeating: "9", count: 400), "1000000001"] {
+            let line = EventLine.make(
+                type: "stock.received", entityId: "SKU-1@WH-1",
+                payload: #"{"sku":"SKU-1","warehouse":"WH-1","quantity":\#(quantity)}"#, domain: "stock",
+                origin: "wms", actor: "service:wms")
+            let result = try fixture.run("append", stdin: line + "\n")
+            #expect(result.status == 4, "\(quantity)")
+            #expect(result.stderr.contains("payload.quantity") && result.stderr.contains("(maximum)"))
+        }
+        #expect(try fixture.run("project").status == 0)
+    }
+
     /// Runs a Python snippet with `argument`; waits for it unless `wait` is false.
     static func python(_ code: String, _ argument: String, wait: Bool) throws -> Process {
         let process = Process()
