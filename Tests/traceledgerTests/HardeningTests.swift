@@ -157,6 +157,21 @@ import TraceLedgerWorkload
         #expect(try fixture.run("project").status == 0)
     }
 
+    @Test func doctorSaysWhatToFix() throws {
+        let fixture = CLIFixture()
+        #expect(try fixture.run("init").status == 0)
+        #expect(
+            try fixture.run("import", try fixture.write(WorkloadGenerator.lines(seed: 84, count: 300))).status
+                == 0)
+        let healthy = try fixture.run("doctor")
+        #expect(healthy.status == 0, "\(healthy.stdout)")
+        #expect(!healthy.stdout.contains("FIX"))
+        chmod(fixture.store, 0o755)
+        let open = try fixture.run("doctor")
+        #expect(open.status == 5)
+        #expect(open.stdout.contains("FIX  only its owner can read the store (mode 755): run `chmod 700"))
+    }
+
     /// Runs a Python snippet with `argument`; waits for it unless `wait` is false.
     static func python(_ code: String, _ argument: String, wait: Bool) throws -> Process {
         let process = Process()
