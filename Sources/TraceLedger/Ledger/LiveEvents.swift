@@ -35,23 +35,26 @@ public struct LiveEvents {
         }
     }
 
+    /// The next page with a matching event, or an empty one at the head. Positions the filters skip still
+    /// move the cursor: a rare filter over a long history reads page after page (a loop, never recursion).
     private mutating func read() throws -> ([RecordedEvent], UInt64) {
-        let first = next
-        let (events, head, last) = try ledger.read { [query, traceId] snapshot in
-            let head = try snapshot.head().position
-            let last = min(
-                head,
-                first.addingReportingOverflow(Self.pageSize - 1).overflow ? .max : first + Self.pageSize - 1)
-            var events: [RecordedEvent] = []
-            try snapshot.forEachEvent(from: first, through: last) { event in
-                if query.matches(event), traceId.map({ $0 == event.traceId }) ?? true { events.append(event) }
-                return true
+        while true {
+            let first = next
+            let (events, head, last) = try ledger.read { [query, traceId] snapshot in
+                let head = try snapshot.head().position
+                let (end, overflow) = first.addingReportingOverflow(Self.pageSize - 1)
+                let last = min(head, overflow ? .max : end)
+                var events: [RecordedEvent] = []
+                try snapshot.forEachEvent(from: first, through: last) { event in
+                    if query.matches(event), traceId.map({ $0 == event.traceId }) ?? true {
+                        events.append(event)
+                    }
+                    return true
+                }
+                return (events, head, last)
             }
-            return (events, head, last)
+            next = max(next, last + 1)
+            if !events.isEmpty || next > head { return (events, head) }
         }
-        next = max(next, last + 1)
-        // Positions skipped by filters still move the cursor; keep reading while pages come back empty.
-        if events.isEmpty, next <= head { return try read() }
-        return (events, head)
     }
 }

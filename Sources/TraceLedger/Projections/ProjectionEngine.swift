@@ -48,6 +48,20 @@ public final class ProjectionEngine: Sendable {
     /// - Throws: `LedgerError` when the store cannot be read or written.
     @discardableResult
     public func catchUp(progress: (Progress) -> Void = { _ in }) async throws -> Progress {
+        // Already at the head with nothing to clean up (the common case of `state` and the server's reads):
+        // answered from a snapshot, without queueing a job behind the appends.
+        let current = try read { snapshot -> Progress? in
+            let head = try snapshot.ledger.head().position
+            let checkpoints = try Domain.projected.map { try snapshot.registry.entry($0)?.checkpoint }
+            guard checkpoints.allSatisfy({ $0 == head }), try snapshot.registry.garbage().isEmpty else {
+                return nil
+            }
+            return Progress(position: head, head: head, eventsRead: 0)
+        }
+        if let current {
+            progress(current)
+            return current
+        }
         let result = try await fold(mode: .catchUp, domains: Domain.projected, progress: progress)
         try await deleteDiscardedGenerations()
         return result

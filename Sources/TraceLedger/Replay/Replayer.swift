@@ -127,9 +127,6 @@ public struct Replayer: Sendable {
         var blocked: [StreamKey: UInt64] = [:]
         for letter in letters where blocked[letter.stream] == nil { blocked[letter.stream] = letter.position }
         let limiter = options.rate.map { RateLimiter(rate: $0) }
-        // The job set the checkpoint where it starts; windows only move it forward, so a concurrent run of
-        // the same consumer never sets it back.
-        let resending = options.restart || options.from != nil
         var start = firstRange.lowerBound
         var range = firstRange
         while true {
@@ -181,8 +178,7 @@ public struct Replayer: Sendable {
                 blocked[letter.stream] = letter.position
             }
             let saved = try await saveProgress(
-                through: window.end, delivered: outcome.delivered, letters: outcome.deadLetters,
-                resending: resending)
+                through: window.end, delivered: outcome.delivered, letters: outcome.deadLetters)
             summary.matched += window.events.count
             summary.delivered += outcome.delivered
             summary.retried += outcome.retried
@@ -200,13 +196,15 @@ public struct Replayer: Sendable {
 
     /// Saves a window's progress and dead letters in one durable write, updating the consumer in place.
     private func saveProgress(
-        through end: UInt64, delivered: Int, letters: [DeadLetter], resending: Bool
+        through end: UInt64, delivered: Int, letters: [DeadLetter]
     ) async throws -> ConsumerState {
         let (consumer, sink) = (options.consumer, sink.description)
         return try await ledger.write { transaction in
             for letter in letters { try transaction.storeDeadLetter(letter) }
             return try transaction.updateConsumer(named: consumer) { state in
-                state.checkpoint = resending ? end : max(state.checkpoint, end)
+                // The job set the checkpoint where it starts; windows only move it forward, so a concurrent
+                // run of the same consumer never sets it back.
+                state.checkpoint = max(state.checkpoint, end)
                 state.delivered += UInt64(delivered)
                 if delivered > 0 { state.lastDeliveryAt = .now() }
                 state.sink = sink

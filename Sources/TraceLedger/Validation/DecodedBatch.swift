@@ -39,16 +39,21 @@ public struct DecodedBatch: Sendable {
     /// - Throws: `LedgerError` `.invalidEvent` when any line was rejected (the first one's error, with how many
     ///   there were) or the input held no event.
     public func get() throws(LedgerError) -> [ProposedEvent] {
-        if var first = rejections.first {
-            if rejections.count > 1 {
-                first = LedgerError(
-                    first.kind, first.message + " (and \(rejections.count - 1) more rejected lines)",
-                    line: first.line, field: first.field, rule: first.rule)
-            }
-            throw first
-        }
+        if let firstRejection { throw firstRejection }
         guard !events.isEmpty else { throw LedgerError(.invalidEvent, "the input holds no events") }
         return events
+    }
+
+    /// The first rejected line's error, saying how many more there were; nil when every line decoded.
+    public var firstRejection: LedgerError? {
+        guard var first = rejections.first else { return nil }
+        if rejections.count > 1 {
+            first = LedgerError(
+                first.kind, first.message + " (and \(rejections.count - 1) more rejected lines)",
+                line: first.line,
+                field: first.field, rule: first.rule)
+        }
+        return first
     }
 
     /// The line of the event at `batchIndex` (an append error's), or nil.

@@ -32,10 +32,10 @@ struct EventRoutes {
                 .unsupportedMediaType, kind: "unsupportedMediaType",
                 "send application/json (one event or an array) or application/x-ndjson, not \(contentType)")
         }
-        if let rejection = batch.rejections.first {
+        if let rejection = batch.firstRejection {
             metrics.rejected(rejection)
-            var error = APIError(try rejectionError(batch))
-            if !single { error.line = rejection.line }
+            var error = APIError(rejection)
+            if single { error.line = nil }  // one object has no lines; an array's "line" is the element's number
             throw error
         }
         guard !batch.events.isEmpty else {
@@ -66,16 +66,6 @@ struct EventRoutes {
             contentType.contains("ndjson") ? batch.lines.map(Optional.some) : batch.lines.map { _ in nil }
         let items = zip(lines, outcomes).map { JSONValue.object($1.jsonObject(line: $0)) }
         return JSONBody.response(status: status, ["events": .array(items)])
-    }
-
-    /// The first rejection, with how many there were.
-    private func rejectionError(_ batch: DecodedBatch) throws -> LedgerError {
-        do {
-            _ = try batch.get()
-            return LedgerError(.invalidEvent, "the body holds no events")
-        } catch {
-            return error
-        }
     }
 
     /// An object (one event, with `Idempotency-Key` and `traceparent` filling a missing id and trace) or an
