@@ -10,17 +10,18 @@ public enum EventLine {
     /// A fixed trace id for tests that do not care.
     public static let defaultTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
 
-    /// One envelope as JSON text; `payload` is inserted verbatim. Pass `eventId: nil` to omit the id.
+    /// One envelope as JSON text; `payload` is inserted verbatim. Pass `eventId: nil` to omit the id and
+    /// `traceId: nil` to omit the trace (the event then joins its order's).
     public static func make(
         type: String, entityId: String, payload: String, eventId: String? = UUID().uuidString.lowercased(),
-        traceId: String = defaultTrace, domain: String? = nil, origin: String = "shopify",
+        traceId: String? = defaultTrace, domain: String? = nil, origin: String = "shopify",
         actor: String = "service:shopify-connector", occurredAt: String = "2026-11-02T09:15:03.123Z",
         expectedVersion: Int? = nil, extra: String = ""
     ) -> String {
         let domain = domain ?? String(type.prefix { $0 != "." })
         var fields: [String] = []
         if let eventId { fields.append("\"eventId\":\"\(eventId)\"") }
-        fields.append("\"traceId\":\"\(traceId)\"")
+        if let traceId { fields.append("\"traceId\":\"\(traceId)\"") }
         fields.append("\"domain\":\"\(domain)\"")
         fields.append("\"entityId\":\"\(entityId)\"")
         fields.append("\"type\":\"\(type)\"")

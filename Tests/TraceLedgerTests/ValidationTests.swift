@@ -19,10 +19,10 @@ import TraceLedgerTesting
         Case(
             name: "not an object", line: #"["order.created"]"#, field: nil, rule: "type"),
         Case(
-            name: "missing traceId",
+            name: "missing entityId",
             line: EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payment)
-                .replacingFirst(#""traceId":"4bf92f3577b34da6a3ce929d0e0e4736","#, with: ""),
-            field: "traceId", rule: "required"),
+                .replacingFirst(#""entityId":"pi_1","#, with: ""),
+            field: "entityId", rule: "required"),
         Case(
             name: "amount as a number",
             line: EventLine.make(

@@ -6,6 +6,8 @@ import ZstdKit
 ///
 /// Not Sendable: it lives on the writer thread for the length of one transaction.
 final class BatchAppender {
+    /// Unowned: the write transaction owns its appender.
+    private unowned let writeTransaction: LedgerWriteTransaction
     private let snapshot: LedgerSnapshot
     private let transaction: Transaction
     private let databases: LedgerDatabases
@@ -13,6 +15,7 @@ final class BatchAppender {
     private(set) var head: ChainHead
 
     init(in writeTransaction: LedgerWriteTransaction) throws {
+        self.writeTransaction = writeTransaction
         snapshot = writeTransaction.snapshot
         transaction = writeTransaction.transaction
         databases = writeTransaction.databases
@@ -49,7 +52,13 @@ final class BatchAppender {
                         streamVersion: original.streamVersion,
                         isDuplicate: true, hash: original.hash))
             case .new(let streamVersion):
-                outcomes.append(try write(event.content, streamVersion: streamVersion, now: now))
+                var content = event.content
+                if content.traceId.isEmpty {
+                    content.traceId = try OrderIndex.resolveTrace(
+                        for: content, references: event.orderReferences, in: snapshot)
+                }
+                outcomes.append(try write(content, streamVersion: streamVersion, now: now))
+                try OrderIndex.register(event.orderReferences, trace: content.traceId, in: writeTransaction)
             }
         }
         // The stored head moves with every batch written, so later reads in the transaction see it.
@@ -107,7 +116,11 @@ final class BatchAppender {
             throw LedgerError(
                 .corrupted, "event id \(content.eventId) points at position \(position), which is missing")
         }
-        guard stored.content == content else {
+        // An event sent without a trace was given its order's at its first append; the same event again
+        // carries none.
+        var sent = content
+        if sent.traceId.isEmpty { sent.traceId = stored.traceId }
+        guard stored.content == sent else {
             throw LedgerError(
                 .conflict,
                 "event id \(content.eventId) already exists at position \(position) with different "

@@ -4,7 +4,7 @@ import LMDBKit
 ///
 /// Sendable: plain values.
 public struct IndexDamage: Sendable, Equatable {
-    /// `event_ids`, `traces`, `streams` or `actors`.
+    /// `event_ids`, `traces`, `streams`, `actors` or `orders`.
     public let index: String
     public let reason: String
 }
@@ -60,11 +60,25 @@ extension Ledger {
                     damage[name] = "it holds \(entries) entries for \(head) events"
                 }
             }
+            damage["orders"] = try orderIndexDamage(in: snapshot)
             return damage.sorted { $0.key < $1.key }.map { IndexDamage(index: $0.key, reason: $0.value) }
         }
     }
 
-    /// Rebuilds every index (event ids, traces, streams, actors) from the records, in one write transaction:
+    /// The first disagreement between the `orders` index and what the records say it holds, or nil.
+    private func orderIndexDamage(in snapshot: LedgerSnapshot) throws -> String? {
+        let expected = try OrderIndex.expectedEntries(in: snapshot)
+        for (id, trace) in expected.sorted(by: { $0.key < $1.key }) {
+            let found = try snapshot.trace(ofOrder: id)
+            if found != trace {
+                return "order \"\(id)\" should lead to trace \(trace), not \(found ?? "nothing")"
+            }
+        }
+        let entries = try snapshot.transaction.statistics(of: snapshot.databases.orders).entries
+        return entries == expected.count ? nil : "it holds \(entries) entries for \(expected.count) order references"
+    }
+
+    /// Rebuilds every index (event ids, traces, streams, actors, orders) from the records, in one write transaction:
     /// readers see the old indexes or the new ones. Returns how many events were indexed.
     @discardableResult
     public func repairIndexes() async throws -> UInt64 {
@@ -74,6 +88,10 @@ extension Ledger {
             try transaction.transaction.empty(databases.eventIds)
             for (_, database) in databases.positionIndexes { try transaction.transaction.empty(database) }
             let head = try snapshot.head().position
+            try transaction.transaction.empty(databases.orders)
+            for (id, trace) in try OrderIndex.expectedEntries(in: snapshot) {
+                try transaction.put(Array(trace.utf8), at: Array(id.utf8), in: databases.orders)
+            }
             try snapshot.forEachEvent(from: 1, through: head) { event in
                 let positionKey = event.position.bigEndianBytes
                 try transaction.put(

@@ -90,6 +90,7 @@ public final class Ledger: Sendable {
                     try StoreFormat.write(in: transaction, databases: databases)
                     try ChainHead.empty.write(in: transaction, databases: databases)
                     try ProjectionRegistry.writeLayout(in: transaction, databases: databases)
+                    try OrderIndex.markComplete(in: transaction, databases: databases)
                     return databases
                 })
         } catch {
@@ -133,6 +134,10 @@ public final class Ledger: Sendable {
                 try StoreFormat.check(in: transaction, databases: databases, path: path)
                 try ProjectionRegistry.upgradeLayout(
                     in: transaction, environment: environment, databases: databases)
+                try OrderIndex.buildIfMissing(
+                    in: LedgerSnapshot(
+                        transaction: transaction, databases: databases, codec: RecordCodec(),
+                        dictionaries: DictionaryCache(databases: databases)))
                 return databases
             })
     }

@@ -2,7 +2,9 @@
 public struct EventContent: Sendable, Equatable {
     /// The idempotency key (given, or derived from the content when absent).
     public var eventId: EventID
-    /// Groups every change of one business flow across systems: what `trace` looks up.
+    /// Groups every change of one business flow across systems: what `trace` looks up. Empty in an event
+    /// that arrived without one, until the append gives it its order's trace (`OrderIndex`); never empty in a
+    /// recorded event.
     public var traceId: String
     public var correlationId: String?
     /// The event that caused this one, if known.

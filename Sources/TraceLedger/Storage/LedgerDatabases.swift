@@ -23,6 +23,8 @@ enum StoreDatabase: String, CaseIterable, Sendable {
     case projections
     /// generation (u32) ‖ projection key → value: every projection's state (`ProjectionIndex`).
     case projectionData = "projection_data"
+    /// order reference (the shop's, the ERP's or a payment's id) → the order's trace id (`OrderIndex`).
+    case orders
 
     var flags: DatabaseFlags {
         switch self {
@@ -34,6 +36,7 @@ enum StoreDatabase: String, CaseIterable, Sendable {
     /// Databases added after format 1 was first written: created when an older store is opened.
     var createdOnOpen: Bool {
         self == .consumers || self == .deadLetters || self == .projections || self == .projectionData
+            || self == .orders
     }
 }
 
@@ -82,6 +85,7 @@ struct LedgerDatabases: Sendable {
     let deadLetters: Database
     let projections: Database
     let projectionData: Database
+    let orders: Database
     /// The position indexes with their databases, in the order the appender writes them.
     let positionIndexes: [(index: PositionIndex, database: Database)]
 
@@ -113,6 +117,7 @@ struct LedgerDatabases: Sendable {
         deadLetters = handles[.deadLetters]!
         projections = handles[.projections]!
         projectionData = handles[.projectionData]!
+        orders = handles[.orders]!
         positionIndexes = PositionIndex.allCases.map { ($0, handles[$0.database]!) }
     }
 }

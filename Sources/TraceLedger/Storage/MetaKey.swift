@@ -10,6 +10,8 @@ enum MetaKey {
     case dictionaryTrainedAt
     /// One zstd dictionary's bytes, by id.
     case dictionary(id: UInt32)
+    /// Present (one byte, 1) once the `orders` index holds the references of every event.
+    case orderIndexComplete
 
     /// The prefix every dictionary key starts with (for counting them).
     static let dictionaryPrefix = Array("dictionary/".utf8)
@@ -21,6 +23,7 @@ enum MetaKey {
         case .currentDictionary: Array("dictionary.current".utf8)
         case .dictionaryTrainedAt: Array("dictionary.trainedAt".utf8)
         case .dictionary(let id): MetaKey.dictionaryPrefix + id.bigEndianBytes
+        case .orderIndexComplete: Array("orders.complete".utf8)
         }
     }
 }

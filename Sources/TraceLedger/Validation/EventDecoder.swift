@@ -71,7 +71,9 @@ public struct EventDecoder: Sendable {
         try check(payload, against: payloadSchema, prefix: "payload")
         return try proposedEvent(
             envelope, domain: domain, type: type,
-            payload: Array(UnsafeRawBufferPointer(rebasing: bytes[payloadRange])))
+            payload: Array(UnsafeRawBufferPointer(rebasing: bytes[payloadRange])),
+            orderReferences: OrderReferences(
+                domain: domain, entityId: envelope["entityId"]?.stringValue ?? "", payload: payload))
     }
 
     private func check(_ value: JSONValue, against schema: JSONSchema, prefix: String) throws(LedgerError) {
@@ -89,7 +91,9 @@ public struct EventDecoder: Sendable {
         throw LedgerError(.invalidEvent, message, field: field, rule: first.keyword)
     }
 
-    private func proposedEvent(_ envelope: JSONObject, domain: Domain, type: String, payload: [UInt8])
+    private func proposedEvent(
+        _ envelope: JSONObject, domain: Domain, type: String, payload: [UInt8], orderReferences: OrderReferences
+    )
         throws(LedgerError)
         -> ProposedEvent
     {
@@ -146,6 +150,6 @@ public struct EventDecoder: Sendable {
             let digest = SHA256.hash(data: CanonicalBody.encode(content, streamVersion: 0))
             content.eventId = EventID.derived(fromDigest: digest)
         }
-        return ProposedEvent(content: content, expectedVersion: expectedVersion)
+        return ProposedEvent(content: content, expectedVersion: expectedVersion, orderReferences: orderReferences)
     }
 }
