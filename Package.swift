@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "ZstdKit", targets: ["ZstdKit"]),
         .library(name: "JSONKit", targets: ["JSONKit"]),
         .library(name: "TraceLedgerServer", targets: ["TraceLedgerServer"]),
+        .library(name: "TraceLedgerIngest", targets: ["TraceLedgerIngest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -72,11 +73,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
 
+        // Provider payloads → ledger events: Shopify, Stripe, CloudEvents. Pure mapping and signature checks.
+        .target(
+            name: "TraceLedgerIngest",
+            dependencies: ["TraceLedger", "JSONKit", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings),
+
         // The HTTP server (Hummingbird 2): thin, like the CLI; the engine does the work.
         .target(
             name: "TraceLedgerServer",
             dependencies: [
-                "TraceLedger", "TraceLedgerSinks", "JSONKit",
+                "TraceLedger", "TraceLedgerSinks", "TraceLedgerIngest", "JSONKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,17 +98,20 @@ let package = Package(
         .target(
             name: "TraceLedgerTesting",
             dependencies: [
-                "TraceLedger", "TraceLedgerWorkload", "CNATS",
+                "TraceLedger", "TraceLedgerWorkload", "CNATS", "JSONKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            // Shopify's and Stripe's public fixtures, with their sources (Fixtures/SOURCES.md).
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings),
 
         .executableTarget(
             name: "traceledger",
             dependencies: [
-                "TraceLedger", "TraceLedgerSinks", "TraceLedgerServer", "TraceLedgerWorkload", "JSONKit",
+                "TraceLedger", "TraceLedgerSinks", "TraceLedgerServer", "TraceLedgerIngest", "TraceLedgerWorkload",
+                "JSONKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -144,6 +154,10 @@ let package = Package(
             dependencies: [
                 "TraceLedger", "TraceLedgerSinks", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit",
             ],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "TraceLedgerIngestTests",
+            dependencies: ["TraceLedgerIngest", "TraceLedger", "TraceLedgerTesting", "JSONKit"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "TraceLedgerServerTests",

@@ -62,6 +62,8 @@ public enum EventLine {
         "customer.merged": #"{"intoCustomerId":"CUST-2"}"#,
         "ledger.replay_started":
             #"{"consumer":"erp-feed","sink":"http://erp.local/events","fromPosition":1}"#,
+        "ledger.webhook_unmapped":
+            #"{"provider":"stripe","topic":"plan.created","deliveryId":"evt_1","reason":"the event type plan.created has no mapping","evidence":{"provider":"stripe","topic":"plan.created","deliveryId":"evt_1","sha256":"9f2c1b0e5d4a3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a49"}}"#,
         "ledger.dead_letter_retried": #"{"consumer":"erp-feed","position":12,"reason":"ERP fixed"}"#,
         "ledger.dead_letter_discarded": #"{"consumer":"erp-feed","position":12,"reason":"test order"}"#,
     ]

@@ -4,7 +4,8 @@ import TraceLedgerTesting
 
 /// One order, one trace, without anyone passing a trace id: events without one join their order's trace.
 @Suite struct OrderTraceTests {
-    let order = #"{"customerId":"CUST-1","currency":"EUR","lines":[{"sku":"SKU-1","quantity":2,"unitPrice":"10.00"}],"netTotal":"20.00","taxTotal":"3.80","grandTotal":"23.80","shopifyOrderId":820982911946154508}"#
+    let order =
+        #"{"customerId":"CUST-1","currency":"EUR","lines":[{"sku":"SKU-1","quantity":2,"unitPrice":"10.00"}],"netTotal":"20.00","taxTotal":"3.80","grandTotal":"23.80","shopifyOrderId":820982911946154508}"#
     let capture = #"{"orderId":"SO-1","amount":"23.80","currency":"EUR","providerPaymentId":"pi_77"}"#
 
     func append(_ store: TemporaryStore, _ lines: String...) async throws -> [AppendOutcome] {
@@ -13,23 +14,28 @@ import TraceLedgerTesting
 
     @Test func aShopPaymentERPAndWarehouseEventLandOnTheOrdersTrace() async throws {
         let store = try TemporaryStore()
-        _ = try await append(store, EventLine.make(type: "order.created", entityId: "SO-1", payload: order, traceId: nil))
         _ = try await append(
-            store, EventLine.make(type: "payment.captured", entityId: "PAY-1", payload: capture, traceId: nil))
+            store, EventLine.make(type: "order.created", entityId: "SO-1", payload: order, traceId: nil))
+        _ = try await append(
+            store, EventLine.make(type: "payment.captured", entityId: "PAY-1", payload: capture, traceId: nil)
+        )
         _ = try await append(
             store,
             EventLine.make(
-                type: "order.accepted", entityId: "SO-1", payload: #"{"erpOrderId":"4500012345"}"#, traceId: nil,
+                type: "order.accepted", entityId: "SO-1", payload: #"{"erpOrderId":"4500012345"}"#,
+                traceId: nil,
                 origin: "erp"))
         _ = try await append(
             store,
             EventLine.make(
-                type: "stock.reserved", entityId: "SKU-1@WH-BER", payload: #"{"quantity":2,"orderId":"SO-1"}"#,
+                type: "stock.reserved", entityId: "SKU-1@WH-BER",
+                payload: #"{"quantity":2,"orderId":"SO-1"}"#,
                 traceId: nil, origin: "wms"))
         let trace = try #require(try store.ledger.trace(ofOrder: "SO-1"))
         #expect(trace.count == 32 && trace.allSatisfy(\.isHexDigit))
         let timeline = try store.ledger.events(forTrace: trace)
-        #expect(timeline.map(\.type) == ["order.created", "payment.captured", "order.accepted", "stock.reserved"])
+        #expect(
+            timeline.map(\.type) == ["order.created", "payment.captured", "order.accepted", "stock.reserved"])
         // The ERP's number, the shop's numeric id and the payment's id all find the same trace.
         for id in ["4500012345", "820982911946154508", "pi_77", "PAY-1"] {
             #expect(try store.ledger.trace(ofOrder: id) == trace, "\(id)")
@@ -40,8 +46,10 @@ import TraceLedgerTesting
     @Test func aPaymentBeforeItsOrderGetsTheTraceTheOrderWillHave() async throws {
         let store = try TemporaryStore()
         _ = try await append(
-            store, EventLine.make(type: "payment.captured", entityId: "PAY-1", payload: capture, traceId: nil))
-        _ = try await append(store, EventLine.make(type: "order.created", entityId: "SO-1", payload: order, traceId: nil))
+            store, EventLine.make(type: "payment.captured", entityId: "PAY-1", payload: capture, traceId: nil)
+        )
+        _ = try await append(
+            store, EventLine.make(type: "order.created", entityId: "SO-1", payload: order, traceId: nil))
         let events = try store.ledger.events(matching: EventQuery())
         #expect(events.count == 2 && events[0].traceId == events[1].traceId)
     }
@@ -49,9 +57,11 @@ import TraceLedgerTesting
     @Test func aGivenTraceIsKeptAndLaterEventsJoinIt() async throws {
         let store = try TemporaryStore()
         _ = try await append(
-            store, EventLine.make(type: "order.created", entityId: "SO-1", payload: order, traceId: "incident-42"))
+            store,
+            EventLine.make(type: "order.created", entityId: "SO-1", payload: order, traceId: "incident-42"))
         _ = try await append(
-            store, EventLine.make(type: "payment.captured", entityId: "PAY-1", payload: capture, traceId: nil))
+            store, EventLine.make(type: "payment.captured", entityId: "PAY-1", payload: capture, traceId: nil)
+        )
         #expect(try store.ledger.events(forTrace: "incident-42").count == 2)
     }
 
@@ -67,7 +77,8 @@ import TraceLedgerTesting
 
     @Test func anUntracedEventSentAgainIsADuplicateNotAConflict() async throws {
         let store = try TemporaryStore()
-        let line = EventLine.make(type: "payment.captured", entityId: "PAY-1", payload: capture, eventId: nil, traceId: nil)
+        let line = EventLine.make(
+            type: "payment.captured", entityId: "PAY-1", payload: capture, eventId: nil, traceId: nil)
         let first = try await append(store, line)
         let again = try await append(store, line)
         #expect(again[0].isDuplicate && again[0].position == first[0].position)
@@ -79,10 +90,12 @@ import TraceLedgerTesting
         _ = try await append(
             store,
             EventLine.make(
-                type: "customer.created", entityId: "CUST-1", payload: #"{"email":"a@example.com"}"#, traceId: nil))
+                type: "customer.created", entityId: "CUST-1", payload: #"{"email":"a@example.com"}"#,
+                traceId: nil))
         _ = try await append(
             store,
-            EventLine.make(type: "customer.updated", entityId: "CUST-1", payload: #"{"vatId":"DE1"}"#, traceId: nil))
+            EventLine.make(
+                type: "customer.updated", entityId: "CUST-1", payload: #"{"vatId":"DE1"}"#, traceId: nil))
         let events = try store.ledger.events(matching: EventQuery())
         #expect(events[0].traceId == events[1].traceId && !events[0].traceId.isEmpty)
         #expect(try store.ledger.trace(ofOrder: "CUST-1") == nil)
@@ -90,9 +103,11 @@ import TraceLedgerTesting
 
     @Test func repairRebuildsTheOrderIndexAndVerifyFindsItsDamage() async throws {
         let store = try TemporaryStore()
-        _ = try await append(store, EventLine.make(type: "order.created", entityId: "SO-1", payload: order, traceId: nil))
         _ = try await append(
-            store, EventLine.make(type: "payment.captured", entityId: "PAY-1", payload: capture, traceId: nil))
+            store, EventLine.make(type: "order.created", entityId: "SO-1", payload: order, traceId: nil))
+        _ = try await append(
+            store, EventLine.make(type: "payment.captured", entityId: "PAY-1", payload: capture, traceId: nil)
+        )
         let trace = try #require(try store.ledger.trace(ofOrder: "SO-1"))
         #expect(try await store.ledger.repairIndexes() == 2)
         #expect(try store.ledger.trace(ofOrder: "pi_77") == trace)

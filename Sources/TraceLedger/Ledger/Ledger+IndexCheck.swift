@@ -75,7 +75,8 @@ extension Ledger {
             }
         }
         let entries = try snapshot.transaction.statistics(of: snapshot.databases.orders).entries
-        return entries == expected.count ? nil : "it holds \(entries) entries for \(expected.count) order references"
+        return entries == expected.count
+            ? nil : "it holds \(entries) entries for \(expected.count) order references"
     }
 
     /// Rebuilds every index (event ids, traces, streams, actors, orders) from the records, in one write transaction:

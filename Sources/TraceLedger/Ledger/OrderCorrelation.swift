@@ -82,12 +82,15 @@ enum OrderIndex {
     }
 
     /// Records `trace` under each reference the index does not hold yet.
-    static func register(_ references: OrderReferences, trace: String, in writeTransaction: LedgerWriteTransaction)
+    static func register(
+        _ references: OrderReferences, trace: String, in writeTransaction: LedgerWriteTransaction
+    )
         throws
     {
         for id in references.ids {
             if try Self.trace(ofOrder: id, in: writeTransaction.snapshot) != nil { continue }
-            try writeTransaction.put(Array(trace.utf8), at: Array(id.utf8), in: writeTransaction.databases.orders)
+            try writeTransaction.put(
+                Array(trace.utf8), at: Array(id.utf8), in: writeTransaction.databases.orders)
         }
     }
 
@@ -102,10 +105,7 @@ enum OrderIndex {
     /// A W3C-shaped trace id (32 lowercase hex digits) that depends only on `seed`.
     static func derivedTrace(from seed: String) -> String {
         let digest = SHA256.hash(data: Array(("traceledger-trace\u{0}" + seed).utf8))
-        return digest.prefix(16).map { byte in
-            let hex = Array("0123456789abcdef".utf8)
-            return String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]], as: UTF8.self)
-        }.joined()
+        return lowercaseHex(digest.prefix(16))
     }
 
     /// Every reference → trace entry the index should hold for the events at positions 1...head: what the
@@ -129,7 +129,8 @@ enum OrderIndex {
         let marker = MetaKey.orderIndexComplete.bytes
         guard try snapshot.transaction.value(in: snapshot.databases.meta, key: marker) == nil else { return }
         for (id, trace) in try expectedEntries(in: snapshot) {
-            try snapshot.transaction.put(in: snapshot.databases.orders, key: Array(id.utf8), value: Array(trace.utf8))
+            try snapshot.transaction.put(
+                in: snapshot.databases.orders, key: Array(id.utf8), value: Array(trace.utf8))
         }
         try markComplete(in: snapshot.transaction, databases: snapshot.databases)
     }

@@ -1,3 +1,4 @@
+import Crypto
 /// An event's identity and idempotency key: 16 bytes, written as a UUID.
 ///
 /// Appending an id that exists returns the original position when the content is identical and a conflict
@@ -52,6 +53,12 @@ public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible {
         return bytes.withUnsafeBytes { EventID(bytes: $0) }
     }
 
+    /// An id derived from a text key (a provider's delivery id, an `Idempotency-Key`): the same key, the same
+    /// id, on every machine and after every restart.
+    public static func derived(fromText key: String) -> EventID {
+        derived(fromDigest: SHA256.hash(data: Array(key.utf8)))
+    }
+
     /// A random id (UUID version 4).
     public static func random() -> EventID {
         var generator = SystemRandomNumberGenerator()
@@ -103,3 +110,13 @@ public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible {
 /// The lowercase hexadecimal digit of a nibble.
 @inline(__always)
 func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 48 + nibble : 87 + nibble }
+
+/// `bytes` as lowercase hexadecimal text.
+func lowercaseHex(_ bytes: some Sequence<UInt8>) -> String {
+    var out: [UInt8] = []
+    for byte in bytes {
+        out.append(hexDigit(byte >> 4))
+        out.append(hexDigit(byte & 0x0F))
+    }
+    return String(decoding: out, as: UTF8.self)
+}

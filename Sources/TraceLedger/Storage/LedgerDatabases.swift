@@ -25,6 +25,9 @@ enum StoreDatabase: String, CaseIterable, Sendable {
     case projectionData = "projection_data"
     /// order reference (the shop's, the ERP's or a payment's id) → the order's trace id (`OrderIndex`).
     case orders
+    /// SHA-256 of a delivery's raw body (32 bytes) → its length (u32) ‖ the body compressed with zstd: the
+    /// evidence a webhook's events were mapped from (`DeliveryEvidence`).
+    case deliveries
 
     var flags: DatabaseFlags {
         switch self {
@@ -36,7 +39,7 @@ enum StoreDatabase: String, CaseIterable, Sendable {
     /// Databases added after format 1 was first written: created when an older store is opened.
     var createdOnOpen: Bool {
         self == .consumers || self == .deadLetters || self == .projections || self == .projectionData
-            || self == .orders
+            || self == .orders || self == .deliveries
     }
 }
 
@@ -86,6 +89,7 @@ struct LedgerDatabases: Sendable {
     let projections: Database
     let projectionData: Database
     let orders: Database
+    let deliveries: Database
     /// The position indexes with their databases, in the order the appender writes them.
     let positionIndexes: [(index: PositionIndex, database: Database)]
 
@@ -118,6 +122,7 @@ struct LedgerDatabases: Sendable {
         projections = handles[.projections]!
         projectionData = handles[.projectionData]!
         orders = handles[.orders]!
+        deliveries = handles[.deliveries]!
         positionIndexes = PositionIndex.allCases.map { ($0, handles[$0.database]!) }
     }
 }

@@ -95,7 +95,7 @@ struct EventRoutes {
             let trimmed = key.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
             let id =
                 EventID(trimmed)
-                ?? EventID.derived(fromDigest: SHA256.hash(data: Data(("idempotency-key:" + trimmed).utf8)))
+                ?? EventID.derived(fromText: "idempotency-key:" + trimmed)
             added += Array("\"eventId\":\"\(id)\",".utf8)
         }
         if object["traceId"] == nil, let header = request.headers[HTTPField.Name("traceparent")!] {
