@@ -38,7 +38,8 @@ public struct APIRoute: Sendable, Hashable {
     public let method: String
     /// The path in OpenAPI form, `/v1/traces/{traceId}`.
     public let path: String
-    /// The role a token needs; nil for the unauthenticated health and metrics routes.
+    /// The role a token needs; nil for the unauthenticated health and metrics routes and the webhooks (whose
+    /// credential is the provider's signature).
     public let role: Role?
 }
 
@@ -55,10 +56,11 @@ func buildRouter(
     let queries = QueryRoutes(ledger: ledger, projections: projections)
     let audits = AuditRoutes(ledger: ledger, projections: projections)
     let consumers = ConsumerRoutes(ledger: ledger)
+    let webhooks = WebhookRoutes(ledger: ledger, metrics: metrics, configuration: configuration.webhooks)
     var live = LiveRoutes(ledger: ledger, metrics: metrics)
     live.heartbeat = configuration.heartbeat
     let authenticated = router.group().add(middleware: AuthenticationMiddleware(tokens: configuration.tokens))
-    let handlers = routes(health, events, queries, audits, consumers, live)
+    let handlers = routes(health, events, queries, audits, consumers, live, webhooks)
     for route in APIRoute.all {
         let handler = handlers[route]!
         // Hummingbird writes parameters as `:name`.
@@ -84,7 +86,11 @@ extension APIRoute {
         APIRoute(method: "POST", path: "/v1/events", role: .ingest),
         APIRoute(method: "GET", path: "/v1/events", role: .read),
         APIRoute(method: "GET", path: "/v1/events/live", role: .read),
+        APIRoute(method: "GET", path: "/v1/events/{position}/raw", role: .read),
+        APIRoute(method: "POST", path: "/v1/webhooks/shopify", role: nil),
+        APIRoute(method: "POST", path: "/v1/webhooks/stripe", role: nil),
         APIRoute(method: "GET", path: "/v1/traces/{traceId}", role: .read),
+        APIRoute(method: "GET", path: "/v1/orders/{orderId}/trace", role: .read),
         APIRoute(method: "GET", path: "/v1/streams/{domain}/{entityId}", role: .read),
         APIRoute(method: "GET", path: "/v1/state/{domain}/{entityId}", role: .read),
         APIRoute(method: "GET", path: "/v1/audit", role: .audit),
@@ -102,11 +108,12 @@ extension APIRoute {
 /// The handler of each route.
 private func routes(
     _ health: HealthRoutes, _ events: EventRoutes, _ queries: QueryRoutes, _ audits: AuditRoutes,
-    _ consumers: ConsumerRoutes, _ live: LiveRoutes
+    _ consumers: ConsumerRoutes, _ live: LiveRoutes, _ webhooks: WebhookRoutes
 ) -> [APIRoute: Handler] {
     let handlers: [Handler] = [
-        health.health, health.ready, health.metrics, events.append, events.list, live.live, queries.trace,
-        queries.stream, queries.state, audits.audit, audits.reconcile, audits.verify, audits.stats,
+        health.health, health.ready, health.metrics, events.append, events.list, live.live, events.raw,
+        webhooks.shopify, webhooks.stripe, queries.trace, queries.orderTrace, queries.stream, queries.state,
+        audits.audit, audits.reconcile, audits.verify, audits.stats,
         consumers.list,
         consumers.deadLetters, consumers.retry, consumers.discard,
     ]

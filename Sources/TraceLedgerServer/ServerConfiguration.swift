@@ -1,3 +1,5 @@
+import Foundation
+
 /// How `traceledger serve` runs.
 ///
 /// Sendable: plain values.
@@ -10,6 +12,8 @@ public struct ServerConfiguration: Sendable {
     public var tokens: TokenFile?
     /// How often an idle live tail sends a heartbeat comment.
     public var heartbeat: Duration = .seconds(15)
+    /// The providers' webhook secrets and options.
+    public var webhooks = WebhookConfiguration()
 
     public init(host: String = "127.0.0.1", port: Int = 8480, tokens: TokenFile? = nil) {
         self.host = host
@@ -39,5 +43,29 @@ public struct ServerConfiguration: Sendable {
             (0...65535).contains(port), colon != text.startIndex
         else { return nil }
         return (String(text[..<colon]), port)
+    }
+}
+
+/// The secrets the webhook endpoints verify deliveries with, and how Stripe payments name their order.
+///
+/// Sendable: plain values.
+public struct WebhookConfiguration: Sendable {
+    /// Shopify client secrets in force (more than one during a rotation); empty answers 503.
+    public var shopifySecrets: [String] = []
+    /// Stripe signing secrets in force; empty answers 503.
+    public var stripeSecrets: [String] = []
+    /// How far a Stripe signature's timestamp may be from now.
+    public var stripeTolerance: Duration = .seconds(300)
+    /// The Stripe metadata key holding the shop's order id.
+    public var stripeOrderKey = "order_id"
+
+    public init() {}
+
+    /// Secrets from a comma-separated environment value or a file of one secret per line (blank lines and
+    /// lines starting with # skipped).
+    public static func secrets(fromList text: String) -> [String] {
+        text.split(whereSeparator: { $0 == "," || $0 == "\n" }).map {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines)
+        }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 }

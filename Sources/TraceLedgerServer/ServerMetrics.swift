@@ -49,6 +49,16 @@ final class ServerMetrics: Sendable {
         .increment()
     }
 
+    /// One webhook delivery and what became of it: recorded, duplicate, unmapped, bad_signature,
+    /// stale_timestamp, malformed, not_configured or failed.
+    func webhook(_ provider: String, outcome: String) {
+        Counter(
+            label: "traceledger_webhook_deliveries_total",
+            dimensions: [("provider", provider), ("outcome", outcome)]
+        )
+        .increment()
+    }
+
     /// A live-tail subscriber came (+1) or went (-1).
     func subscribers(_ change: Int) {
         let count = subscriberCount.withLock { count in

@@ -18,11 +18,12 @@ final class ServerHarness: Sendable {
     var base: String { server.base }
 
     static func start(
-        tokens: TokenFile? = nil, heartbeat: Duration = .seconds(15)
+        tokens: TokenFile? = nil, heartbeat: Duration = .seconds(15), webhooks: WebhookConfiguration = .init()
     ) async throws -> ServerHarness {
         let store = try TemporaryStore("server")
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, tokens: tokens)
         configuration.heartbeat = heartbeat
+        configuration.webhooks = webhooks
         let server = try await LocalServer.start(
             configuration, ledger: store.ledger, logger: Logger(label: "test.server"))
         return ServerHarness(store: store, server: server)

@@ -154,6 +154,20 @@ struct EventRoutes {
         return JSONBody.response(bytes: JSONBody.events(events, after: after))
     }
 
+    /// `GET /v1/events/{position}/raw`: the body the event's delivery arrived with, byte-exact (the evidence of
+    /// what a provider sent).
+    func raw(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let position = try Request.position(try context.parameter("position"), named: "position")
+        guard let body = try ledger.evidence(ofEventAt: position) else {
+            throw APIError.notFound(
+                "the event at position \(position) was not received from a webhook or backfill: it has no raw body"
+            )
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
     static func domains(_ names: Set<String>) throws -> Set<Domain> {
         Set(
             try names.map { name in

@@ -15,6 +15,24 @@ struct QueryRoutes {
         return JSONBody.response(bytes: JSONBody.events(events, before: ["traceId": .string(traceId)]))
     }
 
+    /// `GET /v1/orders/{orderId}/trace`: the trace of the order known by the shop's, the ERP's or a payment's
+    /// id, as `GET /v1/traces/{traceId}` answers it.
+    func orderTrace(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let orderId = try context.parameter("orderId")
+        let (traceId, events) = try ledger.read { snapshot in
+            let traceId = try snapshot.trace(ofOrder: orderId)
+            return (traceId, try traceId.map { try snapshot.events(forTrace: $0) } ?? [])
+        }
+        guard let traceId else {
+            throw APIError.notFound(
+                "no event names the order \(orderId); give the shop's order id, the ERP's order number or a payment id"
+            )
+        }
+        return JSONBody.response(
+            bytes: JSONBody.events(
+                events, before: ["orderId": .string(orderId), "traceId": .string(traceId)]))
+    }
+
     /// `GET /v1/streams/{domain}/{entityId}`: the entity's events, oldest first, with its version.
     func stream(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let entity = try Self.entity(context)

@@ -28,16 +28,75 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp("The token file (`traceledger token add` writes it).", valueName: "file"))
     var tokens: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Shopify client secrets, one per line (else TRACELEDGER_SHOPIFY_SECRETS, comma-separated).",
+            valueName: "file"))
+    var shopifySecretsFile: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Stripe signing secrets, one per line (else TRACELEDGER_STRIPE_SECRETS, comma-separated).",
+            valueName: "file"))
+    var stripeSecretsFile: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("How far a Stripe signature's time may be from now.", valueName: "seconds"))
+    var stripeTolerance: Int = 300
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The Stripe metadata key holding the shop's order id.", valueName: "key"))
+    var stripeOrderKey = "order_id"
+
     func validate() throws {
         guard ServerConfiguration.parseListen(listen) != nil else {
             throw ValidationError("--listen takes HOST:PORT, such as 127.0.0.1:8480 or [::1]:8480")
         }
+        guard stripeTolerance > 0 else {
+            throw ValidationError("--stripe-tolerance must be more than 0 seconds")
+        }
+    }
+
+    /// The webhook secrets, from their files or the environment (never from the command line, where any user
+    /// of the machine could read them in the process list).
+    private func webhooks() throws -> WebhookConfiguration {
+        var webhooks = WebhookConfiguration()
+        webhooks.shopifySecrets = try secrets(
+            file: shopifySecretsFile, variable: "TRACELEDGER_SHOPIFY_SECRETS")
+        webhooks.stripeSecrets = try secrets(file: stripeSecretsFile, variable: "TRACELEDGER_STRIPE_SECRETS")
+        webhooks.stripeTolerance = .seconds(stripeTolerance)
+        webhooks.stripeOrderKey = stripeOrderKey
+        return webhooks
+    }
+
+    private func secrets(file: String?, variable: String) throws -> [String] {
+        guard let file else {
+            return WebhookConfiguration.secrets(fromList: ProcessInfo.processInfo.environment[variable] ?? "")
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw LedgerError(
+                .invalidArgument, "cannot read the secrets file \(file): \(error.localizedDescription)")
+        }
+        let secrets = WebhookConfiguration.secrets(fromList: text)
+        guard !secrets.isEmpty else {
+            throw LedgerError(
+                .invalidArgument, "the secrets file \(file) holds no secret; write one per line")
+        }
+        return secrets
     }
 
     func run() async throws {
         let (host, port) = ServerConfiguration.parseListen(listen)!
         var configuration = ServerConfiguration(host: host, port: port)
         if let tokens { configuration.tokens = try TokenFile(path: tokens) }
+        configuration.webhooks = try webhooks()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "traceledger.server")
