@@ -15,7 +15,8 @@ struct TraceLedgerCommand: AsyncParsableCommand {
             something needs a person (reconcile found problems, replay dead-lettered events).
             """,
         subcommands: [
-            InitCommand.self, AppendCommand.self, ImportCommand.self, TraceCommand.self, HistoryCommand.self,
+            InitCommand.self, AppendCommand.self, ImportCommand.self, IngestCommand.self, TraceCommand.self,
+            ShowCommand.self, HistoryCommand.self,
             EventsCommand.self, StateCommand.self, ProjectCommand.self, ReconcileCommand.self,
             AuditCommand.self,
             VerifyCommand.self, RepairIndexesCommand.self, BackupCommand.self, DoctorCommand.self, StatsCommand.self, ReplayCommand.self, DeadLetterCommand.self,

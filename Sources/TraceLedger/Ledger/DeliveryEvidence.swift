@@ -35,6 +35,29 @@ public enum DeliveryEvidence {
 }
 
 extension LedgerWriteTransaction {
+    /// Appends the events mapped from one delivery with its raw body: the body is kept when the events are,
+    /// and both or neither land.
+    ///
+    /// A delivery is recorded once: when the first event's id is in the ledger already (a redelivery, mapped
+    /// again perhaps with another time or after an upgrade), nothing is written and the outcomes are those
+    /// of the events recorded then, each a duplicate.
+    public func appendDelivery(_ events: [ProposedEvent], evidence body: [UInt8]) throws -> [AppendOutcome] {
+        guard let first = events.first else {
+            throw LedgerError(.invalidEvent, "the delivery maps to no events")
+        }
+        if try snapshot.position(ofEvent: first.content.eventId) != nil {
+            return try events.compactMap { event in
+                try snapshot.event(withId: event.content.eventId).map {
+                    AppendOutcome(
+                        eventId: $0.eventId, position: $0.position, streamVersion: $0.streamVersion,
+                        isDuplicate: true, hash: $0.hash)
+                }
+            }
+        }
+        try storeEvidence(body)
+        return try append(events)
+    }
+
     /// Stores `body` under its digest (once: a redelivery finds it there) and returns the digest.
     @discardableResult
     public func storeEvidence(_ body: [UInt8]) throws -> String {
@@ -88,30 +111,10 @@ extension LedgerSnapshot {
 }
 
 extension Ledger {
-    /// Appends the events mapped from one delivery, with its raw body, atomically: the body is kept when the
-    /// events are, and both or neither land.
-    ///
-    /// A delivery is recorded once: when the first event's id is in the ledger already (a redelivery, mapped
-    /// again perhaps with another time or after an upgrade), nothing is written and the outcomes are those
-    /// of the events recorded then, each a duplicate.
+    /// Appends the events mapped from one delivery, with its raw body, atomically
+    /// (`LedgerWriteTransaction.appendDelivery(_:evidence:)`).
     public func append(_ events: [ProposedEvent], evidence body: [UInt8]) async throws -> [AppendOutcome] {
-        guard let first = events.first else {
-            throw LedgerError(.invalidEvent, "the delivery maps to no events")
-        }
-        return try await write { transaction in
-            let snapshot = transaction.snapshot
-            if try snapshot.position(ofEvent: first.content.eventId) != nil {
-                return try events.compactMap { event in
-                    try snapshot.event(withId: event.content.eventId).map {
-                        AppendOutcome(
-                            eventId: $0.eventId, position: $0.position, streamVersion: $0.streamVersion,
-                            isDuplicate: true, hash: $0.hash)
-                    }
-                }
-            }
-            try transaction.storeEvidence(body)
-            return try transaction.append(events)
-        }
+        try await write { try $0.appendDelivery(events, evidence: body) }
     }
 
     /// The raw body of the delivery the event at `position` was mapped from; nil when it names none.
