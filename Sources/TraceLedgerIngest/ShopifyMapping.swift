@@ -7,13 +7,6 @@ import TraceLedger
 /// decimal strings, unchanged; the order's id is its entity, so Stripe payments, the ERP and the warehouse
 /// that name it land on its trace.
 enum ShopifyMapping {
-    /// The topics mapped; any other is kept unmapped.
-    static let topics: Set<String> = [
-        "orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/fulfilled",
-        "fulfillments/create", "refunds/create", "inventory_levels/update", "customers/create",
-        "customers/update",
-    ]
-
     static func events(topic: String, resource: JSONValue) throws(MappingGap) -> [MappedEvent] {
         switch topic {
         case "orders/create": [try order(resource, type: "order.created")]

@@ -94,7 +94,13 @@ struct StripeMapping: Sendable {
         let chargeId = try charge.required("id", charge.text, in: "the charge")
         let currency = try currency(charge, "the charge")
         let total = try charge.required("amount_refunded", charge.integer, in: "the charge")
-        let before = previous?.integer("amount_refunded") ?? JSONNumber(0)
+        // Without the previous total, the newest refund of the charge's list (Stripe lists them newest first)
+        // is this one; without either, the whole refunded amount.
+        let newest = charge["refunds"]?["data"]?.arrayValue?.first?.integer("amount")
+        let before =
+            previous?.integer("amount_refunded")
+            ?? newest.flatMap { StripeAmount.difference(total, $0) }.flatMap { JSONNumber(literal: $0) }
+            ?? JSONNumber(0)
         guard let minor = StripeAmount.difference(total, before),
             let amount = StripeAmount.decimal(digits: minor, currency: currency)
         else {
@@ -118,7 +124,13 @@ struct StripeMapping: Sendable {
         let id = try invoice.required("id", invoice.text, in: "the invoice")
         let currency = try currency(invoice, "the invoice")
         let total = try invoice.required("total", invoice.integer, in: "the invoice")
-        let net = invoice.integer("total_excluding_tax") ?? invoice.integer("subtotal") ?? total
+        // total_excluding_tax since 2022; older API versions give the tax itself.
+        let net =
+            invoice.integer("total_excluding_tax")
+            ?? invoice.integer("tax").flatMap { StripeAmount.difference(total, $0) }.flatMap {
+                JSONNumber(literal: $0)
+            }
+            ?? total
         guard let tax = StripeAmount.difference(total, net),
             let taxTotal = StripeAmount.decimal(digits: tax, currency: currency),
             let grand = StripeAmount.decimal(total, currency: currency),

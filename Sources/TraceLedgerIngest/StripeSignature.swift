@@ -59,8 +59,8 @@ public struct StripeSignature: Sendable {
                 "Stripe-Signature matches none of the configured signing secrets: the body was altered, or the "
                     + "endpoint's secret is another one (see the endpoint in Stripe's dashboard)")
         }
-        let age = now - timestamp
-        guard age.magnitude <= UInt64(tolerance.components.seconds) else {
+        let (age, overflow) = now.subtractingReportingOverflow(timestamp)
+        guard !overflow, age.magnitude <= UInt64(tolerance.components.seconds) else {
             throw IngestError(
                 .staleTimestamp,
                 "the signature's timestamp \(timestamp) is \(age) s from now, outside the tolerance of "

@@ -56,11 +56,12 @@ func buildRouter(
     let queries = QueryRoutes(ledger: ledger, projections: projections)
     let audits = AuditRoutes(ledger: ledger, projections: projections)
     let consumers = ConsumerRoutes(ledger: ledger)
+    let cloudEvents = CloudEventRoutes(ledger: ledger, metrics: metrics)
     let webhooks = WebhookRoutes(ledger: ledger, metrics: metrics, configuration: configuration.webhooks)
     var live = LiveRoutes(ledger: ledger, metrics: metrics)
     live.heartbeat = configuration.heartbeat
     let authenticated = router.group().add(middleware: AuthenticationMiddleware(tokens: configuration.tokens))
-    let handlers = routes(health, events, queries, audits, consumers, live, webhooks)
+    let handlers = routes(health, events, queries, audits, consumers, live, webhooks, cloudEvents)
     for route in APIRoute.all {
         let handler = handlers[route]!
         // Hummingbird writes parameters as `:name`.
@@ -89,6 +90,7 @@ extension APIRoute {
         APIRoute(method: "GET", path: "/v1/events/{position}/raw", role: .read),
         APIRoute(method: "POST", path: "/v1/webhooks/shopify", role: nil),
         APIRoute(method: "POST", path: "/v1/webhooks/stripe", role: nil),
+        APIRoute(method: "POST", path: "/v1/cloudevents", role: .ingest),
         APIRoute(method: "GET", path: "/v1/traces/{traceId}", role: .read),
         APIRoute(method: "GET", path: "/v1/orders/{orderId}/trace", role: .read),
         APIRoute(method: "GET", path: "/v1/streams/{domain}/{entityId}", role: .read),
@@ -108,11 +110,13 @@ extension APIRoute {
 /// The handler of each route.
 private func routes(
     _ health: HealthRoutes, _ events: EventRoutes, _ queries: QueryRoutes, _ audits: AuditRoutes,
-    _ consumers: ConsumerRoutes, _ live: LiveRoutes, _ webhooks: WebhookRoutes
+    _ consumers: ConsumerRoutes, _ live: LiveRoutes, _ webhooks: WebhookRoutes,
+    _ cloudEvents: CloudEventRoutes
 ) -> [APIRoute: Handler] {
     let handlers: [Handler] = [
         health.health, health.ready, health.metrics, events.append, events.list, live.live, events.raw,
-        webhooks.shopify, webhooks.stripe, queries.trace, queries.orderTrace, queries.stream, queries.state,
+        webhooks.shopify, webhooks.stripe, cloudEvents.append, queries.trace, queries.orderTrace,
+        queries.stream, queries.state,
         audits.audit, audits.reconcile, audits.verify, audits.stats,
         consumers.list,
         consumers.deadLetters, consumers.retry, consumers.discard,

@@ -61,10 +61,10 @@ public struct WebhookConfiguration: Sendable {
 
     public init() {}
 
-    /// Secrets from a comma-separated environment value or a file of one secret per line (blank lines and
-    /// lines starting with # skipped).
-    public static func secrets(fromList text: String) -> [String] {
-        text.split(whereSeparator: { $0 == "," || $0 == "\n" }).map {
+    /// Secrets from a comma-separated environment value or, with `lines`, a file of one secret per line (blank
+    /// lines and lines starting with # skipped).
+    public static func secrets(fromList text: String, lines: Bool = false) -> [String] {
+        text.split(whereSeparator: { $0 == "\n" || (!lines && $0 == ",") }).map {
             $0.trimmingCharacters(in: .whitespacesAndNewlines)
         }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }

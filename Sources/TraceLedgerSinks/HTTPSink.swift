@@ -17,6 +17,7 @@ public final class HTTPSink: ReplaySink {
     private let url: String
     private let authorization: String?
     private let timeout: TimeAmount
+    private let format: DeliveryFormat
     private var client: HTTPClient { Self.client }
     /// Whether the next delivery first checks that the host takes connections: at the start, and after the
     /// downstream could not be reached. The client's pool retries a refused connection until the request's
@@ -33,7 +34,11 @@ public final class HTTPSink: ReplaySink {
 
     /// A sink posting to `url`, with an optional `Authorization` header value (read from the environment or a
     /// file by the caller — never from the command line).
-    public init(url: String, authorization: String? = nil, timeout: Duration = .seconds(10)) {
+    public init(
+        url: String, authorization: String? = nil, timeout: Duration = .seconds(10),
+        format: DeliveryFormat = .envelope
+    ) {
+        self.format = format
         self.url = url
         self.description = url
         self.authorization = authorization
@@ -50,23 +55,43 @@ public final class HTTPSink: ReplaySink {
         }
         var request = HTTPClientRequest(url: url)
         request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
+        switch format {
+        case .envelope: request.headers.add(name: "Content-Type", value: "application/json")
+        case .cloudEvents:
+            request.headers.add(
+                name: "Content-Type",
+                value: events.count == 1
+                    ? "application/cloudevents+json" : "application/cloudevents-batch+json")
+        case .cloudEventsBinary:
+            // One event per request (the replay refuses --batch with this format): its attributes are headers.
+            for (name, value) in first.cloudEventHeaders { request.headers.add(name: name, value: value) }
+        }
         request.headers.add(
             name: "Idempotency-Key",
             value: events.count == 1 ? "\(first.eventId)" : "\(first.eventId)..\(last.eventId)")
         request.headers.add(
             name: "X-Ledger-Position",
             value: events.count == 1 ? "\(first.position)" : "\(first.position)-\(last.position)")
-        if let traceparent = Self.traceparent(for: first) {
+        if let traceparent = first.traceparent {
             request.headers.add(name: "traceparent", value: traceparent)
         } else {
             request.headers.add(name: "X-Trace-Id", value: first.traceId)
         }
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
-        let body =
-            events.count == 1
-            ? first.envelopeJSON() : "[" + events.map { $0.envelopeJSON() }.joined(separator: ",") + "]"
-        request.body = .bytes(ByteBuffer(string: body))
+        var body: [UInt8] = []
+        if format == .cloudEventsBinary {
+            body = first.content.payload
+        } else if events.count == 1 {
+            format.appendJSON(of: first, to: &body)
+        } else {
+            body.append(UInt8(ascii: "["))
+            for (index, event) in events.enumerated() {
+                if index > 0 { body.append(UInt8(ascii: ",")) }
+                format.appendJSON(of: event, to: &body)
+            }
+            body.append(UInt8(ascii: "]"))
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
         let text: String
         do {
@@ -96,18 +121,6 @@ public final class HTTPSink: ReplaySink {
 
     /// Nothing to release: the shared client's pooled connections close when idle.
     public func close() async {}
-
-    /// `traceparent` for a W3C trace id (32 lowercase hex digits, not all zero), parented on the event id.
-    static func traceparent(for event: RecordedEvent) -> String? {
-        let trace = event.traceId
-        guard trace.utf8.count == 32,
-            trace.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
-            trace.utf8.contains(where: { $0 != 48 })
-        else { return nil }
-        var span = String(event.eventId.description.filter { $0 != "-" }.prefix(16))
-        if span.allSatisfy({ $0 == "0" }) { span = "0000000000000001" }
-        return "00-\(trace)-\(span)-01"
-    }
 
     /// Opens and closes one TCP connection to the URL's host within 2 s.
     private func probe() async throws(DeliveryFailure) {

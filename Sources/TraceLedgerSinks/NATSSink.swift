@@ -17,11 +17,15 @@ public final class NATSSink: ReplaySink, @unchecked Sendable {
     private var connection: OpaquePointer?
     private var jetStream: OpaquePointer?
     private let acknowledgementWait: Int64
+    private let format: DeliveryFormat
 
     /// Connects to `nats://HOST:PORT/SUBJECT`.
     ///
     /// - Throws: `LedgerError` when the URL has no subject or the server cannot be reached.
-    public init(url: String, acknowledgementWait: Duration = .seconds(5)) throws {
+    public init(url: String, acknowledgementWait: Duration = .seconds(5), format: DeliveryFormat = .envelope)
+        throws
+    {
+        self.format = format
         guard let components = URLComponents(string: url), components.scheme == "nats",
             let host = components.host,
             components.path.count > 1
@@ -77,7 +81,8 @@ public final class NATSSink: ReplaySink, @unchecked Sendable {
         jsPubOptions_Init(&options)
         options.MaxWait = acknowledgementWait
         let id = event.eventId.description
-        let body = Array(event.envelopeJSON().utf8)
+        var body: [UInt8] = []
+        format.appendJSON(of: event, to: &body)
         var acknowledgement: UnsafeMutablePointer<jsPubAck>?
         var errorCode = jsErrCode(0)
         let status = id.withCString { idPointer in

@@ -19,7 +19,8 @@ struct TraceLedgerCommand: AsyncParsableCommand {
             ShowCommand.self, HistoryCommand.self,
             EventsCommand.self, StateCommand.self, ProjectCommand.self, ReconcileCommand.self,
             AuditCommand.self,
-            VerifyCommand.self, RepairIndexesCommand.self, BackupCommand.self, DoctorCommand.self, StatsCommand.self, ReplayCommand.self, DeadLetterCommand.self,
+            VerifyCommand.self, RepairIndexesCommand.self, BackupCommand.self, DoctorCommand.self,
+            StatsCommand.self, ReplayCommand.self, DeadLetterCommand.self,
             ConsumersCommand.self, ServeCommand.self, TokenCommand.self, TailCommand.self,
             DemoCommand.self,
         ])

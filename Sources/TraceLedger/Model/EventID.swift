@@ -1,4 +1,5 @@
 import Crypto
+
 /// An event's identity and idempotency key: 16 bytes, written as a UUID.
 ///
 /// Appending an id that exists returns the original position when the content is identical and a conflict

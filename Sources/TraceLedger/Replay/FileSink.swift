@@ -1,16 +1,19 @@
 import Foundation
 import Glibc
 
-/// Appends each event's envelope as one NDJSON line to a file, fsynced before every checkpoint.
+/// Appends each event (its envelope, or a CloudEvent) as one NDJSON line to a file, fsynced before every
+/// checkpoint.
 ///
 /// Sendable: an actor owns the file descriptor and serialises the writes of concurrent lanes.
 public actor FileSink: ReplaySink {
     public nonisolated let description: String
     private let descriptor: Int32
     private var pending: [UInt8] = []
+    private let format: DeliveryFormat
 
     /// Opens (creating if needed) the file at `path` for appending.
-    public init(path: String) throws {
+    public init(path: String, format: DeliveryFormat = .envelope) throws {
+        self.format = format
         descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw LedgerError(
@@ -23,7 +26,7 @@ public actor FileSink: ReplaySink {
 
     public func deliver(_ events: [RecordedEvent]) async throws(DeliveryFailure) {
         for event in events {
-            event.appendEnvelopeJSON(to: &pending)
+            format.appendJSON(of: event, to: &pending)
             pending.append(0x0A)
         }
         if pending.count >= 1 << 20 { try writePending() }

@@ -1,17 +1,19 @@
 import Foundation
 
-/// Prints each event's envelope as one NDJSON line on standard output.
+/// Prints each event (its envelope, or a CloudEvent) as one NDJSON line on standard output.
 ///
 /// Sendable: an actor serialises the writes of concurrent lanes.
 public actor StandardOutputSink: ReplaySink {
     public nonisolated var description: String { "stdout" }
 
-    public init() {}
+    private let format: DeliveryFormat
+
+    public init(format: DeliveryFormat = .envelope) { self.format = format }
 
     public func deliver(_ events: [RecordedEvent]) async throws(DeliveryFailure) {
         var out: [UInt8] = []
         for event in events {
-            event.appendEnvelopeJSON(to: &out)
+            format.appendJSON(of: event, to: &out)
             out.append(0x0A)
         }
         FileHandle.standardOutput.write(Data(out))

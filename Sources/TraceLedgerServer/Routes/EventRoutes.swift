@@ -180,20 +180,3 @@ struct EventRoutes {
             })
     }
 }
-
-/// W3C trace context: the trace id of a `traceparent` header.
-enum TraceParent {
-    /// The 32-hex trace id of `00-<trace id>-<parent id>-<flags>`, or nil when the header is not one (or its
-    /// trace id is all zeros, which the standard forbids).
-    static func traceId(_ header: String) -> String? {
-        let parts = header.trimmingCharacters(in: .whitespaces).split(separator: "-")
-        guard parts.count >= 4, parts[0].count == 2, parts[1].count == 32, parts[2].count == 16,
-            parts[3].count == 2
-        else { return nil }
-        let hex = Set("0123456789abcdef")
-        guard parts[1].allSatisfy(hex.contains), parts[2].allSatisfy(hex.contains), parts[0] != "ff",
-            parts[1].contains(where: { $0 != "0" })
-        else { return nil }
-        return String(parts[1])
-    }
-}

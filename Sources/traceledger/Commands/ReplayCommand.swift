@@ -89,6 +89,11 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ValidationError("--concurrency must be from 1 to 256")
         }
         guard (1...10_000).contains(batch) else { throw ValidationError("--batch must be from 1 to 10000") }
+        if batch > 1 && sink.format.value == .cloudEventsBinary {
+            throw ValidationError(
+                "--format cloudevents-binary sends one event per request: drop --batch, or use --format cloudevents"
+            )
+        }
         guard (1...100).contains(maxAttempts) else {
             throw ValidationError("--max-attempts must be from 1 to 100")
         }

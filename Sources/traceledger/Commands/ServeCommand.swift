@@ -84,7 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw LedgerError(
                 .invalidArgument, "cannot read the secrets file \(file): \(error.localizedDescription)")
         }
-        let secrets = WebhookConfiguration.secrets(fromList: text)
+        let secrets = WebhookConfiguration.secrets(fromList: text, lines: true)
         guard !secrets.isEmpty else {
             throw LedgerError(
                 .invalidArgument, "the secrets file \(file) holds no secret; write one per line")

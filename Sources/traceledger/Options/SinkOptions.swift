@@ -23,6 +23,13 @@ struct SinkOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds an HTTP request may take.")
     var timeout: Double = 10
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "envelope (the ledger's JSON), cloudevents (structured) or cloudevents-binary (ce-* headers, HTTP only).",
+            valueName: "format"))
+    var format: DeliveryFormatArgument = .init(value: .envelope)
+
     func validate() throws {
         if authEnv != nil && authFile != nil {
             throw ValidationError("give --auth-env or --auth-file, not both")
@@ -57,8 +64,23 @@ struct SinkOptions: ParsableArguments {
             throw ValidationError("--to is required: where should the events go?")
         }
         return try SinkAddress.open(
-            address, authorization: try authorization(), timeout: .milliseconds(Int64(timeout * 1000)))
+            address, authorization: try authorization(), timeout: .milliseconds(Int64(timeout * 1000)),
+            format: format.value)
     }
+}
+
+/// `--format envelope|cloudevents|cloudevents-binary`.
+struct DeliveryFormatArgument: ExpressibleByArgument {
+    let value: DeliveryFormat
+
+    init(value: DeliveryFormat) { self.value = value }
+
+    init?(argument: String) {
+        guard let format = DeliveryFormat(rawValue: argument) else { return nil }
+        value = format
+    }
+
+    static var allValueStrings: [String] { DeliveryFormat.allCases.map(\.rawValue) }
 }
 
 /// `--actor WHO`: who performs a manual operation, recorded in the ledger.
