@@ -175,7 +175,7 @@ let package = Package(
             name: "traceledgerTests",
             dependencies: [
                 "traceledger", "ledger-bench", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit",
-                "TraceLedger", "TraceLedgerSinks",
+                "TraceLedger", "TraceLedgerSinks", "TraceLedgerIngest",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
