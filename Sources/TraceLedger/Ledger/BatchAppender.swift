@@ -13,6 +13,8 @@ final class BatchAppender {
     private let databases: LedgerDatabases
     private let dictionary: ZstdDictionary?
     private(set) var head: ChainHead
+    /// The Merkle tree's right edge, moved with every event written.
+    private var frontier: MerkleFrontier
 
     init(in writeTransaction: LedgerWriteTransaction) throws {
         self.writeTransaction = writeTransaction
@@ -21,6 +23,7 @@ final class BatchAppender {
         databases = writeTransaction.databases
         dictionary = try snapshot.dictionaries.current(in: snapshot)
         head = try snapshot.head()
+        frontier = try MerkleTree.frontier(in: snapshot)
     }
 
     /// What the check phase decided for one event.
@@ -62,7 +65,10 @@ final class BatchAppender {
             }
         }
         // The stored head moves with every batch written, so later reads in the transaction see it.
-        if head.position != headBefore { try head.write(in: transaction, databases: databases) }
+        if head.position != headBefore {
+            try head.write(in: transaction, databases: databases)
+            try MerkleTree.write(frontier, in: transaction, databases: databases)
+        }
         return outcomes
     }
 
@@ -150,6 +156,10 @@ final class BatchAppender {
             try transaction.put(
                 in: database, key: index.key(of: content), value: positionKey, flags: .appendDuplicate)
         }
+        let leaf = EventLeaf.bytes(
+            content: content, position: position, recordedAt: recordedAt, streamVersion: streamVersion,
+            payloadDigest: EventLeaf.digest(of: content.payload))
+        try MerkleTree.append(RFC6962.leafHash(leaf), to: &frontier, in: transaction, databases: databases)
         head = ChainHead(position: position, hash: hash, recordedAt: recordedAt)
         return AppendOutcome(
             eventId: content.eventId, position: position, streamVersion: streamVersion, isDuplicate: false,

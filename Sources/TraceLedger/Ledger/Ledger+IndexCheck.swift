@@ -4,7 +4,7 @@ import LMDBKit
 ///
 /// Sendable: plain values.
 public struct IndexDamage: Sendable, Equatable {
-    /// `event_ids`, `traces`, `streams`, `actors` or `orders`.
+    /// `event_ids`, `traces`, `streams`, `actors`, `orders` or `merkle`.
     public let index: String
     public let reason: String
 }
@@ -61,6 +61,7 @@ extension Ledger {
                 }
             }
             damage["orders"] = try orderIndexDamage(in: snapshot)
+            damage["merkle"] = try MerkleTree.damage(in: snapshot)
             return damage.sorted { $0.key < $1.key }.map { IndexDamage(index: $0.key, reason: $0.value) }
         }
     }
@@ -79,7 +80,7 @@ extension Ledger {
             ? nil : "it holds \(entries) entries for \(expected.count) order references"
     }
 
-    /// Rebuilds every index (event ids, traces, streams, actors, orders) from the records, in one write transaction:
+    /// Rebuilds every index (event ids, traces, streams, actors, orders, the Merkle tree) from the records, in one write transaction:
     /// readers see the old indexes or the new ones. Returns how many events were indexed.
     @discardableResult
     public func repairIndexes() async throws -> UInt64 {
@@ -89,6 +90,7 @@ extension Ledger {
             try transaction.transaction.empty(databases.eventIds)
             for (_, database) in databases.positionIndexes { try transaction.transaction.empty(database) }
             let head = try snapshot.head().position
+            try MerkleTree.rebuild(in: snapshot)
             try transaction.transaction.empty(databases.orders)
             for (id, trace) in try OrderIndex.expectedEntries(in: snapshot) {
                 try transaction.put(Array(trace.utf8), at: Array(id.utf8), in: databases.orders)

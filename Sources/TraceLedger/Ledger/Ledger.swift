@@ -91,6 +91,7 @@ public final class Ledger: Sendable {
                     try ChainHead.empty.write(in: transaction, databases: databases)
                     try ProjectionRegistry.writeLayout(in: transaction, databases: databases)
                     try OrderIndex.markComplete(in: transaction, databases: databases)
+                    try MerkleTree.write(MerkleFrontier(), in: transaction, databases: databases)
                     return databases
                 })
         } catch {
@@ -134,10 +135,12 @@ public final class Ledger: Sendable {
                 try StoreFormat.check(in: transaction, databases: databases, path: path)
                 try ProjectionRegistry.upgradeLayout(
                     in: transaction, environment: environment, databases: databases)
-                try OrderIndex.buildIfMissing(
-                    in: LedgerSnapshot(
-                        transaction: transaction, databases: databases, codec: RecordCodec(),
-                        dictionaries: DictionaryCache(databases: databases)))
+                // Indexes added after a store was made are built the first time it is opened.
+                let snapshot = LedgerSnapshot(
+                    transaction: transaction, databases: databases, codec: RecordCodec(),
+                    dictionaries: DictionaryCache(databases: databases))
+                try OrderIndex.buildIfMissing(in: snapshot)
+                try MerkleTree.buildIfMissing(in: snapshot)
                 return databases
             })
     }

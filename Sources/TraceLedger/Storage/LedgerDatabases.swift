@@ -28,6 +28,11 @@ enum StoreDatabase: String, CaseIterable, Sendable {
     /// SHA-256 of a delivery's raw body (32 bytes) → its length (u32) ‖ the body compressed with zstd: the
     /// evidence a webhook's events were mapped from (`DeliveryEvidence`).
     case deliveries
+    /// level (u8, ≥ 4) ‖ index at that level (u64) → the hash of that complete subtree of the Merkle tree
+    /// (`MerkleTree`); lower levels are recomputed from the events.
+    case merkle
+    /// tree size (u64) → a signed checkpoint (C2SP signed note) at that size (`Checkpoint`).
+    case checkpoints
 
     var flags: DatabaseFlags {
         switch self {
@@ -39,7 +44,7 @@ enum StoreDatabase: String, CaseIterable, Sendable {
     /// Databases added after format 1 was first written: created when an older store is opened.
     var createdOnOpen: Bool {
         self == .consumers || self == .deadLetters || self == .projections || self == .projectionData
-            || self == .orders || self == .deliveries
+            || self == .orders || self == .deliveries || self == .merkle || self == .checkpoints
     }
 }
 
@@ -90,6 +95,8 @@ struct LedgerDatabases: Sendable {
     let projectionData: Database
     let orders: Database
     let deliveries: Database
+    let merkle: Database
+    let checkpoints: Database
     /// The position indexes with their databases, in the order the appender writes them.
     let positionIndexes: [(index: PositionIndex, database: Database)]
 
@@ -123,6 +130,8 @@ struct LedgerDatabases: Sendable {
         projectionData = handles[.projectionData]!
         orders = handles[.orders]!
         deliveries = handles[.deliveries]!
+        merkle = handles[.merkle]!
+        checkpoints = handles[.checkpoints]!
         positionIndexes = PositionIndex.allCases.map { ($0, handles[$0.database]!) }
     }
 }

@@ -12,6 +12,8 @@ enum MetaKey {
     case dictionary(id: UInt32)
     /// Present (one byte, 1) once the `orders` index holds the references of every event.
     case orderIndexComplete
+    /// The Merkle tree's right edge (`MerkleFrontier.encoded`), at the head's size.
+    case merkleFrontier
 
     /// The prefix every dictionary key starts with (for counting them).
     static let dictionaryPrefix = Array("dictionary/".utf8)
@@ -24,6 +26,7 @@ enum MetaKey {
         case .dictionaryTrainedAt: Array("dictionary.trainedAt".utf8)
         case .dictionary(let id): MetaKey.dictionaryPrefix + id.bigEndianBytes
         case .orderIndexComplete: Array("orders.complete".utf8)
+        case .merkleFrontier: Array("merkle.frontier".utf8)
         }
     }
 }
