@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # PyPI packages the tests use to check what we write with code we did not write.
-python_packages=(prometheus-client openapi-spec-validator lmdb cloudevents)
+python_packages=(prometheus-client openapi-spec-validator lmdb cloudevents tlog-scales)
 for package in "${python_packages[@]}"; do
     module=${package//-/_}
     python3 -c "import $module" 2>/dev/null || python3 -m pip install -q --root-user-action=ignore "$package" >&2

@@ -41,8 +41,10 @@ extension Ledger {
     public func checkpoint(signedWith key: NoteSignerKey) async throws -> String {
         try await write { transaction in
             let (size, root) = try transaction.snapshot.merkleRoot()
-            let note = try SignedNote.sign(Checkpoint(origin: key.name, size: size, root: root).body, with: key)
-            try transaction.put(Array(note.utf8), at: size.bigEndianBytes, in: transaction.databases.checkpoints)
+            let note = try SignedNote.sign(
+                Checkpoint(origin: key.name, size: size, root: root).body, with: key)
+            try transaction.put(
+                Array(note.utf8), at: size.bigEndianBytes, in: transaction.databases.checkpoints)
             return note
         }
     }

@@ -25,11 +25,13 @@ public struct NoteVerifierKey: Sendable, Equatable, CustomStringConvertible {
         else {
             throw LedgerError(
                 .invalidArgument,
-                "\"\(text.prefix(80))\" is not an Ed25519 verifier key (name+keyid+base64, as `traceledger keygen` prints)")
+                "\"\(text.prefix(80))\" is not an Ed25519 verifier key (name+keyid+base64, as `traceledger keygen` prints)"
+            )
         }
         try self.init(name: String(parts[0]), publicKey: Array(key.dropFirst()))
         guard keyId == id else {
-            throw LedgerError(.invalidArgument, "the verifier key's id \(parts[1]) does not match its name and key")
+            throw LedgerError(
+                .invalidArgument, "the verifier key's id \(parts[1]) does not match its name and key")
         }
     }
 
@@ -38,7 +40,8 @@ public struct NoteVerifierKey: Sendable, Equatable, CustomStringConvertible {
         do {
             _ = try Curve25519.Signing.PublicKey(rawRepresentation: publicKey)
         } catch {
-            throw LedgerError(.invalidArgument, "the verifier key of \(name) is not an Ed25519 public key: \(error)")
+            throw LedgerError(
+                .invalidArgument, "the verifier key of \(name) is not an Ed25519 public key: \(error)")
         }
         self.name = name
         self.publicKey = publicKey
@@ -58,7 +61,8 @@ public struct NoteVerifierKey: Sendable, Equatable, CustomStringConvertible {
     /// Whether `signature` (64 bytes) signs `message` with this key.
     func isValid(signature: [UInt8], for message: [UInt8]) -> Bool {
         do {
-            return try Curve25519.Signing.PublicKey(rawRepresentation: publicKey).isValidSignature(signature, for: message)
+            return try Curve25519.Signing.PublicKey(rawRepresentation: publicKey).isValidSignature(
+                signature, for: message)
         } catch {
             return false  // checked in init: cannot happen
         }
@@ -81,11 +85,14 @@ public struct NoteSignerKey: Sendable {
             let key = Data(base64Encoded: String(parts[4])), key.count == 33, key.first == 0x01
         else {
             throw LedgerError(
-                .invalidArgument, "this is not an Ed25519 signer key (PRIVATE+KEY+name+keyid+base64, as `traceledger keygen` writes)")
+                .invalidArgument,
+                "this is not an Ed25519 signer key (PRIVATE+KEY+name+keyid+base64, as `traceledger keygen` writes)"
+            )
         }
         try self.init(name: String(parts[2]), seed: Array(key.dropFirst()))
         guard String(format: "%08x", verifier.keyId) == parts[3].lowercased() else {
-            throw LedgerError(.invalidArgument, "the signer key's id \(parts[3]) does not match its name and key")
+            throw LedgerError(
+                .invalidArgument, "the signer key's id \(parts[3]) does not match its name and key")
         }
     }
 
@@ -123,7 +130,9 @@ public struct NoteSignerKey: Sendable {
             DisplaySafety.firstUnsafe(in: name) == nil
         else {
             throw LedgerError(
-                .invalidArgument, "\"\(name)\" cannot name a key: use a log origin such as ledger.example.com/prod (no spaces or +)")
+                .invalidArgument,
+                "\"\(name)\" cannot name a key: use a log origin such as ledger.example.com/prod (no spaces or +)"
+            )
         }
     }
 }

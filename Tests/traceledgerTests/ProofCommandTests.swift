@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+import TraceLedgerTesting
+import TraceLedgerWorkload
+
+@testable import TraceLedger
+
+/// Checkpoints and proofs as an auditor uses them: read by an independent verifier (PyPI `tlog-scales`, and
+/// the leaf recomputed in Python from `trace --json`), and a rewrite of history that plain `verify` cannot see.
+@Suite struct ProofCommandTests {
+    static func python(_ script: String, _ arguments: String...) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, said)
+    }
+
+    /// A store of `count` workload events, a key and a checkpoint at its head.
+    static func signedStore(count: Int) throws -> (CLIFixture, vkey: String, checkpoint: String) {
+        let fixture = CLIFixture()
+        #expect(try fixture.run("init").status == 0)
+        #expect(
+            try fixture.run("import", try fixture.write(WorkloadGenerator.lines(seed: 31, count: count)))
+                .status == 0)
+        let key = fixture.directory.file("signer.key")
+        let keygen = try CommandRunner.run(["keygen", "--name", "ledger.example.com/audit", "--out", key])
+        #expect(keygen.status == 0, "\(keygen.stderr)")
+        let checkpoint = fixture.directory.file("checkpoint-\(count)")
+        let signed = try fixture.run("checkpoint", "--key", key)
+        #expect(signed.status == 0, "\(signed.stderr)")
+        try signed.stdout.write(toFile: checkpoint, atomically: true, encoding: .utf8)
+        return (fixture, keygen.stdout.trimmingCharacters(in: .whitespacesAndNewlines), checkpoint)
+    }
+
+    static let verifier = #"""
+        import base64, hashlib, json, sys
+        from tlog_scales.signing import Vkey
+        from tlog_scales.tlog import Checkpoint, ConsistencyProof, InclusionProof
+        vkey_text, old_path, new_path, trace_path, proof_path, consistency_path = sys.argv[1:]
+        vkey = Vkey.from_string(vkey_text)
+        old = Checkpoint.from_text(open(old_path).read()); old.verify(vkey)
+        new = Checkpoint.from_text(open(new_path).read()); new.verify(vkey)
+        proof = json.load(open(proof_path))
+        # The leaf, from the event's envelope alone (docs/record-format.md).
+        line = next(l.rstrip("\n") for l in open(trace_path, encoding="utf-8") if json.loads(l)["position"] == proof["position"])
+        envelope = json.loads(line)
+        payload = line[line.index(',"payload":') + len(',"payload":'):-1].encode("utf-8")
+        fields = ["traceledger-leaf/1", str(envelope["position"]), envelope["eventId"], envelope["traceId"],
+                  envelope.get("correlationId", ""), envelope.get("causationId", ""), envelope["domain"],
+                  envelope["entityId"], envelope["type"], envelope["origin"], envelope["actor"],
+                  envelope["occurredAt"], envelope["recordedAt"], str(envelope["streamVersion"]),
+                  hashlib.sha256(payload).hexdigest()]
+        leaf_hash = hashlib.sha256(b"\x00" + "".join(f + "\n" for f in fields).encode("utf-8")).digest()
+        assert base64.b64decode(proof["leafHash"]) == leaf_hash, "leaf hash"
+        assert proof["treeSize"] == new.size
+        InclusionProof(proof["leafIndex"], proof["treeSize"], [base64.b64decode(h) for h in proof["path"]]).check(leaf_hash, new.root_hash)
+        consistency = json.load(open(consistency_path))
+        assert (consistency["oldSize"], consistency["newSize"]) == (old.size, new.size)
+        ConsistencyProof(old.size, new.size, [base64.b64decode(h) for h in consistency["path"]]).check(old.root_hash, new.root_hash)
+        print("ok", old.size, new.size)
+        """#
+
+    @Test func anIndependentVerifierAcceptsCheckpointsAndProofs() throws {
+        let (fixture, vkey, old) = try Self.signedStore(count: 137)
+        #expect(
+            try fixture.run(
+                "import", try fixture.write(WorkloadGenerator.lines(seed: 32, count: 230), to: "more.ndjson")
+            ).status == 0)
+        let key = fixture.directory.file("signer.key")
+        let new = fixture.directory.file("checkpoint-new")
+        let signed = try fixture.run("checkpoint", "--key", key)
+        try signed.stdout.write(toFile: new, atomically: true, encoding: .utf8)
+        #expect(signed.stdout.contains("\n367\n"))
+        let event = try #require(
+            try fixture.run("events", "--json", "--limit", "200").lines.dropFirst(99).first)
+        let trace = try #require(
+            event.components(separatedBy: #""traceId":""#).last?.prefix(while: { $0 != "\"" }))
+        let traceFile = try fixture.write(
+            try fixture.run("trace", String(trace), "--json").lines, to: "trace.ndjson")
+        let proof = fixture.directory.file("proof.json")
+        try try fixture.run("prove", "100").stdout.write(toFile: proof, atomically: true, encoding: .utf8)
+        let consistency = fixture.directory.file("consistency.json")
+        try try fixture.run("prove", "--consistency", old).stdout.write(
+            toFile: consistency, atomically: true, encoding: .utf8)
+        let (status, said) = try Self.python(Self.verifier, vkey, old, new, traceFile, proof, consistency)
+        #expect(status == 0, "\(said)")
+        #expect(said.contains("ok 137 367"))
+        // And our own offline checker agrees, without a store.
+        let inclusion = try CommandRunner.run(["check-proof", proof, "--checkpoint", new, "--key", vkey])
+        #expect(
+            inclusion.status == 0 && inclusion.stdout.contains("proven: the event at position 100"),
+            "\(inclusion.stderr)")
+        let grown = try CommandRunner.run([
+            "check-proof", consistency, "--checkpoint", new, "--old-checkpoint", old, "--key", vkey,
+        ])
+        #expect(grown.status == 0 && grown.stdout.contains("extends the one of 137"), "\(grown.stderr)")
+        #expect(try fixture.run("verify", "--checkpoint", old, "--key", vkey).status == 0)
+        // A proof against another tree size, or a tampered path, is refused.
+        var tampered = try String(contentsOfFile: proof, encoding: .utf8)
+        let firstHash = try #require(tampered.range(of: #""path":[""#))
+        tampered.replaceSubrange(
+            firstHash.upperBound..<tampered.index(firstHash.upperBound, offsetBy: 1), with: "A")
+        try tampered.write(toFile: proof + ".bad", atomically: true, encoding: .utf8)
+        let refused = try CommandRunner.run([
+            "check-proof", proof + ".bad", "--checkpoint", new, "--key", vkey,
+        ])
+        #expect(refused.status == 3, "\(refused.stdout)\(refused.stderr)")
+        let wrongSize = try CommandRunner.run(["check-proof", proof, "--checkpoint", old, "--key", vkey])
+        #expect(wrongSize.status == 2 && wrongSize.stderr.contains("--size 137"))
+    }
+
+    @Test func aRewrittenHistoryPassesPlainVerifyButNotTheCheckpoint() async throws {
+        let (fixture, vkey, checkpoint) = try Self.signedStore(count: 120)
+        // An attacker with the store and this software: event 40's payload changed, every later chain hash
+        // recomputed, the tree rebuilt, straight through LMDB.
+        let ledger = try Ledger.open(at: fixture.store)
+        try await ledger.write { transaction in
+            let snapshot = transaction.snapshot
+            let head = try snapshot.head()
+            var previous = try snapshot.event(at: 39)!.hash
+            var last = head
+            for position in UInt64(40)...head.position {
+                let event = try snapshot.event(at: position)!
+                var content = event.content
+                if position == 40 {
+                    content.payload = Array(
+                        content.payloadText.replacingOccurrences(of: "}", with: ",\"note\":\"edited\"}").utf8)
+                }
+                let body = CanonicalBody.encode(content, streamVersion: event.streamVersion)
+                let hash = ChainHasher.hash(
+                    previous: previous, position: position, recordedAt: event.recordedAt, body: body)
+                let record = try snapshot.codec.encode(
+                    body: body, recordedAt: event.recordedAt, hash: hash,
+                    dictionary: try snapshot.dictionaries.current(in: snapshot))
+                try transaction.put(record, at: position.bigEndianBytes, in: transaction.databases.events)
+                previous = hash
+                last = ChainHead(position: position, hash: hash, recordedAt: event.recordedAt)
+            }
+            try last.write(in: transaction.transaction, databases: transaction.databases)
+            try MerkleTree.rebuild(in: snapshot)
+        }
+        await ledger.close()
+        let plain = try fixture.run("verify")
+        #expect(plain.status == 0, "plain verify cannot tell: \(plain.stdout)")
+        #expect(try fixture.run("show", "40").stdout.contains("edited"))
+        let checked = try fixture.run("verify", "--checkpoint", checkpoint, "--key", vkey)
+        #expect(checked.status == 3)
+        #expect(
+            checked.stderr.contains("HISTORY REWRITTEN")
+                && checked.stderr.contains("at or before position 120"), "\(checked.stderr)")
+    }
+
+    @Test func keysAndCheckpointsRefuseWhatIsWrong() throws {
+        let (fixture, vkey, checkpoint) = try Self.signedStore(count: 10)
+        let key = fixture.directory.file("signer.key")
+        let again = try CommandRunner.run(["keygen", "--name", "other", "--out", key])
+        #expect(again.status == 2 && again.stderr.contains("never overwritten"))
+        let mode = try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let other = try CommandRunner.run([
+            "keygen", "--name", "other.example.com", "--out", fixture.directory.file("other.key"),
+        ])
+        let wrongKey = try fixture.run(
+            "verify", "--checkpoint", checkpoint, "--key",
+            other.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(
+            wrongKey.status == 3 && wrongKey.stderr.contains("not signed by other.example.com"),
+            "\(wrongKey.stderr)")
+        var altered = try String(contentsOfFile: checkpoint, encoding: .utf8)
+        altered = altered.replacingOccurrences(of: "\n10\n", with: "\n9\n")
+        try altered.write(toFile: checkpoint + ".altered", atomically: true, encoding: .utf8)
+        let forged = try fixture.run("verify", "--checkpoint", checkpoint + ".altered", "--key", vkey)
+        #expect(forged.status == 3 && forged.stderr.contains("altered after signing"), "\(forged.stderr)")
+        #expect(try fixture.run("checkpoint").status == 2)
+    }
+}
