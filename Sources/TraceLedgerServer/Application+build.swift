@@ -99,6 +99,8 @@ extension APIRoute {
         APIRoute(method: "GET", path: "/v1/reconcile", role: .audit),
         APIRoute(method: "GET", path: "/v1/verify", role: .audit),
         APIRoute(method: "GET", path: "/v1/stats", role: .audit),
+        APIRoute(method: "GET", path: "/v1/checkpoint", role: .audit),
+        APIRoute(method: "GET", path: "/v1/proofs/{position}", role: .audit),
         APIRoute(method: "GET", path: "/v1/consumers", role: .operate),
         APIRoute(method: "GET", path: "/v1/consumers/{name}/dead-letters", role: .operate),
         APIRoute(method: "POST", path: "/v1/consumers/{name}/dead-letters/{position}/retry", role: .operate),
@@ -118,6 +120,7 @@ private func routes(
         webhooks.shopify, webhooks.stripe, cloudEvents.append, queries.trace, queries.orderTrace,
         queries.stream, queries.state,
         audits.audit, audits.reconcile, audits.verify, audits.stats,
+        audits.checkpoint, audits.inclusionProof,
         consumers.list,
         consumers.deadLetters, consumers.retry, consumers.discard,
     ]

@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Testing
 import TraceLedgerTesting
 import TraceLedgerWorkload
@@ -178,5 +181,31 @@ import TraceLedgerWorkload
         let forged = try fixture.run("verify", "--checkpoint", checkpoint + ".altered", "--key", vkey)
         #expect(forged.status == 3 && forged.stderr.contains("altered after signing"), "\(forged.stderr)")
         #expect(try fixture.run("checkpoint").status == 2)
+    }
+
+    @Test func theServerSignsCheckpointsAsEventsArriveAndServesThemWithProofs() async throws {
+        let (fixture, vkey, _) = try Self.signedStore(count: 5)
+        let (server, base) = try await ServeCommandTests.serve(
+            fixture, extra: ["--checkpoint-key", fixture.directory.file("signer.key"), "--checkpoint-every", "10"])
+        defer { kill(server.process.processIdentifier, SIGTERM) }
+        for line in WorkloadGenerator.lines(seed: 33, count: 25) { _ = try await ServeCommandTests.post(base, line) }
+        var note = ""
+        for _ in 0..<50 {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/v1/checkpoint"), timeout: .seconds(5))
+            note = String(buffer: try await response.body.collect(upTo: 1 << 16))
+            if note.contains("\n30\n") || note.contains("\n25\n") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let lines = note.split(separator: "\n")
+        let size = try #require(lines.count > 1 ? UInt64(lines[1]) : nil)
+        #expect(size >= 25, "\(note)")
+        let checkpoint = fixture.directory.file("served-checkpoint")
+        try note.write(toFile: checkpoint, atomically: true, encoding: .utf8)
+        let proofResponse = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: base + "/v1/proofs/7?size=\(size)"), timeout: .seconds(5))
+        let proof = fixture.directory.file("served-proof.json")
+        try String(buffer: try await proofResponse.body.collect(upTo: 1 << 20)).write(toFile: proof, atomically: true, encoding: .utf8)
+        let checked = try CommandRunner.run(["check-proof", proof, "--checkpoint", checkpoint, "--key", vkey])
+        #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
     }
 }

@@ -29,6 +29,32 @@ struct AuditRoutes {
         return JSONBody.response(try await Task.detached { try ledger.statistics() }.value.jsonObject)
     }
 
+    /// `GET /v1/checkpoint`: the newest signed checkpoint, as the signed note's text.
+    func checkpoint(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        guard let note = try ledger.latestCheckpoint() else {
+            throw APIError.notFound(
+                "no checkpoint has been signed yet: run `traceledger checkpoint --key KEYFILE`, or serve with "
+                    + "--checkpoint-key and --checkpoint-every")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: note)))
+    }
+
+    /// `GET /v1/proofs/{position}?size`: the inclusion proof of an event, as `traceledger prove` prints it.
+    func inclusionProof(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let position = try Request.position(try context.parameter("position"), named: "position")
+        let size = try request.query("size", as: UInt64.self)
+        let json = try ledger.read { snapshot in
+            let proof = try snapshot.inclusionProof(position: position, treeSize: size)
+            guard let event = try snapshot.event(at: position) else {
+                throw LedgerError(.corrupted, "the event at position \(position) is missing")
+            }
+            return proof.json(event: event, root: try snapshot.merkleRoot(size: proof.treeSize).root)
+        }
+        return JSONBody.response(bytes: Array(json.utf8))
+    }
+
     /// `GET /v1/reconcile?grace&sla`: the findings, most severe first.
     func reconcile(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         var reconciler = Reconciler()

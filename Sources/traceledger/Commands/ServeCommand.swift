@@ -52,7 +52,23 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp("The Stripe metadata key holding the shop's order id.", valueName: "key"))
     var stripeOrderKey = "order_id"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The key that signs checkpoints (else $TRACELEDGER_CHECKPOINT_KEY); with --checkpoint-every.",
+            valueName: "keyfile"))
+    var checkpointKey: String?
+
+    @Option(name: .long, help: ArgumentHelp("Sign a checkpoint after every N new events.", valueName: "n"))
+    var checkpointEvery: UInt64?
+
     func validate() throws {
+        if let checkpointEvery, checkpointEvery == 0 { throw ValidationError("--checkpoint-every must be at least 1") }
+        if checkpointEvery != nil && checkpointKey == nil
+            && ProcessInfo.processInfo.environment["TRACELEDGER_CHECKPOINT_KEY"] == nil
+        {
+            throw ValidationError("--checkpoint-every needs --checkpoint-key KEYFILE (made by `traceledger keygen`)")
+        }
         guard ServerConfiguration.parseListen(listen) != nil else {
             throw ValidationError("--listen takes HOST:PORT, such as 127.0.0.1:8480 or [::1]:8480")
         }
@@ -107,9 +123,16 @@ struct ServeCommand: AsyncParsableCommand {
                 Terminal.error("traceledger serving \(ledger.path) on http://\(host):\(port)")
             })
         // Shut down in reverse order: the HTTP server first (finishing in-flight requests), then the ledger.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: LedgerService(ledger: ledger))]
+        if let checkpointEvery {
+            let path = checkpointKey ?? ProcessInfo.processInfo.environment["TRACELEDGER_CHECKPOINT_KEY"]!
+            let key = try ProofFiles.signer(path)
+            services.append(.init(service: CheckpointService(ledger: ledger, key: key, every: checkpointEvery)))
+        }
+        services.append(.init(service: application))
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: LedgerService(ledger: ledger)), .init(service: application)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
