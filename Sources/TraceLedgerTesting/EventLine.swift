@@ -60,6 +60,7 @@ public enum EventLine {
         "customer.created": #"{"email":"alice@example.com","name":"Alice"}"#,
         "customer.updated": #"{"vatId":"DE123456789"}"#,
         "customer.merged": #"{"intoCustomerId":"CUST-2"}"#,
+        "customer.erased": #"{"erasedPositions":[1],"rawBodiesErased":0,"reason":"GDPR request","forgotten":true}"#,
         "ledger.replay_started":
             #"{"consumer":"erp-feed","sink":"http://erp.local/events","fromPosition":1}"#,
         "ledger.webhook_unmapped":

@@ -20,7 +20,7 @@ struct TraceLedgerCommand: AsyncParsableCommand {
             EventsCommand.self, StateCommand.self, ProjectCommand.self, ReconcileCommand.self,
             AuditCommand.self,
             VerifyCommand.self, KeygenCommand.self, CheckpointCommand.self, ProveCommand.self,
-            CheckProofCommand.self, RepairIndexesCommand.self, BackupCommand.self, DoctorCommand.self,
+            CheckProofCommand.self, EraseCommand.self, CompactCommand.self, RepairIndexesCommand.self, BackupCommand.self, DoctorCommand.self,
             StatsCommand.self, ReplayCommand.self, DeadLetterCommand.self,
             ConsumersCommand.self, ServeCommand.self, TokenCommand.self, TailCommand.self,
             DemoCommand.self,

@@ -63,6 +63,7 @@ extension LedgerWriteTransaction {
     public func storeEvidence(_ body: [UInt8]) throws -> String {
         let digest = DeliveryEvidence.digest(of: body)
         let key = DeliveryEvidence.key(ofDigest: digest)!
+        // Stored once; an erased body is never stored again under its digest.
         if try transaction.value(in: databases.deliveries, key: key) != nil { return digest }
         var value = UInt32(body.count).bigEndianBytes
         do {
@@ -75,12 +76,37 @@ extension LedgerWriteTransaction {
     }
 }
 
+extension DeliveryEvidence {
+    /// The length an erased body's entry carries instead of a body's: the rest of the entry says who erased it.
+    static let erasedMarker: UInt32 = .max
+
+    /// Replaces the body stored under `digest` by a note of its erasure (an absent body is noted too, so
+    /// nothing can be stored under the digest again).
+    static func erase(
+        digest: String, by actor: String, at time: Timestamp, erasurePosition: UInt64,
+        in transaction: LedgerWriteTransaction
+    ) throws {
+        guard let key = key(ofDigest: digest) else { return }
+        let note = JSONValue.object([
+            "erasedAt": .string(time.rfc3339), "erasedBy": .string(actor),
+            "erasurePosition": .integer(erasurePosition),
+        ]).serializedBytes()
+        try transaction.put(erasedMarker.bigEndianBytes + note, at: key, in: transaction.databases.deliveries)
+    }
+}
+
 extension LedgerSnapshot {
     /// The raw body the event was mapped from, byte-exact; nil for an event that names none.
     ///
     /// - Throws: `LedgerError` `.notFound` when the named body is missing, `.corrupted` when the stored body no
     ///   longer matches its digest.
     public func evidence(of event: RecordedEvent) throws -> [UInt8]? {
+        if let erasure = event.erasure {
+            throw LedgerError(
+                .notFound,
+                "the event at position \(event.position) was erased (\(erasure.erasedAt.rfc3339) by \(erasure.erasedBy): "
+                    + "\(erasure.reason)); its payload and raw body are gone, their digests remain")
+        }
         let payload = try event.payload.withUnsafeBytes { try JSONParser.parse($0) }.value
         guard let digest = payload[DeliveryEvidence.payloadKey]?["sha256"]?.stringValue else { return nil }
         guard let key = DeliveryEvidence.key(ofDigest: digest),
@@ -92,7 +118,17 @@ extension LedgerSnapshot {
                     + "(sha256 \(digest)) is not in the store; it may have been restored from an older backup"
             )
         }
-        let length = Int(UInt32(bigEndianBytes: stored[0..<4]))
+        let marker = UInt32(bigEndianBytes: stored[0..<4])
+        if marker == DeliveryEvidence.erasedMarker {
+            let note = (try? Array(stored[4...]).withUnsafeBytes { try JSONParser.parse($0) })?.value
+            throw LedgerError(
+                .notFound,
+                "the body of the delivery the event at position \(event.position) was mapped from was erased "
+                    + "(\(note?["erasedAt"]?.stringValue ?? "?") by \(note?["erasedBy"]?.stringValue ?? "?"), erasure event "
+                    + "at position \(note?["erasurePosition"]?.numberValue?.literal ?? "?")); its digest \(digest) remains"
+            )
+        }
+        let length = Int(marker)
         var body: [UInt8] = []
         do {
             try stored[4...].withUnsafeBytes {

@@ -26,6 +26,8 @@ extension Ledger {
             var previous = ChainHash.genesis
             var expected: UInt64 = 1
             var lastRecordedAt = Timestamp(nanosecondsSinceEpoch: Int64.min)
+            var erasedSeen: [UInt64] = []
+            var erasedNamed: Set<UInt64> = []
             let broken: VerificationResult? = try snapshot.transaction.withCursor(on: databases.events) {
                 cursor in
                 var entry = try cursor.first()
@@ -42,7 +44,7 @@ extension Ledger {
                                 ? "the record is missing (the log jumps to position \(position))"
                                 : "a record is out of order")
                     }
-                    let decoded: (recordedAt: Timestamp, hash: ChainHash, body: [UInt8])
+                    let decoded: (recordedAt: Timestamp, hash: ChainHash, body: [UInt8], erased: Bool)
                     do {
                         decoded = try snapshot.codec.decode(current.value) {
                             try dictionaries.dictionary($0, in: snapshot)
@@ -51,9 +53,16 @@ extension Ledger {
                         return .broken(
                             position: position, reason: "the record cannot be read: \(error.message)")
                     }
-                    let recomputed = ChainHasher.hash(
-                        previous: previous, position: position, recordedAt: decoded.recordedAt,
-                        body: decoded.body)
+                    // An erased record's bytes are gone, so its hash cannot be recomputed: the chain goes on from
+                    // the hash it kept, the Merkle leaf (which holds the payload's digest) still proves it, and an
+                    // erasure event later in the chain must name it.
+                    let recomputed =
+                        decoded.erased
+                        ? decoded.hash
+                        : ChainHasher.hash(
+                            previous: previous, position: position, recordedAt: decoded.recordedAt,
+                            body: decoded.body)
+                    if decoded.erased { erasedSeen.append(position) }
                     guard recomputed == decoded.hash else {
                         return .broken(
                             position: position,
@@ -65,7 +74,10 @@ extension Ledger {
                         return .broken(position: position, reason: "recordedAt does not increase")
                     }
                     do {
-                        _ = try decoded.body.withUnsafeBytes { try CanonicalBody.decode($0) }
+                        let (content, _) = try decoded.body.withUnsafeBytes { try CanonicalBody.decode($0) }
+                        if !decoded.erased, content.type == CustomerErasure.eventType {
+                            erasedNamed.formUnion(CustomerErasure.erasedPositions(in: content.payload))
+                        }
                     } catch let error as LedgerError {
                         return .broken(
                             position: position, reason: "the record's content is malformed: \(error.message)")
@@ -79,6 +91,14 @@ extension Ledger {
                 return nil
             }
             if let broken { return broken }
+            // (A segment may end before the erasure event: only a walk to the head can tell.)
+            if segmentEnd == nil, let unexplained = erasedSeen.first(where: { !erasedNamed.contains($0) }) {
+                return .broken(
+                    position: unexplained,
+                    reason:
+                        "the record is marked erased, but no erasure event in the log names it: it was altered"
+                )
+            }
             let last = expected - 1
             if let segmentEnd, last == segmentEnd {
                 return .intact(head: ChainHead(position: last, hash: previous, recordedAt: lastRecordedAt))

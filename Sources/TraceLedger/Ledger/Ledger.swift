@@ -26,9 +26,12 @@ public final class Ledger: Sendable {
 
     /// Reader slots of dead processes freed when the store was opened (`stats` reports them).
     let staleReadersFreedAtOpen: Int
+    /// Held while the store is open, so `compact` never replaces the file under this process.
+    let storeLock: StoreLock?
 
-    private init(path: String, environment: Environment, writer: LedgerWriter) throws {
+    private init(path: String, environment: Environment, storeLock: StoreLock?, writer: LedgerWriter) throws {
         self.path = path
+        self.storeLock = storeLock
         self.environment = environment
         // Readers of processes killed mid-read pin pages until their slots are freed (the file then grows).
         do {
@@ -81,9 +84,10 @@ public final class Ledger: Sendable {
                 .storage, "cannot restrict \(path) to its owner: \(String(cString: strerror(errno)))")
         }
         do {
+            let storeLock = try StoreLock.take(path, exclusive: false)
             let environment = try openEnvironment(at: path)
             return try Ledger(
-                path: path, environment: environment,
+                path: path, environment: environment, storeLock: storeLock,
                 writer: startWriter(path: path, environment: environment, logger: logger) { transaction in
                     let databases = try LedgerDatabases.open(
                         in: environment, transaction: transaction, create: true)
@@ -96,7 +100,8 @@ public final class Ledger: Sendable {
                 })
         } catch {
             // Leave nothing half-made that a second `init` would refuse as an existing store.
-            for file in ["data.mdb", "lock.mdb"] where files.fileExists(atPath: path + "/" + file) {
+            for file in ["data.mdb", "lock.mdb", "traceledger.lock"]
+            where files.fileExists(atPath: path + "/" + file) {
                 do { try files.removeItem(atPath: path + "/" + file) } catch {
                     logger.warning("could not remove a half-made \(file)", metadata: ["path": "\(path)"])
                 }
@@ -110,15 +115,21 @@ public final class Ledger: Sendable {
     /// - Throws: `LedgerError` `.notAStore` when there is no store there, it is not a TraceLedger store, or it
     ///   was written by a newer version.
     public static func open(at path: String, logger: Logger = Logger(label: "traceledger")) throws -> Ledger {
+        try open(at: path, logger: logger, storeLock: nil)
+    }
+
+    /// Opens the store holding `storeLock` (compaction's exclusive one), or taking a shared lock when nil.
+    static func open(at path: String, logger: Logger, storeLock: StoreLock?) throws -> Ledger {
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
             throw LedgerError(
                 .notAStore,
                 "there is no TraceLedger store at \(path); create one with `traceledger init --store "
                     + "\(path)`, or point --store (or TRACELEDGER_STORE) at an existing one")
         }
+        let lock = try storeLock ?? StoreLock.take(path, exclusive: false)
         let environment = try openEnvironment(at: path)
         return try Ledger(
-            path: path, environment: environment,
+            path: path, environment: environment, storeLock: lock,
             writer: startWriter(path: path, environment: environment, logger: logger) { transaction in
                 let databases: LedgerDatabases
                 do {

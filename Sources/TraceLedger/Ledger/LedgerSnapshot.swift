@@ -34,13 +34,14 @@ public final class LedgerSnapshot {
     /// Decodes a stored record into an event.
     func decode(_ record: UnsafeRawBufferPointer, position: UInt64) throws -> RecordedEvent {
         do {
-            let (recordedAt, hash, body) = try codec.decode(record) {
+            let (recordedAt, hash, body, erased) = try codec.decode(record) {
                 try dictionaries.dictionary($0, in: self)
             }
             let (content, streamVersion) = try body.withUnsafeBytes { try CanonicalBody.decode($0) }
             return RecordedEvent(
                 position: position, streamVersion: streamVersion, recordedAt: recordedAt, hash: hash,
-                content: content)
+                content: content,
+                erasure: erased ? try Erasure(tombstone: content.payload, position: position) : nil)
         } catch let error as LedgerError where error.kind == .corrupted {
             throw LedgerError(.corrupted, "position \(position): \(error.message); run `traceledger verify`")
         }

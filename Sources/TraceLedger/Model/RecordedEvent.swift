@@ -10,15 +10,20 @@ public struct RecordedEvent: Sendable, Equatable {
     /// SHA-256 over the previous event's hash and this event's canonical bytes.
     public let hash: ChainHash
     public let content: EventContent
+    /// Set when the event's payload was erased (`traceledger erase`): `content.payload` is then the
+    /// tombstone, and this says who erased it, when, why, and the digest the Merkle leaf keeps.
+    public let erasure: Erasure?
 
     public init(
-        position: UInt64, streamVersion: UInt64, recordedAt: Timestamp, hash: ChainHash, content: EventContent
+        position: UInt64, streamVersion: UInt64, recordedAt: Timestamp, hash: ChainHash, content: EventContent,
+        erasure: Erasure? = nil
     ) {
         self.position = position
         self.streamVersion = streamVersion
         self.recordedAt = recordedAt
         self.hash = hash
         self.content = content
+        self.erasure = erasure
     }
 
     public subscript<Value>(dynamicMember keyPath: KeyPath<EventContent, Value>) -> Value {

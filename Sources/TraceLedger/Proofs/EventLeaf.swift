@@ -21,7 +21,8 @@ public enum EventLeaf {
     public static func bytes(of event: RecordedEvent) -> [UInt8] {
         bytes(
             content: event.content, position: event.position, recordedAt: event.recordedAt,
-            streamVersion: event.streamVersion, payloadDigest: digest(of: event.content.payload))
+            streamVersion: event.streamVersion,
+            payloadDigest: event.erasure?.payloadDigest ?? digest(of: event.content.payload))
     }
 
     /// The leaf of an event about to be written.

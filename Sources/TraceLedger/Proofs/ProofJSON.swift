@@ -101,6 +101,13 @@ private enum ProofFields {
 }
 
 extension EventLeaf {
+    /// The digest a leaf holds for the payload an envelope shows: its bytes' SHA-256, or, for an erased
+    /// event, the digest its tombstone kept.
+    static func payloadDigest(_ payload: [UInt8]) -> String {
+        if let digest = Erasure.fields(of: payload)?["payloadSha256"]?.stringValue { return digest }
+        return digest(of: payload)
+    }
+
     /// The leaf of the event an envelope (`--json`) shows, recomputed from it alone.
     ///
     /// - Throws: `LedgerError` `.invalidArgument` when a field the leaf needs is missing.
@@ -127,7 +134,7 @@ extension EventLeaf {
             try text("domain"),
             try text("entityId"), try text("type"), try text("origin"), try text("actor"),
             try text("occurredAt"),
-            try text("recordedAt"), try text("streamVersion"), digest(of: Array(envelope[payload])),
+            try text("recordedAt"), try text("streamVersion"), payloadDigest(Array(envelope[payload])),
         ]
         return fields.flatMap { Array($0.utf8) + [0x0A] }
     }

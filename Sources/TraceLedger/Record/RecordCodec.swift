@@ -2,24 +2,28 @@ import ZstdKit
 
 /// Turns canonical bodies into stored records and back.
 ///
-/// A record is a fixed header — format (1), flags (bit 0: body compressed), dictionary id (u32 BE, 0 = none),
+/// A record is a fixed header — format (1), flags (bit 0: body compressed; bit 1: payload erased, the body
+/// then holds the erasure's tombstone in its place, and the hash is the original's), dictionary id (u32 BE, 0 = none),
 /// recordedAt (i64 BE), hash (32) — then the body length as a varint and the body, zstd-compressed when that
 /// makes it smaller. Not Sendable: it reuses one zstd context; keep one per thread (see `RecordCodecPool`).
 final class RecordCodec {
     static let formatVersion: UInt8 = 1
     static let headerSize = 46
     private static let compressedFlag: UInt8 = 1
+    private static let erasedFlag: UInt8 = 2
 
     private let zstd = ZstdCodec(level: 3)
 
     /// The stored form of an event whose canonical body is `body`.
-    func encode(body: [UInt8], recordedAt: Timestamp, hash: ChainHash, dictionary: ZstdDictionary?) throws
-        -> [UInt8]
-    {
+    func encode(
+        body: [UInt8], recordedAt: Timestamp, hash: ChainHash, dictionary: ZstdDictionary?,
+        erased: Bool = false
+    ) throws -> [UInt8] {
         var writer = ByteWriter(capacity: RecordCodec.headerSize + 10 + body.count)
         writer.bytes.append(RecordCodec.formatVersion)
         let flagsIndex = writer.bytes.count
-        writer.bytes.append(RecordCodec.compressedFlag)
+        let erasure = erased ? RecordCodec.erasedFlag : 0
+        writer.bytes.append(RecordCodec.compressedFlag | erasure)
         writer.append(dictionary?.id ?? 0)
         writer.append(recordedAt.nanosecondsSinceEpoch)
         writer.append(contentsOf: hash.bytes)
@@ -35,7 +39,7 @@ final class RecordCodec {
         if writer.bytes.count - bodyStart >= body.count {
             writer.bytes.removeSubrange(bodyStart...)
             writer.bytes.append(contentsOf: body)
-            writer.bytes[flagsIndex] = 0
+            writer.bytes[flagsIndex] = erasure
             writer.bytes.replaceSubrange(2..<6, with: [0, 0, 0, 0])
         }
         return writer.bytes
@@ -44,7 +48,7 @@ final class RecordCodec {
     /// The header fields and the uncompressed canonical body of a stored record.
     func decode(
         _ record: UnsafeRawBufferPointer, dictionary: (UInt32) throws -> ZstdDictionary
-    ) throws -> (recordedAt: Timestamp, hash: ChainHash, body: [UInt8]) {
+    ) throws -> (recordedAt: Timestamp, hash: ChainHash, body: [UInt8], erased: Bool) {
         var reader = ByteReader(record)
         let version = try reader.byte()
         guard version == RecordCodec.formatVersion else {
@@ -60,7 +64,7 @@ final class RecordCodec {
             guard stored.count == length else {
                 throw LedgerError(.corrupted, "a record's body has the wrong length")
             }
-            return (recordedAt, hash, Array(stored))
+            return (recordedAt, hash, Array(stored), flags & RecordCodec.erasedFlag != 0)
         }
         var body: [UInt8] = []
         body.reserveCapacity(length)
@@ -70,7 +74,7 @@ final class RecordCodec {
         } catch let error as ZstdError {
             throw LedgerError(.corrupted, "a record's body cannot be decompressed: \(error)")
         }
-        return (recordedAt, hash, body)
+        return (recordedAt, hash, body, flags & RecordCodec.erasedFlag != 0)
     }
 
     /// The recordedAt of a stored record, read from its header without decompressing.

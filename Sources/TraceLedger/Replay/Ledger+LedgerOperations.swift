@@ -16,13 +16,15 @@ extension Ledger {
                 type: type, entityId: entityId, traceId: traceId, actor: actor, payload: payload))
     }
 
-    /// The event of one of the ledger's own operations, validated like any other (see `appendLedgerOperation`).
+    /// The event of one of the ledger's own operations, validated like any other (see `appendLedgerOperation`);
+    /// its domain is its type's (`customer.erased` is the customer's).
     static func ledgerOperation(
         type: String, entityId: String, traceId: String?, actor: String, payload: String
     ) throws -> ProposedEvent {
         let trace = traceId ?? String(EventID.random().description.filter { $0 != "-" })
         let envelope =
-            "{\"traceId\":\(JSONString.quoted(trace)),\"domain\":\"ledger\",\"entityId\":\(JSONString.quoted(entityId)),"
+            "{\"traceId\":\(JSONString.quoted(trace)),\"domain\":\(JSONString.quoted(String(type.prefix { $0 != "." }))),"
+            + "\"entityId\":\(JSONString.quoted(entityId)),"
             + "\"type\":\(JSONString.quoted(type)),\"origin\":\"traceledger\",\"actor\":\(JSONString.quoted(actor)),"
             + "\"occurredAt\":\"\(Timestamp.now().rfc3339)\",\"payload\":\(payload)}"
         return try EventDecoder().decode(envelope)

@@ -110,7 +110,8 @@ enum CustomerFold: DomainFold {
             customer = existing
         }
         switch event.verb {
-        case "created", "updated":
+        case "created", "updated", "erased":
+            // `customer.erased` (traceledger erase) always says forgotten; an update may say it too.
             if event.payload["forgotten"]?.boolValue == true {
                 customer.email = nil
                 customer.name = nil
