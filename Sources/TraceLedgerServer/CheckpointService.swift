@@ -2,8 +2,9 @@ public import Logging
 public import ServiceLifecycle
 public import TraceLedger
 
-/// Signs a checkpoint each time `every` more events are recorded (`serve --checkpoint-every`), and one at
-/// start when the head has none: the checkpoints an auditor fetches from `GET /v1/checkpoint`.
+/// Signs a checkpoint at start and then each time `every` more events are recorded (`serve
+/// --checkpoint-every`): the checkpoints an auditor fetches from `GET /v1/checkpoint`. (Signing the same head
+/// again gives the same note: Ed25519 is deterministic.)
 public struct CheckpointService: Service {
     public let ledger: Ledger
     public let key: NoteSignerKey

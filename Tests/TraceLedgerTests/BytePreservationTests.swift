@@ -31,3 +31,22 @@ import TraceLedgerTesting
         #expect(try reopened.event(at: 1)?.payloadText == payload)
     }
 }
+
+/// A pretty-printed payload keeps every byte but its line breaks, so each envelope stays one NDJSON line.
+@Suite struct PrettyPayloadTests {
+    @Test func lineBreaksBetweenTokensBecomeSpacesAndNothingElseChanges() throws {
+        let text = EventLine.make(
+            type: "payment.captured", entityId: "pi_1",
+            payload:
+                "{\n  \"orderId\": \"SO-1\",\r\n  \"amount\": \"23.80\",\n  \"currency\": \"EUR\", \"note\": \"a\\nb\"\n}"
+        )
+        let batch = text.utf8CString.withUnsafeBytes {
+            EventDecoder().decodeSingle(UnsafeRawBufferPointer(rebasing: $0.dropLast()))
+        }
+        let event = try #require(batch.events.first)
+        #expect(
+            event.content.payloadText
+                == "{   \"orderId\": \"SO-1\",    \"amount\": \"23.80\",   \"currency\": \"EUR\", \"note\": \"a\\nb\" }"
+        )
+    }
+}

@@ -186,12 +186,16 @@ import TraceLedgerWorkload
     @Test func theServerSignsCheckpointsAsEventsArriveAndServesThemWithProofs() async throws {
         let (fixture, vkey, _) = try Self.signedStore(count: 5)
         let (server, base) = try await ServeCommandTests.serve(
-            fixture, extra: ["--checkpoint-key", fixture.directory.file("signer.key"), "--checkpoint-every", "10"])
+            fixture,
+            extra: ["--checkpoint-key", fixture.directory.file("signer.key"), "--checkpoint-every", "10"])
         defer { kill(server.process.processIdentifier, SIGTERM) }
-        for line in WorkloadGenerator.lines(seed: 33, count: 25) { _ = try await ServeCommandTests.post(base, line) }
+        for line in WorkloadGenerator.lines(seed: 33, count: 25) {
+            _ = try await ServeCommandTests.post(base, line)
+        }
         var note = ""
         for _ in 0..<50 {
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/v1/checkpoint"), timeout: .seconds(5))
+            let response = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: base + "/v1/checkpoint"), timeout: .seconds(5))
             note = String(buffer: try await response.body.collect(upTo: 1 << 16))
             if note.contains("\n30\n") || note.contains("\n25\n") { break }
             try await Task.sleep(for: .milliseconds(100))
@@ -204,8 +208,30 @@ import TraceLedgerWorkload
         let proofResponse = try await HTTPClient.shared.execute(
             HTTPClientRequest(url: base + "/v1/proofs/7?size=\(size)"), timeout: .seconds(5))
         let proof = fixture.directory.file("served-proof.json")
-        try String(buffer: try await proofResponse.body.collect(upTo: 1 << 20)).write(toFile: proof, atomically: true, encoding: .utf8)
+        try String(buffer: try await proofResponse.body.collect(upTo: 1 << 20)).write(
+            toFile: proof, atomically: true, encoding: .utf8)
         let checked = try CommandRunner.run(["check-proof", proof, "--checkpoint", checkpoint, "--key", vkey])
         #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
+    }
+
+    @Test func anAuditWithProofsLetsTheAuditorCheckEveryRowOffline() throws {
+        let (fixture, vkey, _) = try Self.signedStore(count: 60)
+        let directory = fixture.directory.file("audit-2026-11")
+        let audit = try fixture.run(
+            "audit", "--format", "csv", "--proofs", directory, "--key", fixture.directory.file("signer.key"))
+        #expect(audit.status == 0, "\(audit.stderr)")
+        let rows = audit.lines.dropFirst().filter { !$0.hasPrefix("#") && !$0.isEmpty }
+        let proofs = try FileManager.default.contentsOfDirectory(atPath: directory + "/proofs")
+        #expect(
+            !proofs.isEmpty && proofs.count >= rows.count / 2, "\(proofs.count) proofs for \(rows.count) rows"
+        )
+        for proof in proofs.prefix(5) {
+            let checked = try CommandRunner.run([
+                "check-proof", directory + "/proofs/" + proof, "--checkpoint", directory + "/checkpoint",
+                "--key", vkey,
+            ])
+            #expect(checked.status == 0, "\(proof): \(checked.stdout)\(checked.stderr)")
+        }
+        #expect(try String(contentsOfFile: directory + "/verifier-key", encoding: .utf8).hasPrefix(vkey))
     }
 }

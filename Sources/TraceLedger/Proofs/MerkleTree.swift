@@ -10,7 +10,11 @@ enum MerkleTree {
     /// The lowest level whose nodes are stored.
     static let storedLevel = 4
 
-    static func nodeKey(level: Int, index: UInt64) -> [UInt8] { [UInt8(level)] + index.bigEndianBytes }
+    /// The position of the subtree's last leaf, then its level: nodes complete in exactly this order as
+    /// events are appended, so every put is an append to the B-tree (full pages, no splits in the middle).
+    static func nodeKey(level: Int, index: UInt64) -> [UInt8] {
+        ((index + 1) << level).bigEndianBytes + [UInt8(level)]
+    }
 
     /// The right edge at the head.
     ///
@@ -48,7 +52,8 @@ enum MerkleTree {
     ) throws {
         try frontier.append(leafHash) { level, index, hash in
             guard level >= storedLevel else { return }
-            try transaction.put(in: databases.merkle, key: nodeKey(level: level, index: index), value: hash)
+            try transaction.put(
+                in: databases.merkle, key: nodeKey(level: level, index: index), value: hash, flags: .append)
         }
     }
 

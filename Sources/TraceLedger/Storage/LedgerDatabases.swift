@@ -28,8 +28,8 @@ enum StoreDatabase: String, CaseIterable, Sendable {
     /// SHA-256 of a delivery's raw body (32 bytes) → its length (u32) ‖ the body compressed with zstd: the
     /// evidence a webhook's events were mapped from (`DeliveryEvidence`).
     case deliveries
-    /// level (u8, ≥ 4) ‖ index at that level (u64) → the hash of that complete subtree of the Merkle tree
-    /// (`MerkleTree`); lower levels are recomputed from the events.
+    /// position of the subtree's last leaf (u64) ‖ level (u8, ≥ 4) → the hash of that complete subtree of the
+    /// Merkle tree (`MerkleTree`); lower levels are recomputed from the events.
     case merkle
     /// tree size (u64) → a signed checkpoint (C2SP signed note) at that size (`Checkpoint`).
     case checkpoints

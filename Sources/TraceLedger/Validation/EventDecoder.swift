@@ -69,9 +69,18 @@ public struct EventDecoder: Sendable {
                     + "\(EventLimits.maximumPayloadBytes)", field: "payload", rule: "maxPayloadBytes")
         }
         try check(payload, against: payloadSchema, prefix: "payload")
+        var payloadBytes = Array(UnsafeRawBufferPointer(rebasing: bytes[payloadRange]))
+        // A pretty-printed payload (one object posted over HTTP) keeps every byte but its line breaks, which
+        // become spaces: outside strings they are only whitespace (inside, JSON forbids them raw), and every
+        // envelope must stay one NDJSON line for `--json`, file sinks and replays.
+        if payloadBytes.contains(where: { $0 == 0x0A || $0 == 0x0D }) {
+            for index in payloadBytes.indices where payloadBytes[index] == 0x0A || payloadBytes[index] == 0x0D
+            {
+                payloadBytes[index] = 0x20
+            }
+        }
         return try proposedEvent(
-            envelope, domain: domain, type: type,
-            payload: Array(UnsafeRawBufferPointer(rebasing: bytes[payloadRange])),
+            envelope, domain: domain, type: type, payload: payloadBytes,
             orderReferences: OrderReferences(
                 domain: domain, entityId: envelope["entityId"]?.stringValue ?? "", payload: payload))
     }
@@ -92,7 +101,8 @@ public struct EventDecoder: Sendable {
     }
 
     private func proposedEvent(
-        _ envelope: JSONObject, domain: Domain, type: String, payload: [UInt8], orderReferences: OrderReferences
+        _ envelope: JSONObject, domain: Domain, type: String, payload: [UInt8],
+        orderReferences: OrderReferences
     )
         throws(LedgerError)
         -> ProposedEvent
@@ -150,6 +160,7 @@ public struct EventDecoder: Sendable {
             let digest = SHA256.hash(data: CanonicalBody.encode(content, streamVersion: 0))
             content.eventId = EventID.derived(fromDigest: digest)
         }
-        return ProposedEvent(content: content, expectedVersion: expectedVersion, orderReferences: orderReferences)
+        return ProposedEvent(
+            content: content, expectedVersion: expectedVersion, orderReferences: orderReferences)
     }
 }

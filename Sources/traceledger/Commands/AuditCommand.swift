@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TraceLedger
 
 struct AuditCommand: AsyncParsableCommand {
@@ -38,6 +39,19 @@ struct AuditCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Only changes from this origin system.")
     var origin: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write a signed checkpoint and each listed change's inclusion proof into this directory.",
+            valueName: "dir"))
+    var proofs: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --proofs: the signer key (else $TRACELEDGER_CHECKPOINT_KEY).", valueName: "keyfile"))
+    var key: String?
 
     @Option(name: .long, help: "table, json or csv.")
     var format = Format.table
@@ -80,5 +94,50 @@ struct AuditCommand: AsyncParsableCommand {
         case .csv: AuditPrinter.csv(report, head: head)
         }
         if case .broken = report.verification { throw ExitCode(ExitStatus.verificationFailed) }
+        if let proofs { try await writeProofs(of: report, into: proofs, ledger: projections.ledger) }
+    }
+
+    /// The checkpoint at the head, signed now, and every entry's inclusion proof in that tree: what an auditor
+    /// needs to check each row offline (`traceledger check-proof proofs/N.json --checkpoint checkpoint --key …`).
+    private func writeProofs(of report: AuditReport, into directory: String, ledger: Ledger) async throws {
+        guard let path = key ?? ProcessInfo.processInfo.environment["TRACELEDGER_CHECKPOINT_KEY"] else {
+            throw LedgerError(
+                .invalidArgument,
+                "--proofs needs --key KEYFILE (made by `traceledger keygen`) to sign the checkpoint")
+        }
+        let signer = try ProofFiles.signer(path)
+        let files = FileManager.default
+        do {
+            try files.createDirectory(atPath: directory + "/proofs", withIntermediateDirectories: true)
+        } catch {
+            throw LedgerError(.storage, "cannot create \(directory)/proofs: \(error.localizedDescription)")
+        }
+        let note = try await ledger.checkpoint(signedWith: signer)
+        let size = try Checkpoint(note: note, key: signer.verifier).size
+        try Self.write(note, to: directory + "/checkpoint")
+        try Self.write(signer.verifier.description + "\n", to: directory + "/verifier-key")
+        // Proofs in the checkpoint's tree: later appends do not change them, so a read snapshot will do.
+        try ledger.read { snapshot in
+            let root = try snapshot.merkleRoot(size: size).root
+            for entry in report.entries where entry.position <= size {
+                let proof = try snapshot.inclusionProof(position: entry.position, treeSize: size)
+                guard let event = try snapshot.event(at: entry.position) else { continue }
+                try Self.write(
+                    proof.json(event: event, root: root) + "\n",
+                    to: directory + "/proofs/\(entry.position).json")
+            }
+        }
+        Terminal.error(
+            "wrote the checkpoint at size \(size) and \(report.entries.count) inclusion proofs to \(directory); check one "
+                + "with `traceledger check-proof \(directory)/proofs/POSITION.json --checkpoint \(directory)/checkpoint "
+                + "--key VERIFIER_KEY` (use the verifier key you hold, not the copy beside the proofs)")
+    }
+
+    private static func write(_ text: String, to path: String) throws {
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw LedgerError(.storage, "cannot write \(path): \(error.localizedDescription)")
+        }
     }
 }

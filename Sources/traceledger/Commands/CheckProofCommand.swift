@@ -58,8 +58,9 @@ struct CheckProofCommand: AsyncParsableCommand {
         case "consistency":
             let consistency = try ConsistencyProof.parse(bytes)
             guard let oldCheckpoint else {
-                throw ValidationError(
-                    "a consistency proof is checked between --old-checkpoint and --checkpoint")
+                throw LedgerError(
+                    .invalidArgument,
+                    "a consistency proof is checked between --old-checkpoint and --checkpoint: give both")
             }
             let old = try ProofFiles.checkpoint(oldCheckpoint, key: verifier)
             guard consistency.oldSize == old.size, consistency.newSize == signed.size else {

@@ -55,6 +55,19 @@ struct ProveCommand: AsyncParsableCommand {
                 .invalidArgument, "\(consistency!) is not a checkpoint (origin, size, base64 root)")
         }
         let json = try ledger.read { snapshot in
+            let head = try snapshot.head().position
+            guard oldSize <= head else {
+                throw LedgerError(
+                    .corrupted,
+                    "HISTORY REWRITTEN: the checkpoint is of \(oldSize) events; this store holds \(head): events were removed"
+                )
+            }
+            guard try snapshot.merkleRoot(size: oldSize).root == Array(oldRoot) else {
+                throw LedgerError(
+                    .corrupted,
+                    "HISTORY REWRITTEN: the store's first \(oldSize) events are not the ones the checkpoint signed, so "
+                        + "no consistency proof exists (`traceledger verify --checkpoint` says the same)")
+            }
             let proof = try snapshot.consistencyProof(from: oldSize, to: size)
             return proof.json(
                 oldRoot: Array(oldRoot), newRoot: try snapshot.merkleRoot(size: proof.newSize).root)

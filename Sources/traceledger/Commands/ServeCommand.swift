@@ -63,11 +63,17 @@ struct ServeCommand: AsyncParsableCommand {
     var checkpointEvery: UInt64?
 
     func validate() throws {
-        if let checkpointEvery, checkpointEvery == 0 { throw ValidationError("--checkpoint-every must be at least 1") }
+        if let checkpointEvery, checkpointEvery == 0 {
+            throw ValidationError("--checkpoint-every must be at least 1")
+        }
+        if checkpointKey != nil && checkpointEvery == nil {
+            throw ValidationError("--checkpoint-key signs with --checkpoint-every N: say how often")
+        }
         if checkpointEvery != nil && checkpointKey == nil
             && ProcessInfo.processInfo.environment["TRACELEDGER_CHECKPOINT_KEY"] == nil
         {
-            throw ValidationError("--checkpoint-every needs --checkpoint-key KEYFILE (made by `traceledger keygen`)")
+            throw ValidationError(
+                "--checkpoint-every needs --checkpoint-key KEYFILE (made by `traceledger keygen`)")
         }
         guard ServerConfiguration.parseListen(listen) != nil else {
             throw ValidationError("--listen takes HOST:PORT, such as 127.0.0.1:8480 or [::1]:8480")
@@ -123,11 +129,14 @@ struct ServeCommand: AsyncParsableCommand {
                 Terminal.error("traceledger serving \(ledger.path) on http://\(host):\(port)")
             })
         // Shut down in reverse order: the HTTP server first (finishing in-flight requests), then the ledger.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: LedgerService(ledger: ledger))]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: LedgerService(ledger: ledger))
+        ]
         if let checkpointEvery {
             let path = checkpointKey ?? ProcessInfo.processInfo.environment["TRACELEDGER_CHECKPOINT_KEY"]!
             let key = try ProofFiles.signer(path)
-            services.append(.init(service: CheckpointService(ledger: ledger, key: key, every: checkpointEvery)))
+            services.append(
+                .init(service: CheckpointService(ledger: ledger, key: key, every: checkpointEvery)))
         }
         services.append(.init(service: application))
         let group = ServiceGroup(

@@ -50,10 +50,24 @@ struct VerifyCommand: AsyncParsableCommand {
         switch result {
         case .intact(let head):
             let damage = try ledger.verifyIndexes()
+            var consistency: (message: String, failure: LedgerError?)?
+            if let checkpoint, let key {
+                do {
+                    consistency = (try verify(ledger, against: checkpoint, key: key), nil)
+                } catch let error as LedgerError {
+                    consistency = (error.message, error)
+                }
+            }
             if json {
                 var object = result.jsonObject
                 object["damagedIndexes"] = .array(
                     damage.map { .object(["index": .string($0.index), "reason": .string($0.reason)]) })
+                if let consistency {
+                    object["checkpoint"] = .object([
+                        "consistent": .bool(consistency.failure == nil),
+                        "message": .string(consistency.message),
+                    ])
+                }
                 print(JSONValue.object(object).serialized())
             } else {
                 print("intact: \(Format.count(head.position)) events verified in \(Format.duration(seconds))")
@@ -68,7 +82,10 @@ struct VerifyCommand: AsyncParsableCommand {
                 }
             }
             if !damage.isEmpty { throw ExitCode(ExitStatus.verificationFailed) }
-            if let checkpoint, let key { try verify(ledger, against: checkpoint, key: key) }
+            if let consistency {
+                if let failure = consistency.failure { throw failure }
+                if !json { print(consistency.message) }
+            }
         case .broken(let position, let reason):
             if json {
                 print(result.json)
@@ -84,7 +101,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     /// Checks the old checkpoint's signature, then that today's tree holds the tree it signed: the root of the
     /// first `size` events is the checkpoint's root, and a consistency proof leads from it to the head.
-    private func verify(_ ledger: Ledger, against path: String, key: String) throws {
+    private func verify(_ ledger: Ledger, against path: String, key: String) throws -> String {
         let verifier = try ProofFiles.verifier(key)
         let old = try ProofFiles.checkpoint(path, key: verifier)
         let (head, rootThen, rootNow, proof) = try ledger.read { snapshot in
@@ -107,8 +124,7 @@ struct VerifyCommand: AsyncParsableCommand {
                     + "size \(old.size) signed; history diverged at or before position \(old.size) (the chain was "
                     + "recomputed over the change, so only the signed checkpoint shows it)")
         }
-        print(
+        return
             "consistent with the checkpoint of \(old.origin) at size \(old.size): the log only grew since, to \(head)"
-        )
     }
 }
