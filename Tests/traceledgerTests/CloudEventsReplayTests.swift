@@ -80,7 +80,10 @@ import TraceLedgerTesting
         #expect(try fixture.run("append", stdin: order + "\n" + capture + "\n").status == 0)
         let envelopes = try fixture.run("events", "--json").lines
         let (receiver, port) = try startReceiver(fixture)
-        defer { receiver.terminate() }
+        defer {
+            kill(receiver.processIdentifier, SIGKILL)
+            receiver.waitUntilExit()
+        }
         let replay = try fixture.run(
             "replay", "--to", "http://127.0.0.1:\(port)/events", "--consumer", "ce", "--format", format)
         #expect(replay.status == 0, "\(replay.stderr)")
