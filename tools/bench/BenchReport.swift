@@ -178,6 +178,15 @@ enum BenchReport {
             ),
             ("verify (events/s)", format(ledger.verifyEventsPerSecond)),
             (
+                "inclusion proof, random position (p50 / p99 µs)",
+                "\(format(ledger.inclusionProofP50Microseconds)) / \(format(ledger.inclusionProofP99Microseconds))"
+            ),
+            (
+                "Merkle root at a random past size (p50 / p99 µs)",
+                "\(format(ledger.pastRootP50Microseconds)) / \(format(ledger.pastRootP99Microseconds))"
+            ),
+            ("Merkle tree (bytes per event)", format(ledger.merkleBytesPerEvent)),
+            (
                 "8 concurrent appenders, 1 event per call (events/s)",
                 format(ledger.concurrent8EventsPerSecond)
             ),

@@ -56,6 +56,13 @@ struct LedgerFigures: Codable {
     /// The import's peak anonymous memory (heap and stacks: RssAnon sampled every 20 ms), without the store's
     /// memory-mapped pages, which the kernel counts in RSS but can drop at any time.
     var importPeakAnonymousBytes: Int?
+    /// The Merkle tree: inclusion proofs and past roots at random positions and sizes (one snapshot each), and
+    /// the `merkle` database's bytes per event.
+    var inclusionProofP50Microseconds: Double?
+    var inclusionProofP99Microseconds: Double?
+    var pastRootP50Microseconds: Double?
+    var pastRootP99Microseconds: Double?
+    var merkleBytesPerEvent: Double?
 }
 
 /// The figures at one store size, for `--scale`.

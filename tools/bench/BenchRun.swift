@@ -121,6 +121,12 @@ struct BenchRun: AsyncParsableCommand {
         let ledger = ledgerStore.ledger
         log("TraceLedger: verify, scan to a file, projection rebuild, replay to a file, concurrent appenders")
         results.ledger.verifyEventsPerSecond = try LedgerPhases.verify(ledger)
+        let proofs = try ProofPhase.measure(ledger)
+        results.ledger.inclusionProofP50Microseconds = proofs.inclusion.p50
+        results.ledger.inclusionProofP99Microseconds = proofs.inclusion.p99
+        results.ledger.pastRootP50Microseconds = proofs.pastRoot.p50
+        results.ledger.pastRootP99Microseconds = proofs.pastRoot.p99
+        results.ledger.merkleBytesPerEvent = proofs.treeBytesPerEvent
         results.ledger.scanToFileEventsPerSecond = try LedgerPhases.scanToFile(
             ledger, path: root + "/scan.ndjson")
         results.ledger.projectionRebuildEventsPerSecond = try await LedgerPhases.rebuildProjections(ledger)
