@@ -110,16 +110,8 @@ import TraceLedgerTesting
                 request = urllib.request.Request(sys.argv[1] + "/v1/cloudevents", data=body, headers=headers, method="POST")
                 print(mode, urllib.request.urlopen(request).status)
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, server.base]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(said)")
+        let (status, said) = try PythonScript.run(script, [server.base])
+        #expect(status == 0, "\(said)")
         #expect(said.contains("structured 201") && said.contains("binary 201"), "\(said)")
         let events = try server.ledger.events(matching: EventQuery())
         try #require(events.count == 2)

@@ -11,19 +11,6 @@ import TraceLedgerWorkload
 /// Checkpoints and proofs as an auditor uses them: read by an independent verifier (PyPI `tlog-scales`, and
 /// the leaf recomputed in Python from `trace --json`), and a rewrite of history that plain `verify` cannot see.
 @Suite struct ProofCommandTests {
-    static func python(_ script: String, _ arguments: String...) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, said)
-    }
-
     /// A store of `count` workload events, a key and a checkpoint at its head.
     static func signedStore(count: Int) throws -> (CLIFixture, vkey: String, checkpoint: String) {
         let fixture = CLIFixture()
@@ -91,7 +78,8 @@ import TraceLedgerWorkload
         let consistency = fixture.directory.file("consistency.json")
         try try fixture.run("prove", "--consistency", old).stdout.write(
             toFile: consistency, atomically: true, encoding: .utf8)
-        let (status, said) = try Self.python(Self.verifier, vkey, old, new, traceFile, proof, consistency)
+        let (status, said) = try PythonScript.run(
+            Self.verifier, [vkey, old, new, traceFile, proof, consistency])
         #expect(status == 0, "\(said)")
         #expect(said.contains("ok 137 367"))
         // And our own offline checker agrees, without a store.

@@ -143,16 +143,8 @@ import TraceLedgerWorkload
             assert all(set(s.labels) <= {"domain", "origin", "le", "reason", "consumer"} for f in families.values() for s in f.samples)
             print("ok", len(families))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        process.waitUntilExit()
-        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(said)\n\(text)")
+        let (status, said) = try PythonScript.run(script, [path])
+        #expect(status == 0, "\(said)\n\(text)")
         kill(server.process.processIdentifier, SIGTERM)
         server.process.waitUntilExit()
     }

@@ -54,16 +54,8 @@ import TraceLedgerTesting
             assert samples[(("outcome", "duplicate"), ("provider", "shopify"))] == 1, samples
             print("ok")
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(said)\n\(text)")
+        let (status, said) = try PythonScript.run(script, [path])
+        #expect(status == 0, "\(said)\n\(text)")
     }
 
     @Test func aSecretsFileIsReadAndAnEmptyOneStopsTheServer() async throws {
