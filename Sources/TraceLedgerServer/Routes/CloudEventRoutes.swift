@@ -42,29 +42,8 @@ struct CloudEventRoutes {
             metrics.rejected(error)
             throw APIError(error)
         }
-        guard events.count <= ServerLimits.maximumEventsPerRequest else {
-            throw APIError(
-                LedgerError(
-                    .tooLarge,
-                    "\(events.count) events in one request; send at most \(ServerLimits.maximumEventsPerRequest)"
-                ))
-        }
-        let outcomes: [AppendOutcome]
-        do {
-            outcomes = try await ledger.append(events)
-        } catch var error as LedgerError {
-            metrics.rejected(error)
-            if batch, let index = error.batchIndex { error.line = index + 1 }
-            throw APIError(error)
-        }
-        let elapsed = ContinuousClock.now - started
-        metrics.appended(
-            events, outcomes: outcomes,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        let status: HTTPResponse.Status = outcomes.allSatisfy(\.isDuplicate) ? .ok : .created
-        guard batch else { return JSONBody.response(status: status, outcomes[0].jsonObject()) }
-        return JSONBody.response(
-            status: status,
-            ["events": .array(outcomes.enumerated().map { .object($1.jsonObject(line: $0 + 1)) })])
+        return try await EventRoutes.appendAndAnswer(
+            events, lines: batch ? Array(1...events.count) : nil, echoLines: true, ledger: ledger,
+            metrics: metrics, started: started)
     }
 }

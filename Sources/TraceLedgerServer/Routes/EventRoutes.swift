@@ -38,33 +38,48 @@ struct EventRoutes {
             if single { error.line = nil }  // one object has no lines; an array's "line" is the element's number
             throw error
         }
-        guard !batch.events.isEmpty else {
+        return try await Self.appendAndAnswer(
+            batch.events, lines: single ? nil : batch.lines, echoLines: contentType.contains("ndjson"),
+            ledger: ledger, metrics: metrics, started: started)
+    }
+
+    /// Appends `events` as one atomic batch and answers as `POST /v1/events` does (and `POST /v1/cloudevents`):
+    /// 201 with each outcome, 200 when every event was already in the ledger.
+    ///
+    /// - Parameters:
+    ///   - lines: each event's line (or element number) in the body, named by an error and, with `echoLines`,
+    ///     in each outcome; nil for a single object, answered as one outcome.
+    static func appendAndAnswer(
+        _ events: [ProposedEvent], lines: [Int]?, echoLines: Bool, ledger: Ledger, metrics: ServerMetrics,
+        started: ContinuousClock.Instant
+    ) async throws -> Response {
+        guard !events.isEmpty else {
             throw APIError(LedgerError(.invalidEvent, "the body holds no events"))
         }
-        guard batch.events.count <= ServerLimits.maximumEventsPerRequest else {
+        guard events.count <= ServerLimits.maximumEventsPerRequest else {
             throw APIError(
                 LedgerError(
                     .tooLarge,
-                    "\(batch.events.count) events in one request; send at most "
+                    "\(events.count) events in one request; send at most "
                         + "\(ServerLimits.maximumEventsPerRequest) per request"))
         }
         let outcomes: [AppendOutcome]
         do {
-            outcomes = try await ledger.append(batch.events)
+            outcomes = try await ledger.append(events)
         } catch var error as LedgerError {
             metrics.rejected(error)
-            if !single { error.line = batch.line(ofEventAt: error.batchIndex) }
+            if let lines, let index = error.batchIndex, lines.indices.contains(index) {
+                error.line = lines[index]
+            }
             throw APIError(error)
         }
         let elapsed = ContinuousClock.now - started
         metrics.appended(
-            batch.events, outcomes: outcomes,
+            events, outcomes: outcomes,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         let status: HTTPResponse.Status = outcomes.allSatisfy(\.isDuplicate) ? .ok : .created
-        if single { return JSONBody.response(status: status, outcomes[0].jsonObject()) }
-        let lines =
-            contentType.contains("ndjson") ? batch.lines.map(Optional.some) : batch.lines.map { _ in nil }
-        let items = zip(lines, outcomes).map { JSONValue.object($1.jsonObject(line: $0)) }
+        guard let lines else { return JSONBody.response(status: status, outcomes[0].jsonObject()) }
+        let items = zip(lines, outcomes).map { JSONValue.object($1.jsonObject(line: echoLines ? $0 : nil)) }
         return JSONBody.response(status: status, ["events": .array(items)])
     }
 
