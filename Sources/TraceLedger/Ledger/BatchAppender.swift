@@ -158,7 +158,7 @@ final class BatchAppender {
         }
         let leaf = EventLeaf.bytes(
             content: content, position: position, recordedAt: recordedAt, streamVersion: streamVersion,
-            payloadDigest: EventLeaf.digest(of: content.payload))
+            payloadDigestHex: EventLeaf.digestHex(of: content.payload))
         try MerkleTree.append(RFC6962.leafHash(leaf), to: &frontier, in: transaction, databases: databases)
         head = ChainHead(position: position, hash: hash, recordedAt: recordedAt)
         return AppendOutcome(

@@ -52,7 +52,7 @@ extension RecordedEvent {
         out.append(UInt8(ascii: "}"))
     }
 
-    private static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
+    static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
         var digits:
             (
                 UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
