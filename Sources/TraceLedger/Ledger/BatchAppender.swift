@@ -15,6 +15,8 @@ final class BatchAppender {
     private(set) var head: ChainHead
     /// The Merkle tree's right edge, moved with every event written.
     private var frontier: MerkleFrontier
+    /// Order references this transaction looked up or wrote, with their traces (`OrderIndex`).
+    private var knownOrders: [String: String] = [:]
 
     init(in writeTransaction: LedgerWriteTransaction) throws {
         self.writeTransaction = writeTransaction
@@ -58,10 +60,11 @@ final class BatchAppender {
                 var content = event.content
                 if content.traceId.isEmpty {
                     content.traceId = try OrderIndex.resolveTrace(
-                        for: content, references: event.orderReferences, in: snapshot)
+                        for: content, references: event.orderReferences, known: &knownOrders, in: snapshot)
                 }
                 outcomes.append(try write(content, streamVersion: streamVersion, now: now))
-                try OrderIndex.register(event.orderReferences, trace: content.traceId, in: writeTransaction)
+                try OrderIndex.register(
+                    event.orderReferences, trace: content.traceId, known: &knownOrders, in: writeTransaction)
             }
         }
         // The stored head moves with every batch written, so later reads in the transaction see it.

@@ -71,11 +71,15 @@ enum OrderIndex {
     /// The trace an event without one is given: its order's when any of its references is known, else one
     /// derived from its first reference (so a payment that arrives before its order still lands on the
     /// trace the order will get), else one derived from its stream.
+    ///
+    /// - Parameter known: the references this transaction has already looked up or written, with their traces
+    ///   (an order's events come together: most lookups are answered here, not by the B-tree).
     static func resolveTrace(
-        for content: EventContent, references: OrderReferences, in snapshot: LedgerSnapshot
+        for content: EventContent, references: OrderReferences, known: inout [String: String],
+        in snapshot: LedgerSnapshot
     ) throws -> String {
         for id in references.ids {
-            if let trace = try trace(ofOrder: id, in: snapshot) { return trace }
+            if let trace = try trace(ofOrder: id, known: &known, in: snapshot) { return trace }
         }
         if let first = references.ids.first { return derivedTrace(from: "order:" + first) }
         return derivedTrace(from: "stream:" + content.streamKey.description)
@@ -83,15 +87,25 @@ enum OrderIndex {
 
     /// Records `trace` under each reference the index does not hold yet.
     static func register(
-        _ references: OrderReferences, trace: String, in writeTransaction: LedgerWriteTransaction
-    )
-        throws
-    {
-        for id in references.ids {
-            if try Self.trace(ofOrder: id, in: writeTransaction.snapshot) != nil { continue }
+        _ references: OrderReferences, trace: String, known: inout [String: String],
+        in writeTransaction: LedgerWriteTransaction
+    ) throws {
+        for id in references.ids
+        where try Self.trace(ofOrder: id, known: &known, in: writeTransaction.snapshot) == nil {
             try writeTransaction.put(
                 Array(trace.utf8), at: Array(id.utf8), in: writeTransaction.databases.orders)
+            known[id] = trace
         }
+    }
+
+    /// `trace(ofOrder:in:)` through the transaction's cache.
+    private static func trace(ofOrder id: String, known: inout [String: String], in snapshot: LedgerSnapshot)
+        throws -> String?
+    {
+        if let trace = known[id] { return trace }
+        let trace = try trace(ofOrder: id, in: snapshot)
+        if let trace { known[id] = trace }
+        return trace
     }
 
     /// The trace recorded under an order reference, or nil.
