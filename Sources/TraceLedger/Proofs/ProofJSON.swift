@@ -122,20 +122,39 @@ extension EventLeaf {
         else {
             throw LedgerError(.invalidArgument, "the event is not an envelope with a payload")
         }
-        func text(_ key: String, optional: Bool = false) throws -> String {
-            if let value = object[key]?.stringValue { return value }
-            if let number = object[key]?.numberValue { return number.literal }
-            if optional { return "" }
-            throw LedgerError(.invalidArgument, "the envelope has no \(key)")
+        func text(_ key: String) throws -> String {
+            guard let value = object[key]?.stringValue else {
+                throw LedgerError(.invalidArgument, "the envelope has no \(key)")
+            }
+            return value
         }
-        let fields = [
-            version, try text("position"), try text("eventId"), try text("traceId"),
-            try text("correlationId", optional: true), try text("causationId", optional: true),
-            try text("domain"),
-            try text("entityId"), try text("type"), try text("origin"), try text("actor"),
-            try text("occurredAt"),
-            try text("recordedAt"), try text("streamVersion"), payloadDigest(Array(envelope[payload])),
-        ]
-        return fields.flatMap { Array($0.utf8) + [0x0A] }
+        func number(_ key: String) throws -> UInt64 {
+            guard let value = object[key]?.numberValue?.int64Value, value >= 0 else {
+                throw LedgerError(.invalidArgument, "the envelope has no \(key)")
+            }
+            return UInt64(value)
+        }
+        func time(_ key: String) throws -> Timestamp {
+            guard let time = Timestamp(rfc3339: try text(key)) else {
+                throw LedgerError(.invalidArgument, "the envelope's \(key) is not an RFC 3339 time")
+            }
+            return time
+        }
+        guard let eventId = EventID(try text("eventId")), let domain = Domain(rawValue: try text("domain"))
+        else {
+            throw LedgerError(
+                .invalidArgument, "the envelope's eventId or domain is not one the ledger writes")
+        }
+        // The fields as the ledger holds them, then the one leaf encoding the appender uses too.
+        let content = EventContent(
+            eventId: eventId, traceId: try text("traceId"),
+            correlationId: object["correlationId"]?.stringValue,
+            causationId: object["causationId"]?.stringValue.flatMap { EventID($0) }, domain: domain,
+            entityId: try text("entityId"), type: try text("type"), origin: try text("origin"),
+            actor: try text("actor"), occurredAt: try time("occurredAt"), payload: [])
+        return bytes(
+            content: content, position: try number("position"), recordedAt: try time("recordedAt"),
+            streamVersion: try number("streamVersion"),
+            payloadDigestHex: Array(payloadDigest(Array(envelope[payload])).utf8))
     }
 }
