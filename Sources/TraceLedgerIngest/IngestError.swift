@@ -21,7 +21,4 @@ public struct IngestError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
-
-    /// Whether the failure is about who sent the request (401) rather than what it holds (400).
-    public var isAuthentication: Bool { kind != .malformed }
 }
