@@ -42,7 +42,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // General wrappers: know nothing of events.
-        .target(name: "LMDBKit", dependencies: ["CLMDB"], swiftSettings: strictSettings),
+        // LMDB's asserts and wild reads on a damaged page become an error message, not a signal (FaultGuard).
+        .target(name: "CLMDBFaultGuard"),
+        .target(name: "LMDBKit", dependencies: ["CLMDB", "CLMDBFaultGuard"], swiftSettings: strictSettings),
         .target(name: "ZstdKit", dependencies: ["CZstd"], swiftSettings: strictSettings),
         .target(name: "JSONKit", swiftSettings: strictSettings),
 
@@ -111,7 +113,7 @@ let package = Package(
             name: "traceledger",
             dependencies: [
                 "TraceLedger", "TraceLedgerSinks", "TraceLedgerServer", "TraceLedgerIngest", "TraceLedgerWorkload",
-                "JSONKit",
+                "JSONKit", "LMDBKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,4 +1,5 @@
 import CLMDB
+import CLMDBFaultGuard
 
 /// Options for opening an LMDB environment.
 public struct EnvironmentOptions: Sendable {
@@ -39,6 +40,7 @@ public final class Environment: @unchecked Sendable {
             try check(mdb_env_set_maxdbs(env, options.maxDatabases), "setting max databases")
             try check(mdb_env_set_maxreaders(env, options.maxReaders), "setting max readers")
             try check(mdb_env_set_mapsize(env, options.mapSize), "setting map size")
+            try check(mdb_env_set_assert(env, lmdb_fault_guard_assert), "setting the assertion handler")
             var flags = UInt32(MDB_NOTLS)
             if options.readOnly { flags |= UInt32(MDB_RDONLY) }
             if options.noSync { flags |= UInt32(MDB_NOSYNC) }
@@ -51,9 +53,13 @@ public final class Environment: @unchecked Sendable {
         }
         self.handle = env
         self.path = path
+        FaultGuard.register(path)
     }
 
-    deinit { mdb_env_close(handle) }
+    deinit {
+        FaultGuard.unregister(path)
+        mdb_env_close(handle)
+    }
 
     /// Runs `body` in a read-only transaction that sees one consistent snapshot.
     ///
@@ -106,6 +112,7 @@ public final class Environment: @unchecked Sendable {
 
     /// Sets a new map size; call only when no transaction of this process is open.
     public func setMapSize(_ bytes: Int) throws(LMDBError) {
+        defer { FaultGuard.register(path) }
         try check(mdb_env_set_mapsize(handle, bytes), "setting map size to \(bytes)")
     }
 

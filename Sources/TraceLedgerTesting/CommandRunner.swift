@@ -3,7 +3,10 @@ public import Foundation
 
 /// What a finished `traceledger` process printed and returned.
 public struct CommandResult: Sendable {
+    /// The exit status, or the signal's number when `signal` is set.
     public let status: Int32
+    /// The signal that ended the process, when one did (`status` is then its number, not an exit status).
+    public var signal: Int32? = nil
     public let stdout: String
     public let stderr: String
 
@@ -46,8 +49,9 @@ public enum CommandRunner {
         let err = errorOutput.data
         process.process.waitUntilExit()
         return CommandResult(
-            status: process.process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: err, as: UTF8.self))
+            status: process.process.terminationStatus,
+            signal: process.process.terminationReason == .uncaughtSignal ? process.process.terminationStatus : nil,
+            stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 
     /// A started process with its pipes, for tests that signal it while it runs.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LMDBKit
 import Logging
 import TraceLedger
 
@@ -29,6 +30,11 @@ struct TraceLedgerCommand: AsyncParsableCommand {
     /// Runs the command and maps every failure to the documented exit codes.
     static func main() async {
         bootstrapLogging()
+        FaultGuard.install(
+            program: "traceledger",
+            advice: "Run `traceledger verify` on it to see what is damaged, and restore it from a backup "
+                + "(docs/operations.md, \"A damaged file\").",
+            exitStatus: ExitStatus.verificationFailed)
         do {
             var command = try await asyncParseAsRoot(nil)
             if var asyncCommand = command as? any AsyncParsableCommand {

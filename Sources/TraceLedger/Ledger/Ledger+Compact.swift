@@ -20,13 +20,7 @@ extension Ledger {
     ///
     /// - Throws: `LedgerError` `.unavailable` when another process has the store open.
     public static func compact(at path: String) async throws -> CompactionSummary {
-        guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
-            throw LedgerError(.notAStore, "there is no TraceLedger store at \(path)")
-        }
-        guard let lock = try StoreLock.take(path, exclusive: true) else {
-            throw LedgerError(
-                .storage, "the store at \(path) is read-only to this user: it cannot be compacted")
-        }
+        let lock = try exclusiveLock(on: path, toDo: "compacted")
         let before = Self.fileSize(path + "/data.mdb")
         let temporary = path + "/compacting"
         let files = FileManager.default
@@ -38,8 +32,16 @@ extension Ledger {
             head = try ledger.backup(to: temporary, compact: true)
             await ledger.close()
         }
-        // The copy is complete and verified by opening it; the rename is atomic, and no process has the old file
-        // open (the exclusive lock). LMDB's lock file belongs to the old file: a fresh one is made on next open.
+        try replaceDataFile(of: path, with: temporary)
+        withExtendedLifetime(lock) {}
+        return CompactionSummary(
+            bytesBefore: before, bytesAfter: Self.fileSize(path + "/data.mdb"), head: head)
+    }
+
+    /// Moves the data file of the store in `temporary` (a complete, verified copy) over the store's own, and
+    /// removes `temporary`. The caller holds the store's exclusive lock, so no process has the old file open;
+    /// the rename is atomic. LMDB's lock file belongs to the old file: a fresh one is made on the next open.
+    static func replaceDataFile(of path: String, with temporary: String) throws {
         guard rename(temporary + "/data.mdb", path + "/data.mdb") == 0 else {
             throw LedgerError(
                 .storage, "cannot replace \(path)/data.mdb: \(String(cString: strerror(errno)))")
@@ -50,13 +52,21 @@ extension Ledger {
             fsync(directory)
             Glibc.close(directory)
         }
-        try files.removeItem(atPath: temporary)
-        withExtendedLifetime(lock) {}
-        return CompactionSummary(
-            bytesBefore: before, bytesAfter: Self.fileSize(path + "/data.mdb"), head: head)
+        try FileManager.default.removeItem(atPath: temporary)
     }
 
-    private static func fileSize(_ path: String) -> Int {
+    /// Takes the store's exclusive lock, for a rewrite of its file.
+    static func exclusiveLock(on path: String, toDo what: String) throws -> StoreLock {
+        guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
+            throw LedgerError(.notAStore, "there is no TraceLedger store at \(path)")
+        }
+        guard let lock = try StoreLock.take(path, exclusive: true) else {
+            throw LedgerError(.storage, "the store at \(path) is read-only to this user: it cannot be \(what)")
+        }
+        return lock
+    }
+
+    static func fileSize(_ path: String) -> Int {
         var status = stat()
         return stat(path, &status) == 0 ? Int(status.st_size) : 0
     }

@@ -15,14 +15,17 @@ extension Ledger {
     ///
     /// - Returns: each damaged index with the first problem found in it; empty when all agree.
     public func verifyIndexes() throws -> [IndexDamage] {
-        try read { snapshot in
+        FaultGuard.activity("checking each record's index entries")
+        defer { FaultGuard.activity(nil) }
+        return try read { snapshot in
             let transaction = snapshot.transaction
             let head = try snapshot.head().position
             var damage: [String: String] = [:]
             try transaction.withCursor(on: databases.events) { events in
                 var entry = try events.first()
                 while let current = entry {
-                    let position = UInt64(bigEndianBytes: current.key)
+                    let position = try LedgerSnapshot.position(ofKey: current.key)
+                    FaultGuard.progress(position)
                     let event = try snapshot.decode(current.value, position: position)
                     if damage["event_ids"] == nil, try snapshot.position(ofEvent: event.eventId) != position {
                         damage["event_ids"] =
@@ -49,6 +52,7 @@ extension Ledger {
                 }
             }
             // Every record is indexed; no index may hold more entries than there are records.
+            FaultGuard.activity("counting the entries of each index")
             let counted =
                 [("event_ids", databases.eventIds)]
                 + databases.positionIndexes.map {
@@ -60,7 +64,9 @@ extension Ledger {
                     damage[name] = "it holds \(entries) entries for \(head) events"
                 }
             }
+            FaultGuard.activity("checking the orders index")
             damage["orders"] = try orderIndexDamage(in: snapshot)
+            FaultGuard.activity("checking the Merkle tree")
             damage["merkle"] = try MerkleTree.damage(in: snapshot)
             return damage.sorted { $0.key < $1.key }.map { IndexDamage(index: $0.key, reason: $0.value) }
         }

@@ -78,7 +78,12 @@ extension Ledger {
             try transaction.withCursor(on: databases.events) { cursor in
                 var entry = try cursor.first()
                 while let current = entry {
-                    let sizes = try RecordCodec.bodySizes(of: current.value)
+                    let sizes: (stored: Int, original: Int)
+                    do {
+                        sizes = try RecordCodec.bodySizes(of: current.value)
+                    } catch let error as LedgerError where error.kind == .corrupted {
+                        throw LedgerSnapshot.damagedRecord(at: try LedgerSnapshot.position(ofKey: current.key), error)
+                    }
                     canonical += sizes.original
                     stored += sizes.stored
                     entry = try cursor.next()

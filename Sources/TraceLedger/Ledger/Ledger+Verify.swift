@@ -18,7 +18,9 @@ extension Ledger {
     public func verify(through last: UInt64? = nil, progress: ((UInt64, UInt64) -> Void)? = nil) throws
         -> VerificationResult
     {
-        try read { snapshot in
+        FaultGuard.activity("walking the hash chain")
+        defer { FaultGuard.activity(nil) }
+        return try read { snapshot in
             let head = try snapshot.head()
             // A segment that ends before the head is checked record by record; the head is checked only when
             // the walk reaches it.
@@ -37,6 +39,7 @@ extension Ledger {
                             position: expected, reason: "the log holds a key that is not a position")
                     }
                     let position = UInt64(bigEndianBytes: current.key)
+                    FaultGuard.progress(position)
                     if position != expected {
                         return .broken(
                             position: expected,

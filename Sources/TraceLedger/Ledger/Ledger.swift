@@ -138,10 +138,10 @@ public final class Ledger: Sendable {
                 } catch let error as LMDBError
                     where error.code == LMDBError.notFound || error.code == LMDBError.invalid
                 {
-                    throw LedgerError(
-                        .notAStore,
-                        "\(path) is an LMDB environment but not a TraceLedger store (it lacks the ledger's "
-                            + "databases); point --store at a store or create one with `traceledger init`")
+                    throw DataFileCheck.notAStoreOrDamaged(
+                        path, damage: "LMDB cannot find the ledger's databases among them",
+                        notAStore: "\(path) is an LMDB environment but not a TraceLedger store (it lacks the "
+                            + "ledger's databases); point --store at a store or create one with `traceledger init`")
                 }
                 try StoreFormat.check(in: transaction, databases: databases, path: path)
                 try ProjectionRegistry.upgradeLayout(
@@ -167,7 +167,7 @@ public final class Ledger: Sendable {
         }
     }
 
-    private static func openEnvironment(at path: String) throws -> Environment {
+    static func openEnvironment(at path: String) throws -> Environment {
         try DataFileCheck.check(storeAt: path)
         try reserveLockFile(at: path)
         do {

@@ -98,8 +98,15 @@ extension LedgerSnapshot {
             var visited = first - 1
             var entry = try first.bigEndianBytes.withUnsafeBytes { try cursor.seek($0) }
             while let current = entry {
+                guard current.key.count == 8 else {
+                    throw LedgerError(.corrupted, "the events database is damaged after position \(visited): a key of \(current.key.count) bytes")
+                }
                 let position = UInt64(bigEndianBytes: current.key)
                 if position > last { break }
+                // Positions are gapless: a jump means a damaged page hid the records between.
+                guard position == visited + 1 else {
+                    throw LedgerError(.corrupted, "the events database is damaged: position \(visited + 1) is missing")
+                }
                 visited = position
                 guard try body(try decode(current.value, position: position)) else { break }
                 entry = try cursor.next()
@@ -121,9 +128,14 @@ extension LedgerSnapshot {
             let recordedAt = try transaction.withValue(in: databases.events, key: middle.bigEndianBytes) {
                 record in
                 guard let record else {
-                    throw LedgerError(.corrupted, "position \(middle) is missing; run `traceledger verify`")
+                    throw LedgerError(
+                        .corrupted, "the events database is damaged: position \(middle) is missing; run `traceledger verify`")
                 }
-                return try RecordCodec.recordedAt(of: record)
+                do {
+                    return try RecordCodec.recordedAt(of: record)
+                } catch let error as LedgerError where error.kind == .corrupted {
+                    throw LedgerSnapshot.damagedRecord(at: middle, error)
+                }
             }
             if recordedAt < time { low = middle + 1 } else { high = middle }
         }

@@ -43,8 +43,25 @@ public final class LedgerSnapshot {
                 content: content,
                 erasure: erased ? try Erasure(tombstone: content.payload, position: position) : nil)
         } catch let error as LedgerError where error.kind == .corrupted {
-            throw LedgerError(.corrupted, "position \(position): \(error.message); run `traceledger verify`")
+            throw LedgerSnapshot.damagedRecord(at: position, error)
         }
+    }
+
+    /// The position an events key holds; a key of another length is a damaged page.
+    static func position(ofKey key: UnsafeRawBufferPointer) throws -> UInt64 {
+        guard key.count == 8 else {
+            throw LedgerError(
+                .corrupted,
+                "the events database is damaged: it holds a key of \(key.count) bytes, not a position; run "
+                    + "`traceledger verify`")
+        }
+        return UInt64(bigEndianBytes: key)
+    }
+
+    /// A record that could not be read, named by its position.
+    static func damagedRecord(at position: UInt64, _ error: LedgerError) -> LedgerError {
+        LedgerError(
+            .corrupted, "the record at position \(position) is damaged: \(error.message); run `traceledger verify`")
     }
 
     /// The stored value under `key` in `database`, copied out, or nil.

@@ -41,6 +41,12 @@ enum StoreDatabase: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether the database is rebuilt from the records (an index), rather than holding what only it knows.
+    var isDerivedFromRecords: Bool {
+        self == .eventIds || self == .traces || self == .streams || self == .actors || self == .orders
+            || self == .merkle
+    }
+
     /// Databases added after format 1 was first written: created when an older store is opened.
     var createdOnOpen: Bool {
         self == .consumers || self == .deadLetters || self == .projections || self == .projectionData

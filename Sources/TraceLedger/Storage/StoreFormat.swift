@@ -18,9 +18,9 @@ enum StoreFormat {
             String(decoding: $0, as: UTF8.self)
         }
         guard let marker, marker.hasPrefix(prefix), let version = Int(marker.dropFirst(prefix.count)) else {
-            throw LedgerError(
-                .notAStore,
-                "\(path) is an LMDB environment but not a TraceLedger store; point --store at a store "
+            throw DataFileCheck.notAStoreOrDamaged(
+                path, damage: "the ledger's format marker is unreadable",
+                notAStore: "\(path) is an LMDB environment but not a TraceLedger store; point --store at a store "
                     + "or create one with `traceledger init`")
         }
         guard version <= current else {

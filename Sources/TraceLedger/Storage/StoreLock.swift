@@ -35,7 +35,7 @@ final class StoreLock: Sendable {
                     .unavailable,
                     exclusive
                         ? "the store at \(path) is open in another process (a server, a replay, a tail…): stop it, "
-                            + "then compact"
+                            + "then run this again"
                         : "the store at \(path) is being compacted: try again when `traceledger compact` is done"
                 )
             }

@@ -1,0 +1,90 @@
+import Foundation
+import LMDBKit
+import Logging
+
+extension Ledger {
+    /// Rebuilds every index by copying what only the store knows (the records, the meta values, consumers,
+    /// dead letters, projections, deliveries, checkpoints) into a new file and building the indexes there.
+    ///
+    /// `repairIndexes` rebuilds in place, which first frees an index's old pages, and freeing walks them: when
+    /// a page of an index is itself unreadable, that walk fails and only a copy that leaves the index behind
+    /// can repair the store (what `mdb_copy` would carry over, less the damage). The new file is verified
+    /// (chain and indexes) before it replaces the old one, by a rename, under the store's exclusive lock.
+    ///
+    /// - Returns: the number of events whose indexes were rebuilt.
+    /// - Throws: `LedgerError` `.corrupted` when a database that cannot be rebuilt is damaged too, or the
+    ///   records do not verify; `.unavailable` when another process has the store open.
+    public static func rebuildIndexesByCopy(at path: String) async throws -> UInt64 {
+        let lock = try exclusiveLock(on: path, toDo: "repaired")
+        let temporary = path + "/repairing"
+        let files = FileManager.default
+        if files.fileExists(atPath: temporary) { try files.removeItem(atPath: temporary) }  // an earlier, killed run
+        try files.createDirectory(
+            atPath: temporary, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try copyRecords(from: path, to: temporary)
+        let events: UInt64
+        do {
+            let copy = try Ledger.open(at: temporary, logger: Logger(label: "traceledger.repair"))
+            events = try await copy.repairIndexes()
+            guard case .intact = try copy.verify(), try copy.verifyIndexes().isEmpty else {
+                await copy.close()
+                throw LedgerError(
+                    .corrupted, "the copy of \(path) does not verify after its indexes were rebuilt; nothing changed")
+            }
+            await copy.close()
+        }
+        try replaceDataFile(of: path, with: temporary)
+        withExtendedLifetime(lock) {}
+        return events
+    }
+
+    /// Copies every database that is not derived from the records into a new environment at `destination`,
+    /// with the indexes created empty.
+    private static func copyRecords(from path: String, to destination: String) throws {
+        let source = try openEnvironment(at: path)
+        let target = try Environment(path: destination)
+        try source.read { from in
+            try target.write { to in
+                let created = try LedgerDatabases.open(in: target, transaction: to, create: true)
+                for database in StoreDatabase.allCases where !database.isDerivedFromRecords {
+                    guard let handle = try existing(database, in: source, transaction: from) else { continue }
+                    let copied = Result { try copyEntries(of: handle, in: from, to: created[database], in: to) }
+                    if case .failure(let error) = copied {
+                        throw LedgerError(
+                            .corrupted,
+                            "the \(database.rawValue) database of \(path) is damaged too, and it is not rebuilt "
+                                + "from the records: restore the store from a backup (\(error))")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The database's handle, or nil when an older store lacks it.
+    private static func existing(
+        _ database: StoreDatabase, in environment: Environment, transaction: Transaction
+    ) throws -> Database? {
+        let opened = Result { () throws(LMDBError) -> Database in
+            try environment.openDatabase(named: database.rawValue, flags: database.flags, in: transaction)
+        }
+        switch opened {
+        case .success(let handle): return handle
+        case .failure(let error) where error.code == LMDBError.notFound && database.createdOnOpen: return nil
+        case .failure(let error): throw error
+        }
+    }
+
+    /// Copies each entry in key order, appended (the order it is read in is the order LMDB keeps).
+    private static func copyEntries(
+        of database: Database, in source: Transaction, to target: Database, in destination: Transaction
+    ) throws {
+        try source.withCursor(on: database) { cursor in
+            var entry = try cursor.first()
+            while let current = entry {
+                try destination.put(
+                    in: target, key: Array(current.key), value: Array(current.value), flags: .append)
+                entry = try cursor.next()
+            }
+        }
+    }
+}
