@@ -73,6 +73,10 @@ func buildRouter(
             } ?? router.group()
         group.on(RouterPath(path), method: .init(route.method)!, use: handler)
     }
+    ConsoleRoutes(
+        ledger: ledger, projections: projections, tokens: configuration.tokens, sessions: ConsoleSessions(),
+        metrics: metrics, verifications: VerificationRecord()
+    ).register(on: router)
     return router
 }
 

@@ -8,6 +8,8 @@ public struct LedgerRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The token that authenticated the request (nil before authentication, or without a token file).
     public var caller: TokenEntry?
+    /// The form a console action posted, read and checked (CSRF) before the action runs.
+    var consoleForm: FormBody?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -70,13 +70,27 @@ struct ConsumerRoutes {
             throw APIError.badRequest("say why in \"reason\": it is recorded in the ledger with the actor")
         }
         let actor = try Self.actor(of: context, body: object)
-        guard let consumer = try ledger.consumer(named: name) else {
-            throw APIError.notFound("there is no consumer named \(name)")
-        }
         guard object["to"] == nil else {
             throw APIError.badRequest(
                 "\"to\" cannot be given over HTTP: the consumer's own sink is used (`traceledger dlq retry --to` "
                     + "on the server's machine names another)")
+        }
+        let resolution = try await resolve(
+            consumer: name, position: position, retrying: retrying, actor: actor, reason: reason)
+        return JSONBody.response([
+            "delivered": .array(resolution.delivered.map { .integer($0) }),
+            "discarded": .array(resolution.discarded.map { .integer($0) }),
+            "stillDead": .array(resolution.stillDead.map { .object($0.jsonObject) }),
+        ])
+    }
+
+    /// Retries or discards one dead letter through the consumer's own sink (the one its last replay used),
+    /// recording the action with `actor` and `reason`: what the API's and the console's actions both do.
+    func resolve(consumer name: String, position: UInt64, retrying: Bool, actor: String, reason: String)
+        async throws -> DeadLetterQueue.Resolution
+    {
+        guard let consumer = try ledger.consumer(named: name) else {
+            throw APIError.notFound("there is no consumer named \(name)")
         }
         let address = consumer.sink
         guard !address.isEmpty else {
@@ -101,19 +115,18 @@ struct ConsumerRoutes {
             throw error
         }
         await sink.close()
-        return JSONBody.response([
-            "delivered": .array(resolution.delivered.map { .integer($0) }),
-            "discarded": .array(resolution.discarded.map { .integer($0) }),
-            "stillDead": .array(resolution.stillDead.map { .object($0.jsonObject) }),
-        ])
+        return resolution
+    }
+
+    /// The actor a token's owner is recorded as: `user:` when its name is an e-mail address, else `service:`.
+    static func actor(ofToken name: String) -> String {
+        (name.contains("@") ? "user:" : "service:") + name
     }
 
     /// Who acts: the token's name (`user:` when it is an e-mail address, else `service:`), or without a token
     /// file the body's `actor`.
     static func actor(of context: LedgerRequestContext, body: JSONObject) throws -> String {
-        if let caller = context.caller {
-            return (caller.name.contains("@") ? "user:" : "service:") + caller.name
-        }
+        if let caller = context.caller { return actor(ofToken: caller.name) }
         guard let actor = body["actor"]?.stringValue else {
             throw APIError.badRequest("say who acts in \"actor\", such as user:alice@example.com")
         }

@@ -54,6 +54,9 @@ struct LiveTail: Sendable {
     let domains: Set<Domain>?
     let types: Set<String>?
     let trace: String?
+    /// Whether each event carries `event: TYPE`; the console's page reads unnamed messages (an `EventSource`
+    /// cannot listen to every name at once).
+    var namesEvents = true
 
     func stream(to writer: inout any ResponseBodyWriter) async throws {
         metrics.subscribers(1)
@@ -74,7 +77,9 @@ struct LiveTail: Sendable {
             }
             var out: [UInt8] = []
             for event in events {
-                out += Array("id: \(event.position)\nevent: \(event.type)\ndata: ".utf8)
+                out += Array(
+                    (namesEvents ? "id: \(event.position)\nevent: \(event.type)\ndata: " : "id: \(event.position)\ndata: ")
+                        .utf8)
                 event.appendEnvelopeJSON(to: &out)
                 out += [0x0A, 0x0A]
             }
