@@ -28,11 +28,13 @@ struct ConsoleRoutes: Sendable {
     func register(on router: Router<LedgerRequestContext>) {
         router.get("/console.css") { _, _ in Self.asset(HTML.stylesheet, type: "text/css; charset=utf-8") }
         router.get("/console.js") { _, _ in Self.asset(HTML.script, type: "text/javascript; charset=utf-8") }
+        router.get("/favicon.svg") { _, _ in Self.asset(HTML.favicon, type: "image/svg+xml") }
         router.get("/sign-in") { request, _ in signInPage(request, problem: nil) }
         router.post("/sign-in") { request, _ in try await signIn(request) }
         router.post("/sign-out") { request, _ in try await signOut(request) }
         let search = SearchPage(ledger: ledger)
         let trace = TracePage(ledger: ledger, projections: projections)
+        let entity = EntityPage(ledger: ledger, projections: projections)
         let findings = FindingsPage(ledger: ledger, projections: projections)
         let feeds = FeedsPage(ledger: ledger)
         let integrity = IntegrityPage(ledger: ledger, verifications: verifications)
@@ -42,7 +44,7 @@ struct ConsoleRoutes: Sendable {
             Route(method: .get, path: "/search", role: .read, page: search.search),
             Route(method: .get, path: "/traces/:traceId", role: .read, page: trace.page),
             Route(method: .get, path: "/events/:position/raw", role: .read, page: trace.raw),
-            Route(method: .get, path: "/entities/:domain/:entityId", role: .read, page: search.entity),
+            Route(method: .get, path: "/entities/:domain/:entityId", role: .read, page: entity.page),
             Route(method: .get, path: "/actors/:actor", role: .read, page: search.actor),
             Route(method: .get, path: "/live", role: .read, page: live.page),
             Route(method: .get, path: "/live/stream", role: .read, page: live.stream),

@@ -65,6 +65,7 @@ enum HTML {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title)) · TraceLedger</title>
             <link rel="stylesheet" href="/console.css">
+            <link rel="icon" href="/favicon.svg" type="image/svg+xml">
             </head><body>
             <header><a class="brand" href="/">TraceLedger</a><nav>\(links)</nav>
             <form class="search" method="get" action="/search" role="search">
@@ -90,6 +91,13 @@ enum HTML {
             ],
             body: .init(byteBuffer: ByteBuffer(string: html)))
     }
+
+    /// The console's icon: a chain link's two rings.
+    static let favicon = """
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1f5fbf"/>\
+        <circle cx="12" cy="16" r="6" fill="none" stroke="#fff" stroke-width="3"/>\
+        <circle cx="20" cy="16" r="6" fill="none" stroke="#fff" stroke-width="3"/></svg>
+        """
 
     static let stylesheet = """
         :root { --ink: #1d2330; --muted: #5b6475; --line: #d5d9e0; --bg: #f6f7f9; --accent: #1f5fbf;
@@ -120,6 +128,9 @@ enum HTML {
         .bad { color: var(--critical); font-weight: 700; }
         .timeline { background: #fff; border: 1px solid var(--line); overflow-x: auto; }
         .timeline svg { display: block; }
+        .timeline text { font: 11px system-ui, sans-serif; fill: #1d2330; }
+        .timeline text.lane { font-weight: 600; } .timeline .gap { fill: #5b6475; }
+        .timeline text.finding { fill: #b3261e; font-weight: 600; }
         .timeline a:focus circle { stroke: var(--accent); stroke-width: 3; }
         .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px; }
         .card { background: #fff; border: 1px solid var(--line); padding: 10px 12px; }
@@ -131,12 +142,16 @@ enum HTML {
         .error { border-left-color: var(--critical); }
         """
 
-    /// Local time on hover, for every `<time>`; the live page's stream. Nothing else runs in the browser.
+    /// Local time on hover, for every `<time>`; the slider's form sent as it moves; the live page's stream.
+    /// Nothing else runs in the browser: every page works without it.
     static let script = """
         "use strict";
         for (const t of document.querySelectorAll("time[datetime]")) {
           const d = new Date(t.getAttribute("datetime"));
           if (!isNaN(d)) t.title = "local: " + d.toLocaleString();
+        }
+        for (const form of document.querySelectorAll("form.autosubmit")) {
+          form.addEventListener("change", () => form.submit());
         }
         const live = document.getElementById("live-events");
         if (live) {

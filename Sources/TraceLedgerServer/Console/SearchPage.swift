@@ -72,22 +72,6 @@ struct SearchPage: Sendable {
         }
     }
 
-    func entity(_ request: Request, _ context: LedgerRequestContext, _ viewer: ConsoleViewer) async throws -> Response {
-        let domainName = try context.parameter("domain")
-        guard let domain = Domain(rawValue: domainName) else {
-            throw APIError.notFound("there is no domain \(domainName)")
-        }
-        let entityId = try context.parameter("entityId").removingPercentEncoding ?? ""
-        let events = try ledger.history(of: StreamKey(domain: domain, entityId: entityId))
-        guard !events.isEmpty else { throw APIError.notFound("no events for \(domain.rawValue)/\(entityId)") }
-        let body = """
-            <h1>\(HTML.escape(domain.rawValue))/\(HTML.escape(entityId))</h1>
-            <p class="muted">\(events.count) events</p>
-            \(EventTable.html(events))
-            """
-        return HTML.response(HTML.page(title: "\(domain.rawValue)/\(entityId)", viewer: viewer, body: body))
-    }
-
     func actor(_ request: Request, _ context: LedgerRequestContext, _ viewer: ConsoleViewer) async throws -> Response {
         let actor = try context.parameter("actor").removingPercentEncoding ?? ""
         let events = try ledger.events(byActor: actor)

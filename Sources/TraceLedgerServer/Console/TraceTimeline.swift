@@ -55,8 +55,6 @@ enum TraceTimeline {
         var out = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
             viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Timeline of the trace">
-            <style>text{font:11px system-ui,sans-serif;fill:#1d2330}.lane{font-weight:600}.gap{fill:#5b6475}\
-            .finding{fill:#b3261e;font-weight:600}</style>
             """
         for (index, lane) in laneList.enumerated() {
             let y = top + laneHeight * Double(index)
