@@ -181,4 +181,25 @@ import TraceLedgerWorkload
         let refundsWithoutNote = orders.filter(\.refundWithoutCreditNote)
         #expect(entities("refund-without-credit-note").isSubset(of: Set(refundsWithoutNote.map(\.orderId))))
     }
+
+    /// The console's trace page asks for a trace's entities alone: it must get exactly what the whole report
+    /// says of that trace.
+    @Test func reconcilingATracesEntitiesFindsWhatTheWholeReportFindsForIt() async throws {
+        var configuration = WorkloadConfiguration(seed: 9)
+        configuration.missingERPRate = 0.05
+        configuration.invoiceTaxMismatchRate = 0.05
+        configuration.duplicateCustomerRate = 0.1
+        let lines = Array(WorkloadGenerator(configuration).prefix(4_000)).map(\.line)
+        let store = try TemporaryStore()
+        let projections = try await store.project(lines)
+        let reconciler = Reconciler(gracePeriod: .minutes(5), sla: .days(1))
+        let whole = try reconciler.reconcile(projections)
+        let traces = Set(whole.findings.map(\.traceId))
+        #expect(traces.count >= 5, "the workload planted too few problems")
+        for trace in traces {
+            let entities = Set(try store.ledger.events(forTrace: trace).map(\.content.streamKey))
+            let part = try reconciler.reconcile(projections, entities: entities).findings.filter { $0.traceId == trace }
+            #expect(part == whole.findings.filter { $0.traceId == trace }, "trace \(trace)")
+        }
+    }
 }

@@ -52,38 +52,57 @@ public struct Reconciler: Sendable {
 
     /// Runs every rule over the projections as they are (call `catchUp()` first for the head).
     public func reconcile(_ projections: ProjectionEngine) throws -> ReconciliationReport {
-        try projections.read { snapshot in try reconcile(snapshot) }
+        try projections.read { snapshot in try reconcile(snapshot, only: nil) }
     }
 
-    /// Runs every rule over one snapshot of the projections.
-    private func reconcile(_ snapshot: ProjectionSnapshot) throws -> ReconciliationReport {
+    /// Runs every rule for `entities` alone (a trace's, for the console's trace page): the same findings the
+    /// whole report holds for them, without reading every other entity's state. Duplicate customers are
+    /// still found among all customers (a duplicate's twin can be on any trace).
+    public func reconcile(_ projections: ProjectionEngine, entities: Set<StreamKey>) throws -> ReconciliationReport {
+        try projections.read { snapshot in try reconcile(snapshot, only: entities) }
+    }
+
+    /// Runs every rule over one snapshot of the projections, for every entity or only those of `only`.
+    private func reconcile(_ snapshot: ProjectionSnapshot, only: Set<StreamKey>?) throws -> ReconciliationReport {
         let now = try snapshot.registry.clock().latestOccurredAt
         let checkpoint =
             try Domain.projected.compactMap { try snapshot.registry.entry($0)?.checkpoint }.min() ?? 0
         guard let now else { return ReconciliationReport(now: nil, checkpoint: checkpoint, findings: []) }
+        /// Each state of `Fold` in `index`, or only those of `only` in `domain`.
+        func states<Fold: DomainFold>(
+            _: Fold.Type, _ domain: Domain, in index: ProjectionIndex, _ body: (Fold.State) throws -> Void
+        )
+            throws
+        {
+            guard let only else { return try ProjectionEngine.forEachState(Fold.self, in: index, body) }
+            for key in only where key.domain == domain {
+                if let state = try FoldRunner<Fold>.read(key.entityId, in: index) { try body(state) }
+            }
+        }
+        func wanted(_ domain: Domain, _ entityId: String) -> Bool {
+            only?.contains(StreamKey(domain: domain, entityId: entityId)) ?? true
+        }
         var findings: [Finding] = []
         let orders = try snapshot.projection(.order)
         if let orders {
-            try ProjectionEngine.forEachState(OrderFold.self, in: orders) { order in
-                findings += checkOrder(order, now: now)
-            }
+            try states(OrderFold.self, .order, in: orders) { order in findings += checkOrder(order, now: now) }
         }
         if let invoices = try snapshot.projection(.invoice) {
-            try ProjectionEngine.forEachState(InvoiceFold.self, in: invoices) { invoice in
+            try states(InvoiceFold.self, .invoice, in: invoices) { invoice in
                 let order = try orders.flatMap { try FoldRunner<OrderFold>.read(invoice.orderId, in: $0) }
                 if let finding = checkInvoice(invoice, against: order) { findings.append(finding) }
             }
         }
         if let stocks = try snapshot.projection(.stock) {
-            try ProjectionEngine.forEachState(StockFold.self, in: stocks) { stock in
+            try states(StockFold.self, .stock, in: stocks) { stock in
                 guard stock.available < 0 else { return }
                 findings.append(try oversold(stock, ledger: snapshot.ledger))
             }
         }
         if let customers = try snapshot.projection(.customer) {
-            findings += try DuplicateCustomers.find(in: customers)
+            findings += try DuplicateCustomers.find(in: customers).filter { wanted(.customer, $0.entityId) }
         }
-        for anomaly in try ProjectionEngine.anomalies(in: snapshot) {
+        for anomaly in try ProjectionEngine.anomalies(in: snapshot) where wanted(anomaly.projection, anomaly.entityId) {
             findings.append(
                 Finding(
                     severity: .medium, rule: "projection-anomaly", domain: anomaly.projection,

@@ -88,12 +88,19 @@ struct SearchPage: Sendable {
 
 /// A table of events, each linking to its place on its trace.
 enum EventTable {
-    static func html(_ events: [RecordedEvent], selected: UInt64? = nil, checkpointSize: UInt64? = nil) -> String {
+    /// With `checkpoint`, a column saying whether the latest signed checkpoint (of that size, nil for none
+    /// yet) covers each event.
+    static func html(_ events: [RecordedEvent], selected: UInt64? = nil, checkpoint: UInt64?? = nil) -> String {
         var rows = ""
         for event in events {
             let trace = "/traces/\(HTML.component(event.traceId))?event=\(event.position)"
             let entity = "/entities/\(event.domain.rawValue)/\(HTML.component(event.entityId))"
-            let covered = checkpointSize.map { event.position <= $0 ? "signed" : "after checkpoint" } ?? ""
+            let covered: String
+            switch checkpoint {
+            case .some(.some(let size)): covered = event.position <= size ? "signed (size \(size))" : "after it"
+            case .some(.none): covered = "none signed yet"
+            case .none: covered = ""
+            }
             rows += """
                 <tr\(event.position == selected ? " class=\"selected\"" : "")><td>\(HTML.link(trace, "#\(event.position)"))</td>\
                 <td>\(HTML.time(event.content.occurredAt))</td><td>\(HTML.escape(Lane.of(event.content.origin).title))</td>\
@@ -105,7 +112,7 @@ enum EventTable {
         }
         return """
             <table><thead><tr><th>Position</th><th>Occurred (UTC)</th><th>System</th><th>Type</th><th>Entity</th>\
-            <th>Actor</th><th>Hash</th><th>\(checkpointSize == nil ? "" : "Checkpoint")</th></tr></thead><tbody>\(rows)</tbody></table>
+            <th>Actor</th><th>Hash</th><th>\(checkpoint == nil ? "" : "Checkpoint")</th></tr></thead><tbody>\(rows)</tbody></table>
             """
     }
 }

@@ -14,11 +14,14 @@ struct TracePage: Sendable {
         let events = try ledger.events(forTrace: traceId)
         guard !events.isEmpty else { throw APIError.notFound("no events in trace \(traceId)") }
         let selected = request.uri.queryParameters["event"].flatMap { UInt64(String($0)) }
-        // The same findings `GET /v1/reconcile` reports, for this trace. Reading them needs `audit`.
+        // The findings `GET /v1/reconcile` reports for this trace's entities. Reading them needs `audit`.
         var findings: [Finding] = []
+        var now: Timestamp?
         if viewer.may(.audit) {
             try await projections.catchUp()
-            findings = try Reconciler().reconcile(projections).findings.filter { $0.traceId == traceId }
+            let report = try Reconciler().reconcile(projections, entities: Set(events.map(\.content.streamKey)))
+            findings = report.findings.filter { $0.traceId == traceId }
+            now = report.now
         }
         let checkpointSize = try ledger.latestCheckpoint().flatMap { note in
             note.split(separator: "\n", maxSplits: 2).dropFirst().first.flatMap { UInt64(String($0)) }
@@ -27,7 +30,7 @@ struct TracePage: Sendable {
         let first = events.map(\.content.occurredAt).min()!
         let last = events.map(\.content.occurredAt).max()!
         let base = "/traces/\(HTML.component(traceId))"
-        let timeline = TraceTimeline.svg(events, findings: findings, selected: selected) { "\(base)?event=\($0)#event" }
+        let timeline = TraceTimeline.svg(events, findings: findings, now: now, selected: selected) { "\(base)?event=\($0)#event" }
         var findingList = ""
         if !findings.isEmpty {
             findingList = "<h2>Findings on this trace</h2><table><thead><tr><th>Severity</th><th>Rule</th>"
@@ -57,7 +60,7 @@ struct TracePage: Sendable {
             <div class="timeline">\(timeline)</div>
             \(findingList)
             <h2 id="event">Event</h2><div class="panel">\(detail)</div>
-            <h2>Events, in log order</h2>\(EventTable.html(events, selected: selected, checkpointSize: checkpointSize ?? 0))
+            <h2>Events, in log order</h2>\(EventTable.html(events, selected: selected, checkpoint: .some(checkpointSize)))
             """
         return HTML.response(HTML.page(title: "Trace \(traceId)", viewer: viewer, body: body))
     }

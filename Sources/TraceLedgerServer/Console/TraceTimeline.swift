@@ -42,15 +42,19 @@ enum TraceTimeline {
     static let right = 40.0
     static let top = 28.0
 
-    static func svg(_ events: [RecordedEvent], findings: [Finding], selected: UInt64?, link: (UInt64) -> String)
-        -> String
-    {
+    /// `now` is the reconciliation's now (the latest occurredAt in the log): with findings, the axis runs on
+    /// to it, so a step that never came shows as the gap it is.
+    static func svg(
+        _ events: [RecordedEvent], findings: [Finding], now: Timestamp?, selected: UInt64?, link: (UInt64) -> String
+    ) -> String {
         let ordered = events.sorted { ($0.content.occurredAt, $0.position) < ($1.content.occurredAt, $1.position) }
         var lanes = Set(ordered.map { Lane.of($0.content.origin) })
         for finding in findings { lanes.insert(Lane.of(finding: finding)) }
         let laneList = lanes.sorted { ($0.rank, $0.key) < ($1.rank, $1.key) }
         let row = Dictionary(uniqueKeysWithValues: laneList.enumerated().map { ($1, Double($0)) })
-        let axis = Axis(times: ordered.map(\.content.occurredAt), from: left, to: width - right)
+        let last = ordered.last?.content.occurredAt
+        let until = findings.isEmpty ? nil : now.flatMap { now in last.map { now > $0 ? now : $0 } }
+        let axis = Axis(times: ordered.map(\.content.occurredAt) + (until.map { [$0] } ?? []), from: left, to: width - right)
         let height = top + laneHeight * Double(laneList.count) + 30
         var out = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
@@ -79,7 +83,7 @@ enum TraceTimeline {
             let y = top + laneHeight * row[lane, default: 0]
             let evidence = ordered.filter { finding.evidence.contains($0.position) }
             let start = evidence.last.map { axis.x($0.content.occurredAt) } ?? left
-            let end = width - right
+            let end = until.map { axis.x($0) } ?? width - right
             out += """
                 <g class="finding-mark" data-rule="\(HTML.escape(finding.rule))" data-lane="\(HTML.escape(lane.key))">\
                 <rect x="\(start)" y="\(y + 10)" width="\(max(24, end - start))" height="\(laneHeight - 20)" \
@@ -114,11 +118,11 @@ enum TraceTimeline {
                 \(HTML.escape(event.entityId)) at \(HTML.escape(event.content.occurredAt.rfc3339))</title></a>
                 """
         }
-        if let first = ordered.first, let last = ordered.last {
+        if let first = ordered.first, let last = until ?? ordered.last?.content.occurredAt {
             out += """
                 <text x="\(left)" y="\(height - 8)" class="gap">\(HTML.escape(first.content.occurredAt.rfc3339))</text>\
                 <text x="\(width - right)" y="\(height - 8)" class="gap" text-anchor="end">\
-                \(HTML.escape(last.content.occurredAt.rfc3339))</text>
+                \(until == nil ? "" : "now: ")\(HTML.escape(last.rfc3339))</text>
                 """
         }
         return out + "</svg>"
