@@ -187,6 +187,10 @@ enum BenchReport {
             ),
             ("Merkle tree (bytes per event)", format(ledger.merkleBytesPerEvent)),
             (
+                "console trace page, 50-event trace, over loopback (p50 / p99 ms)",
+                "\(format(ledger.consoleTracePageP50Milliseconds)) / \(format(ledger.consoleTracePageP99Milliseconds))"
+            ),
+            (
                 "8 concurrent appenders, 1 event per call (events/s)",
                 format(ledger.concurrent8EventsPerSecond)
             ),

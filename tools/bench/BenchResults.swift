@@ -63,6 +63,9 @@ struct LedgerFigures: Codable {
     var pastRootP50Microseconds: Double?
     var pastRootP99Microseconds: Double?
     var merkleBytesPerEvent: Double?
+    /// The console's page of a 50-event trace, fetched over loopback from the server in this process.
+    var consoleTracePageP50Milliseconds: Double?
+    var consoleTracePageP99Milliseconds: Double?
 }
 
 /// The figures at one store size, for `--scale`.

@@ -80,6 +80,7 @@ struct BenchRun: AsyncParsableCommand {
     private func fullRun(events count: Int, root: String, results: inout BenchResults) async throws {
         let extra =
             singleAppendCount + 8 * perAppender8 + 64 * perAppender64 + 2 * 8 * perAppenderBesideRebuild
+            + ConsolePhase.traceEvents
         log("generating \(count) + \(extra) events (seed \(seed))")
         let files = try WorkloadFiles.write(seed: seed, events: count, extraEvents: extra, in: root)
         let stores: [any BenchStore] = try makeStores(in: root + "/batch1000")
@@ -157,6 +158,10 @@ struct BenchRun: AsyncParsableCommand {
             log("DISAGREEMENT: the import appended \(report.events) of \(count) events")
             results.consistent = false
         }
+        log("TraceLedger: the console's trace page of a \(ConsolePhase.traceEvents)-event trace")
+        let console = try await ConsolePhase.measure(ledger, events: try extraReader.next(ConsolePhase.traceEvents))
+        results.ledger.consoleTracePageP50Milliseconds = console.tracePage.p50 / 1000
+        results.ledger.consoleTracePageP99Milliseconds = console.tracePage.p99 / 1000
     }
 
     /// Append latency of 8 appenders alone, then while a full projection rebuild runs on the same ledger.

@@ -30,6 +30,12 @@ extension TargetCheck {
                     target: "trace lookup p99 ≤ 100 µs", measured: String(format: "%.1f µs", p99),
                     met: p99 <= 100))
         }
+        if let p50 = results.ledger.consoleTracePageP50Milliseconds {
+            checks.append(
+                .init(
+                    target: "console trace page of a 50-event trace < 100 ms (p50, over loopback)",
+                    measured: String(format: "%.1f ms", p50), met: p50 < 100))
+        }
         if let ratio = results.ledger.replayWithRetriesRatio {
             checks.append(
                 .init(
