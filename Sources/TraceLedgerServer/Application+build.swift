@@ -54,7 +54,8 @@ func buildRouter(
     let health = HealthRoutes(ledger: ledger, metrics: metrics, renderMetrics: renderMetrics)
     let events = EventRoutes(ledger: ledger, metrics: metrics)
     let queries = QueryRoutes(ledger: ledger, projections: projections)
-    let audits = AuditRoutes(ledger: ledger, projections: projections)
+    let verifications = VerificationRecord()
+    let audits = AuditRoutes(ledger: ledger, projections: projections, verifications: verifications)
     let consumers = ConsumerRoutes(ledger: ledger)
     let cloudEvents = CloudEventRoutes(ledger: ledger, metrics: metrics)
     let webhooks = WebhookRoutes(ledger: ledger, metrics: metrics, configuration: configuration.webhooks)
@@ -75,7 +76,7 @@ func buildRouter(
     }
     ConsoleRoutes(
         ledger: ledger, projections: projections, tokens: configuration.tokens, sessions: ConsoleSessions(),
-        metrics: metrics, verifications: VerificationRecord()
+        metrics: metrics, verifications: verifications
     ).register(on: router)
     return router
 }

@@ -48,6 +48,20 @@ import TraceLedgerWorkload
         #expect(try fixture.run("import", try fixture.write(lines)).status == 0)
     }
 
+    /// A promise that resolves to true once `condition` holds (checked every 50 ms), or to false after 10 s.
+    static func waitFor(_ condition: String) -> String {
+        """
+        new Promise(resolve => { const started = Date.now(); const check = () => { if (\(condition)) resolve(true); \
+        else if (Date.now() - started > 10000) resolve(false); else setTimeout(check, 50); }; check(); })
+        """
+    }
+
+    /// `text` as a JavaScript string literal.
+    static func javaScriptString(_ text: String) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast()
+            .description
+    }
+
     static func json(_ text: String) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
     }
@@ -89,6 +103,22 @@ import TraceLedgerWorkload
         }
         let operatorToken = try token("alice@example.com", "read,audit,operate")
         let readerToken = try token("viewer", "read")
+        let ingestToken = try token("shop-connector", "ingest")
+        // Two events posted while the live page (payments only) is open: the payment shows, the order not.
+        let liveOrder = EventLine.make(
+            type: "order.created", entityId: "SO-LIVE-1",
+            payload: #"{"customerId":"CUST-LIVE","channel":"web","currency":"EUR","lines":[{"sku":"SKU-1","name":"Lamp","quantity":1,"unitPrice":"10.00","taxRate":"0.19","lineTotal":"10.00"}],"netTotal":"8.40","taxTotal":"1.60","grandTotal":"10.00"}"#,
+            traceId: nil)
+        let livePayment = EventLine.make(
+            type: "payment.authorized", entityId: "pi_live_1",
+            payload: #"{"orderId":"SO-LIVE-1","amount":"10.00","currency":"EUR","provider":"stripe","method":"card"}"#,
+            traceId: nil, origin: "stripe", actor: "service:stripe-webhooks")
+        func post(_ line: String) -> String {
+            """
+            fetch('/v1/events', {method: 'POST', headers: {'Authorization': 'Bearer \(ingestToken)',
+              'Content-Type': 'application/json'}, body: \(Self.javaScriptString(line))}).then(r => r.status)
+            """
+        }
         let (server, base) = try await ServeCommandTests.serve(fixture, extra: ["--tokens", tokens])
         defer { server.process.terminate() }
         let shots = TemporaryDirectory("console-shots")
@@ -127,6 +157,14 @@ import TraceLedgerWorkload
             ["eval": "document.getElementById('outcome').innerText", "name": "outcome"],
             ["goto": base + "/traces/\(trace)"],
             ["eval": "[...document.querySelectorAll('a.event-mark')].map(a => a.dataset.type)", "name": "typesAfter"],
+            ["goto": base + "/live?domain=payment"],
+            ["eval": Self.waitFor("document.getElementById('live-events').dataset.connected === 'yes'"),
+             "name": "liveConnected"],
+            ["eval": post(liveOrder), "name": "postedOrder"],
+            ["eval": post(livePayment), "name": "postedPayment"],
+            ["eval": Self.waitFor("document.querySelectorAll('#live-events tr').length > 0")
+                + ".then(() => [...document.querySelectorAll('#live-events tr')].map(r => r.cells[3].innerText))",
+             "name": "liveRows"],
             ["goto": base + "/integrity"],
             ["submit": "form[action='/integrity/verify'] button"],
             ["eval": "document.getElementById('verify-result').innerText", "name": "verified"],
@@ -162,6 +200,9 @@ import TraceLedgerWorkload
         #expect(downstream.applied.contains(refusedId))
         #expect((results["typesAfter"] as? [String] ?? []).contains("ledger.dead_letter_retried"))
         #expect((results["verified"] as? String ?? "").contains("intact"))
+        #expect(results["liveConnected"] as? Bool == true)
+        #expect(results["postedOrder"] as? Int == 201 && results["postedPayment"] as? Int == 201)
+        #expect(results["liveRows"] as? [String] == ["payment.authorized"], "\(results["liveRows"] ?? "")")
         for name in ["trace", "findings", "feeds"] {
             let size = (try? FileManager.default.attributesOfItem(atPath: shots.file("\(name).png"))[.size] as? Int)
                 ?? 0

@@ -158,6 +158,7 @@ enum HTML {
           const domain = live.dataset.domain || "";
           const url = "/live/stream" + (domain ? "?domain=" + encodeURIComponent(domain) : "");
           const source = new EventSource(url);
+          source.addEventListener("open", () => { live.dataset.connected = "yes"; });
           source.addEventListener("message", (message) => {
             const event = JSON.parse(message.data);
             const row = document.createElement("tr");

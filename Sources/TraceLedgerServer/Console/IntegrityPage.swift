@@ -57,16 +57,7 @@ struct IntegrityPage: Sendable {
 
     /// `POST /integrity/verify`: walks the chain and checks the indexes, as `GET /v1/verify` does.
     func verify(_ request: Request, _ context: LedgerRequestContext, _ viewer: ConsoleViewer) async throws -> Response {
-        let ledger = ledger
-        let started = ContinuousClock.now
-        let (result, damage) = try await Task.detached {
-            let result = try ledger.verify()
-            guard case .intact = result else { return (result, [IndexDamage]()) }
-            return (result, try ledger.verifyIndexes())
-        }.value
-        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-            + Double((ContinuousClock.now - started).components.seconds)
-        verifications.record(.init(result: result, damagedIndexes: damage, at: .now(), seconds: seconds))
+        _ = try await verifications.verify(ledger)
         return Response(status: .seeOther, headers: [.location: "/integrity"])
     }
 }

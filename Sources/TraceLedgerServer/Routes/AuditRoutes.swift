@@ -8,15 +8,13 @@ import TraceLedger
 struct AuditRoutes {
     let ledger: Ledger
     let projections: ProjectionEngine
+    /// The last verification, which the console's integrity page shows.
+    let verifications: VerificationRecord
 
     /// `GET /v1/verify`: walks the whole chain; 200 either way, `intact` says which.
     func verify(_ request: Request, context: LedgerRequestContext) async throws -> Response {
-        let ledger = ledger
-        let (result, damage) = try await Task.detached { () throws -> (VerificationResult, [IndexDamage]) in
-            let result = try ledger.verify()
-            guard case .intact = result else { return (result, []) }
-            return (result, try ledger.verifyIndexes())
-        }.value
+        let verified = try await verifications.verify(ledger)
+        let (result, damage) = (verified.result, verified.damagedIndexes)
         var object = result.jsonObject
         object["damagedIndexes"] = .array(
             damage.map { .object(["index": .string($0.index), "reason": .string($0.reason)]) })
