@@ -100,7 +100,7 @@ let package = Package(
         .target(
             name: "TraceLedgerTesting",
             dependencies: [
-                "TraceLedger", "TraceLedgerWorkload", "CNATS", "JSONKit",
+                "TraceLedger", "TraceLedgerWorkload", "TraceLedgerSinks", "CNATS", "JSONKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import CNATS
+import TraceLedgerSinks
 public import Foundation
 import Glibc
 
@@ -60,31 +61,8 @@ public final class NATSServer: @unchecked Sendable {
     }
 
     /// Creates a file-backed stream capturing `subject`.
-    public func createStream(named name: String, subject: String) throws {
-        try withJetStream { jetStream in
-            var config = jsStreamConfig()
-            jsStreamConfig_Init(&config)
-            var info: UnsafeMutablePointer<jsStreamInfo>?
-            var code = jsErrCode(0)
-            let status = name.withCString { namePointer in
-                subject.withCString { subjectPointer in
-                    var subjects: [UnsafePointer<CChar>?] = [subjectPointer]
-                    return subjects.withUnsafeMutableBufferPointer { buffer in
-                        config.Name = namePointer
-                        config.Subjects = buffer.baseAddress
-                        config.SubjectsLen = 1
-                        config.Storage = js_FileStorage
-                        return js_AddStream(&info, jetStream, &config, nil, &code)
-                    }
-                }
-            }
-            jsStreamInfo_Destroy(info)
-            guard status == NATS_OK else {
-                throw NATSTestError(
-                    "creating stream \(name): \(String(cString: natsStatus_GetText(status))) (\(code.rawValue))"
-                )
-            }
-        }
+    public func createStream(named name: String, subject: String, replicas: Int = 1) throws {
+        try JetStreamAdmin.createStream(at: url, name: name, subject: subject, replicas: replicas)
     }
 
     /// How many messages the stream holds.

@@ -22,7 +22,8 @@ struct TraceLedgerCommand: AsyncParsableCommand {
             AuditCommand.self,
             VerifyCommand.self, KeygenCommand.self, CheckpointCommand.self, ProveCommand.self,
             CheckProofCommand.self, EraseCommand.self, CompactCommand.self, RepairIndexesCommand.self, BackupCommand.self, DoctorCommand.self,
-            StatsCommand.self, ReplayCommand.self, DeadLetterCommand.self,
+            StatsCommand.self, ReplayCommand.self, DeadLetterCommand.self, MirrorCommand.self, PromoteCommand.self,
+            StreamsCommand.self,
             ConsumersCommand.self, ServeCommand.self, TokenCommand.self, TailCommand.self,
             DemoCommand.self,
         ])

@@ -40,6 +40,12 @@ final class BatchAppender {
     /// - Throws: `LedgerError` `.conflict` (with `batchIndex`) when an event id exists with other content or a
     ///   stream is not at the expected version; nothing of the batch is written then.
     func append(_ batch: [ProposedEvent]) throws -> [AppendOutcome] {
+        if let origin = try Replica.origin(in: snapshot) {
+            throw LedgerError(
+                .conflict,
+                "this store is a replica of \(origin): it takes events only from there; append to the primary, "
+                    + "or make this store one with `traceledger promote`", rule: "replica")
+        }
         let plans = try plan(batch)
         let headBefore = head.position
         var outcomes: [AppendOutcome] = []
@@ -62,16 +68,78 @@ final class BatchAppender {
                     content.traceId = try OrderIndex.resolveTrace(
                         for: content, references: event.orderReferences, known: &knownOrders, in: snapshot)
                 }
-                outcomes.append(try write(content, streamVersion: streamVersion, now: now))
+                let recordedAt = Timestamp(
+                    nanosecondsSinceEpoch: max(now.nanosecondsSinceEpoch, head.recordedAt.nanosecondsSinceEpoch + 1))
+                outcomes.append(try write(content, streamVersion: streamVersion, recordedAt: recordedAt))
                 try OrderIndex.register(
                     event.orderReferences, trace: content.traceId, known: &knownOrders, in: writeTransaction)
             }
         }
-        // The stored head moves with every batch written, so later reads in the transaction see it.
-        if head.position != headBefore {
-            try head.write(in: transaction, databases: databases)
-            try MerkleTree.write(frontier, in: transaction, databases: databases)
+        try storeHead(ifMovedFrom: headBefore)
+        return outcomes
+    }
+
+    /// The stored head moves with every batch written, so later reads in the transaction see it.
+    private func storeHead(ifMovedFrom before: UInt64) throws {
+        guard head.position != before else { return }
+        try head.write(in: transaction, databases: databases)
+        try MerkleTree.write(frontier, in: transaction, databases: databases)
+    }
+
+    /// Writes records as a primary committed them (a replica's apply): each must be the next position, later
+    /// than the head, its stream's next version and an id new to the log, and the chain hash computed here
+    /// must be the primary's. A record at or below the head is accepted only when it is the one stored there
+    /// (a message delivered again after a crash before its acknowledgement).
+    ///
+    /// - Throws: `LedgerError` `.conflict` for a gap, another record at a position or an out-of-order stream
+    ///   version, `.corrupted` when the hash differs: nothing of the batch is written then.
+    func applyReplicated(_ records: [ReplicatedRecord]) throws -> [ReplicaOutcome] {
+        let headBefore = head.position
+        var outcomes: [ReplicaOutcome] = []
+        for record in records {
+            if record.position <= head.position {
+                guard let stored = try snapshot.event(at: record.position), stored.hash == record.hash else {
+                    throw LedgerError(
+                        .conflict,
+                        "position \(record.position) is already in this replica with another hash than the "
+                            + "primary's \(record.hash): the stream holds another log's events")
+                }
+                outcomes.append(.alreadyApplied(record.position))
+                continue
+            }
+            guard record.position == head.position + 1 else {
+                throw LedgerError(
+                    .conflict,
+                    "gap: this replica's head is position \(head.position), the next message is position "
+                        + "\(record.position): positions \(head.position + 1)…\(record.position - 1) are missing from "
+                        + "the stream")
+            }
+            guard record.recordedAt > head.recordedAt else {
+                throw LedgerError(
+                    .corrupted,
+                    "position \(record.position) was recorded at \(record.recordedAt.rfc3339), not after the one "
+                        + "before it (\(head.recordedAt.rfc3339))")
+            }
+            let content = record.event.content
+            let version = try snapshot.streamVersion(of: content.streamKey) + 1
+            guard record.streamVersion == version, try snapshot.position(ofEvent: content.eventId) == nil else {
+                throw LedgerError(
+                    .conflict,
+                    "position \(record.position) is version \(record.streamVersion) of \(content.streamKey), but "
+                        + "this replica holds it at version \(version - 1), or already holds event \(content.eventId)")
+            }
+            let written = try write(content, streamVersion: version, recordedAt: record.recordedAt)
+            guard written.hash == record.hash else {
+                throw LedgerError(
+                    .corrupted,
+                    "position \(record.position): the primary's hash is \(record.hash), the record it sent hashes "
+                        + "to \(written.hash): the message was altered, or the primary's chain is broken")
+            }
+            try OrderIndex.register(
+                record.event.orderReferences, trace: content.traceId, known: &knownOrders, in: writeTransaction)
+            outcomes.append(.applied(record.position))
         }
+        try storeHead(ifMovedFrom: headBefore)
         return outcomes
     }
 
@@ -141,11 +209,10 @@ final class BatchAppender {
             isDuplicate: true, hash: stored.hash)
     }
 
-    private func write(_ content: EventContent, streamVersion: UInt64, now: Timestamp) throws -> AppendOutcome
+    private func write(_ content: EventContent, streamVersion: UInt64, recordedAt: Timestamp) throws
+        -> AppendOutcome
     {
         let position = head.position + 1
-        let recordedAt = Timestamp(
-            nanosecondsSinceEpoch: max(now.nanosecondsSinceEpoch, head.recordedAt.nanosecondsSinceEpoch + 1))
         let body = CanonicalBody.encode(content, streamVersion: streamVersion)
         let hash = ChainHasher.hash(
             previous: head.hash, position: position, recordedAt: recordedAt, body: body)

@@ -39,6 +39,12 @@ public final class LedgerWriteTransaction {
         return try appender!.append(events)
     }
 
+    /// Writes records a primary committed, re-created and checked hash for hash (a replica's apply).
+    public func applyReplicated(_ records: [ReplicatedRecord]) throws -> [ReplicaOutcome] {
+        if appender == nil { appender = try BatchAppender(in: self) }
+        return try appender!.applyReplicated(records)
+    }
+
     /// Stores `value` under `key` in `database`.
     func put(_ value: [UInt8], at key: [UInt8], in database: Database, flags: PutFlags = []) throws {
         try transaction.put(in: database, key: key, value: value, flags: flags)

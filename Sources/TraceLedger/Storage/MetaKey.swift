@@ -14,6 +14,14 @@ enum MetaKey {
     case orderIndexComplete
     /// The Merkle tree's right edge (`MerkleFrontier.encoded`), at the head's size.
     case merkleFrontier
+    /// Present on a replica: the URL of the stream it mirrors (UTF-8). Appends other than the mirror's are
+    /// refused while it is there.
+    case replicaOrigin
+    /// On a replica: the highest position the primary had published when the mirror last looked (u64).
+    case replicaPrimaryHead
+    /// On a replica: the name of its durable JetStream consumer (UTF-8), its own so a new replica starts at
+    /// the stream's first message.
+    case replicaConsumer
 
     /// The prefix every dictionary key starts with (for counting them).
     static let dictionaryPrefix = Array("dictionary/".utf8)
@@ -27,6 +35,9 @@ enum MetaKey {
         case .dictionary(let id): MetaKey.dictionaryPrefix + id.bigEndianBytes
         case .orderIndexComplete: Array("orders.complete".utf8)
         case .merkleFrontier: Array("merkle.frontier".utf8)
+        case .replicaOrigin: Array("replica.origin".utf8)
+        case .replicaPrimaryHead: Array("replica.primaryHead".utf8)
+        case .replicaConsumer: Array("replica.consumer".utf8)
         }
     }
 }

@@ -36,7 +36,8 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Only these domains (comma-separated; default: all but ledger).", valueName: "d,..."))
+            "Only these domains (comma-separated; default: all but ledger; all: every event, as a replica needs).",
+            valueName: "d,..."))
     var domain: CommaList?
 
     @Option(name: .long, help: ArgumentHelp("Only these event types (comma-separated).", valueName: "t,..."))
@@ -101,7 +102,7 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ValidationError("--rate must be a positive number of events per second")
         }
         if let domain {
-            for name in domain.items where Domain(rawValue: name) == nil {
+            for name in domain.items where Domain(rawValue: name) == nil && name != "all" {
                 throw ValidationError(
                     "unknown domain \(name): use order, payment, stock, invoice, customer or ledger")
             }
@@ -124,7 +125,9 @@ struct ReplayCommand: AsyncParsableCommand {
         var options = ReplayOptions(consumer: consumer, actor: actor.resolved)
         options.from = from?.bound
         options.until = until?.bound
-        options.domains = domain.map { Set($0.items.compactMap(Domain.init(rawValue:))) }
+        options.domains = domain.map {
+            $0.items.contains("all") ? Set(Domain.allCases) : Set($0.items.compactMap(Domain.init(rawValue:)))
+        }
         options.types = type.map { Set($0.items) }
         options.traceId = trace
         options.dryRun = dryRun

@@ -1,0 +1,184 @@
+import CNATS
+import Dispatch
+import Foundation
+public import TraceLedger
+
+/// Reads a JetStream stream through a durable pull consumer, for a replica (`traceledger mirror`): batches
+/// of messages in stream order, acknowledged only when the caller says so (after its own commit), so a
+/// replica killed at any instant is handed again what it had not committed.
+///
+/// The consumer acknowledges with `AckAll`: one acknowledgement of a batch's last message covers the batch.
+/// Sendable: libnats objects are only touched on the reader's serial queue.
+public final class NATSStreamReader: @unchecked Sendable {
+    /// `nats://HOST:PORT/SUBJECT`.
+    public let url: String
+    public let subject: String
+    public let consumer: String?
+    private let queue = DispatchQueue(label: "traceledger.nats-reader")
+    private var connection: OpaquePointer?
+    private var jetStream: OpaquePointer?
+    private var subscription: OpaquePointer?
+    /// The stream the consumer reads (found by its subject).
+    public private(set) var stream = ""
+
+    /// A batch of messages, held until acknowledged.
+    public final class Batch: @unchecked Sendable {
+        fileprivate var list = natsMsgList()
+        /// Each message's body, in stream order.
+        public let bodies: [[UInt8]]
+
+        fileprivate init(list: natsMsgList) {
+            self.list = list
+            var bodies: [[UInt8]] = []
+            for index in 0..<Int(list.Count) {
+                guard let message = list.Msgs[index] else { continue }
+                let length = Int(natsMsg_GetDataLength(message))
+                let data = natsMsg_GetData(message)
+                bodies.append(
+                    data.map { Array(UnsafeRawBufferPointer(start: $0, count: length)) } ?? [])
+            }
+            self.bodies = bodies
+        }
+
+        deinit { natsMsgList_Destroy(&list) }
+    }
+
+    /// Connects and binds (creating it the first time) the durable pull consumer `consumer` on the stream that
+    /// captures the URL's subject; with `consumer` nil, an ephemeral one (to look at the stream, not to read
+    /// it for good: the server removes it once unused).
+    ///
+    /// - Throws: `LedgerError` `.invalidArgument` for a URL without a subject, `.unavailable` when NATS cannot be
+    ///   reached or no stream captures the subject.
+    public init(url: String, consumer: String?) throws {
+        guard let components = URLComponents(string: url), components.scheme == "nats", let host = components.host,
+            components.path.count > 1
+        else {
+            throw LedgerError(.invalidArgument, "\(url) is not a stream: write nats://HOST:PORT/SUBJECT")
+        }
+        self.url = url
+        self.consumer = consumer
+        subject = String(components.path.dropFirst())
+        let server = "nats://\(host):\(components.port ?? 4222)"
+        var options: OpaquePointer?
+        natsOptions_Create(&options)
+        defer { natsOptions_Destroy(options) }
+        natsOptions_SetURL(options, server)
+        natsOptions_SetMaxReconnect(options, -1)
+        natsOptions_SetReconnectWait(options, 250)
+        var connection: OpaquePointer?
+        let status = natsConnection_Connect(&connection, options)
+        guard status == NATS_OK else {
+            throw LedgerError(
+                .unavailable, "cannot connect to NATS at \(server): \(String(cString: natsStatus_GetText(status)))")
+        }
+        self.connection = connection
+        var jetStream: OpaquePointer?
+        guard natsConnection_JetStream(&jetStream, connection, nil) == NATS_OK else {
+            throw LedgerError(.unavailable, "NATS at \(server) offers no JetStream")
+        }
+        self.jetStream = jetStream
+        var subscribeOptions = jsSubOptions()
+        jsSubOptions_Init(&subscribeOptions)
+        subscribeOptions.Config.AckPolicy = js_AckAll
+        subscribeOptions.Config.DeliverPolicy = js_DeliverAll
+        subscribeOptions.Config.MaxAckPending = 20_000
+        subscribeOptions.Config.AckWait = 60_000_000_000  // ns: a batch is committed well within a minute
+        var subscription: OpaquePointer?
+        var code = jsErrCode(0)
+        let subscribed = js_PullSubscribe(&subscription, jetStream, subject, consumer, nil, &subscribeOptions, &code)
+        guard subscribed == NATS_OK else {
+            throw LedgerError(
+                .unavailable,
+                "cannot read \(subject) at \(server) as consumer \(consumer ?? "(ephemeral)"): "
+                    + "\(String(cString: natsStatus_GetText(subscribed))) (JetStream error \(code.rawValue)); "
+                    + "a stream must capture the subject (`traceledger streams create`)")
+        }
+        self.subscription = subscription
+        var info: UnsafeMutablePointer<jsConsumerInfo>?
+        if natsSubscription_GetConsumerInfo(&info, subscription, nil, &code) == NATS_OK, let info {
+            stream = String(cString: info.pointee.Stream)
+            jsConsumerInfo_Destroy(info)
+        }
+    }
+
+    deinit {
+        natsSubscription_Destroy(subscription)
+        jsCtx_Destroy(jetStream)
+        natsConnection_Destroy(connection)
+    }
+
+    /// Up to `count` messages, waiting up to `timeout` for the first; empty when none came.
+    ///
+    /// - Throws: `LedgerError` `.unavailable` when the fetch fails for another reason than an empty stream.
+    public func fetch(_ count: Int, timeout: Duration) async throws -> Batch? {
+        let milliseconds = Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let result: Result<Batch?, LedgerError> = await withCheckedContinuation { continuation in
+            queue.async {
+                var list = natsMsgList()
+                var code = jsErrCode(0)
+                let status = natsSubscription_Fetch(&list, self.subscription, Int32(count), milliseconds, &code)
+                switch status {
+                case NATS_OK: continuation.resume(returning: .success(Batch(list: list)))
+                case NATS_TIMEOUT: continuation.resume(returning: .success(nil))
+                default:
+                    continuation.resume(
+                        returning: .failure(
+                            LedgerError(
+                                .unavailable,
+                                "reading \(self.url) failed: \(String(cString: natsStatus_GetText(status))) "
+                                    + "(JetStream error \(code.rawValue))")))
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Acknowledges every message of `batch` (and those before it), waiting for the server to confirm.
+    public func acknowledge(_ batch: Batch) async throws {
+        let failure: LedgerError? = await withCheckedContinuation { continuation in
+            queue.async {
+                guard batch.list.Count > 0, let last = batch.list.Msgs[Int(batch.list.Count) - 1] else {
+                    return continuation.resume(returning: nil)
+                }
+                var code = jsErrCode(0)
+                let status = natsMsg_AckSync(last, nil, &code)
+                continuation.resume(
+                    returning: status == NATS_OK
+                        ? nil
+                        : LedgerError(
+                            .unavailable,
+                            "acknowledging to \(self.url) failed: \(String(cString: natsStatus_GetText(status))); "
+                                + "the batch is committed and will be delivered again, then recognised"))
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The stream's last message: its body and when JetStream stored it; nil for an empty stream.
+    public func lastMessage() async throws -> (body: [UInt8], storedAt: Timestamp)? {
+        let result: Result<([UInt8], Timestamp)?, LedgerError> = await withCheckedContinuation { continuation in
+            queue.async {
+                var message: OpaquePointer?
+                var code = jsErrCode(0)
+                let status = js_GetLastMsg(&message, self.jetStream, self.stream, self.subject, nil, &code)
+                defer { natsMsg_Destroy(message) }
+                if status == NATS_NOT_FOUND || code.rawValue == 10037 {
+                    return continuation.resume(returning: .success(nil))
+                }
+                guard status == NATS_OK, let message else {
+                    return continuation.resume(
+                        returning: .failure(
+                            LedgerError(
+                                .unavailable,
+                                "reading the last message of \(self.stream) failed: "
+                                    + String(cString: natsStatus_GetText(status)))))
+                }
+                let length = Int(natsMsg_GetDataLength(message))
+                let body = natsMsg_GetData(message).map { Array(UnsafeRawBufferPointer(start: $0, count: length)) } ?? []
+                let time = Timestamp(nanosecondsSinceEpoch: natsMsg_GetTime(message))
+                continuation.resume(returning: .success((body, time)))
+            }
+        }
+        return try result.get()
+    }
+}
