@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "TraceLedgerSinks",
             dependencies: [
-                "TraceLedger", "CNATS",
+                "TraceLedger", "CNATS", "JSONKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

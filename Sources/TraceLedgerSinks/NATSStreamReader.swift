@@ -1,6 +1,7 @@
 import CNATS
 import Dispatch
 import Foundation
+import JSONKit
 public import TraceLedger
 
 /// Reads a JetStream stream through a durable pull consumer, for a replica (`traceledger mirror`): batches
@@ -77,15 +78,34 @@ public final class NATSStreamReader: @unchecked Sendable {
             throw LedgerError(.unavailable, "NATS at \(server) offers no JetStream")
         }
         self.jetStream = jetStream
+        stream = try Self.stream(capturing: subject, connection: connection, server: server)
+        // A durable consumer redelivers what it handed out unacknowledged only after its ack wait, behind newer
+        // messages: after a crash, that would look like a gap. So it is made again at each start, from the
+        // message after the last one acknowledged (everything up to there is committed; what follows may be
+        // too, and is recognised by its hash).
+        var start: UInt64 = 1
+        if let consumer {
+            var info: UnsafeMutablePointer<jsConsumerInfo>?
+            var code = jsErrCode(0)
+            if js_GetConsumerInfo(&info, jetStream, stream, consumer, nil, &code) == NATS_OK, let info {
+                start = info.pointee.AckFloor.Stream + 1
+                jsConsumerInfo_Destroy(info)
+                js_DeleteConsumer(jetStream, stream, consumer, nil, &code)
+            }
+        }
         var subscribeOptions = jsSubOptions()
         jsSubOptions_Init(&subscribeOptions)
         subscribeOptions.Config.AckPolicy = js_AckAll
-        subscribeOptions.Config.DeliverPolicy = js_DeliverAll
+        subscribeOptions.Config.DeliverPolicy = start > 1 ? js_DeliverByStartSequence : js_DeliverAll
+        subscribeOptions.Config.OptStartSeq = start > 1 ? start : 0
         subscribeOptions.Config.MaxAckPending = 20_000
         subscribeOptions.Config.AckWait = 60_000_000_000  // ns: a batch is committed well within a minute
         var subscription: OpaquePointer?
         var code = jsErrCode(0)
-        let subscribed = js_PullSubscribe(&subscription, jetStream, subject, consumer, nil, &subscribeOptions, &code)
+        let subscribed = stream.withCString { streamName in
+            subscribeOptions.Stream = streamName
+            return js_PullSubscribe(&subscription, jetStream, subject, consumer, nil, &subscribeOptions, &code)
+        }
         guard subscribed == NATS_OK else {
             throw LedgerError(
                 .unavailable,
@@ -94,11 +114,29 @@ public final class NATSStreamReader: @unchecked Sendable {
                     + "a stream must capture the subject (`traceledger streams create`)")
         }
         self.subscription = subscription
-        var info: UnsafeMutablePointer<jsConsumerInfo>?
-        if natsSubscription_GetConsumerInfo(&info, subscription, nil, &code) == NATS_OK, let info {
-            stream = String(cString: info.pointee.Stream)
-            jsConsumerInfo_Destroy(info)
+    }
+
+    /// The name of the stream that captures `subject`, asked of the JetStream API (`STREAM.NAMES`).
+    private static func stream(capturing subject: String, connection: OpaquePointer?, server: String) throws -> String {
+        var reply: OpaquePointer?
+        let request = Array("{\"subject\":\(JSONString.quoted(subject))}".utf8)
+        let status = request.withUnsafeBytes {
+            natsConnection_Request(&reply, connection, "$JS.API.STREAM.NAMES", $0.baseAddress, Int32($0.count), 5000)
         }
+        defer { natsMsg_Destroy(reply) }
+        guard status == NATS_OK, let reply else {
+            throw LedgerError(
+                .unavailable, "cannot ask \(server) which stream captures \(subject): \(String(cString: natsStatus_GetText(status)))")
+        }
+        let text = String(
+            decoding: UnsafeRawBufferPointer(start: natsMsg_GetData(reply), count: Int(natsMsg_GetDataLength(reply))),
+            as: UTF8.self)
+        guard let list = text.range(of: #""streams":\["([^"]+)""#, options: .regularExpression) else {
+            throw LedgerError(
+                .unavailable,
+                "no JetStream stream on \(server) captures \(subject): create one (`traceledger streams create`)")
+        }
+        return String(text[list].dropFirst(#""streams":[""#.count).dropLast())
     }
 
     deinit {

@@ -65,6 +65,27 @@ public final class NATSServer: @unchecked Sendable {
         try JetStreamAdmin.createStream(at: url, name: name, subject: subject, replicas: replicas)
     }
 
+    /// Publishes `body` to `subject` through JetStream with `Nats-Msg-Id` = `id`, and waits for the stream's ack.
+    public func publish(_ body: String, subject: String, id: String) throws {
+        try withJetStream { jetStream in
+            var options = jsPubOptions()
+            jsPubOptions_Init(&options)
+            var acknowledgement: UnsafeMutablePointer<jsPubAck>?
+            var code = jsErrCode(0)
+            let bytes = Array(body.utf8)
+            let status = id.withCString { idPointer in
+                options.MsgId = idPointer
+                return bytes.withUnsafeBytes {
+                    js_Publish(&acknowledgement, jetStream, subject, $0.baseAddress, Int32($0.count), &options, &code)
+                }
+            }
+            jsPubAck_Destroy(acknowledgement)
+            guard status == NATS_OK else {
+                throw NATSTestError("publishing to \(subject): \(String(cString: natsStatus_GetText(status)))")
+            }
+        }
+    }
+
     /// How many messages the stream holds.
     public func messageCount(stream: String) throws -> UInt64 {
         try withJetStream { jetStream in

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+import TraceLedgerTesting
+import TraceLedgerWorkload
+
+/// Replicas as an operator runs them: a primary's `replay --domain all` publishing into a real JetStream
+/// stream (nats-server on loopback), `traceledger mirror` rebuilding a replica store from it, `promote`.
+@Suite(.serialized) struct ReplicaTests {
+    static let subject = "ledger.events"
+
+    /// A primary with `count` events, a stream, and everything published into it.
+    static func published(count: Int, seed: UInt64, nats: NATSServer, until: Int? = nil) throws -> CLIFixture {
+        let primary = CLIFixture()
+        #expect(try primary.run("init").status == 0)
+        #expect(
+            try primary.run("import", try primary.write(WorkloadGenerator.lines(seed: seed, count: count))).status
+                == 0)
+        try nats.createStream(named: "LEDGER", subject: subject)
+        let replay = try primary.run(
+            "replay", "--to", "\(nats.url)/\(subject)", "--consumer", "replicas", "--domain", "all",
+            "--until", String(until ?? count))
+        #expect(replay.status == 0, "\(replay.stderr)")
+        return primary
+    }
+
+    static func head(_ store: String) throws -> String {
+        let stats = try CommandRunner.run(["stats", "--json", "--store", store]).stdout
+        let range = try #require(stats.range(of: #""headPosition":\d+"#, options: .regularExpression))
+        return String(stats[range])
+    }
+
+    @Test func aReplicaHoldsThePrimarysLogAndRefusesWritesUntilPromoted() async throws {
+        let nats = try NATSServer()
+        let primary = try Self.published(count: 3_000, seed: 101, nats: nats)
+        let replica = TemporaryDirectory("replica").file("store")
+        let mirror = try CommandRunner.run([
+            "mirror", "--from", "\(nats.url)/\(Self.subject)", "--store", replica, "--once",
+        ])
+        #expect(mirror.status == 0, "\(mirror.stderr)")
+        #expect(mirror.stdout.contains("3000 events applied"))
+        // The same log: the head of the first 3,000 events (the primary recorded its replay after them).
+        let primaryEvents = try primary.run("events", "--json", "--until", "3000", "--limit", "100000").stdout
+        let replicaEvents = try CommandRunner.run(["events", "--json", "--limit", "100000", "--store", replica])
+            .stdout
+        #expect(primaryEvents == replicaEvents, "the replica's events differ from the primary's")
+        #expect(try CommandRunner.run(["verify", "--store", replica]).status == 0)
+        let someTrace = try #require(
+            primaryEvents.split(separator: "\n").first.flatMap { line -> String? in
+                guard let range = line.range(of: #""traceId":"[0-9a-f]{32}""#, options: .regularExpression) else {
+                    return nil
+                }
+                return String(line[range].dropFirst(11).dropLast())
+            })
+        #expect(
+            try primary.run("trace", someTrace, "--json").stdout
+                == CommandRunner.run(["trace", someTrace, "--json", "--store", replica]).stdout)
+        let reconcile = try CommandRunner.run(["reconcile", "--json", "--store", replica])
+        #expect(reconcile.status == 0 || reconcile.status == 5, "\(reconcile.stderr)")
+        let status = try CommandRunner.run(["mirror", "status", "--json", "--store", replica])
+        #expect(status.stdout.contains("\"head\":3000") && status.stdout.contains("\"lagEvents\":0"), "\(status.stdout)")
+        // A replica refuses writes, naming its primary.
+        let line = WorkloadGenerator.lines(seed: 102, count: 1)[0]
+        let refused = try CommandRunner.run(["append", "--store", replica], stdin: line + "\n")
+        #expect(refused.status != 0 && refused.stderr.contains("replica of \(nats.url)/\(Self.subject)"))
+        // Promotion is refused while the stream shows the primary publishing, then allowed after the quiet time.
+        let early = try CommandRunner.run([
+            "promote", "--actor", "user:oncall@example.com", "--reason", "drill", "--store", replica,
+        ])
+        #expect(early.status != 0 && early.stderr.contains("stop it first"), "\(early.stderr)")
+        let promoted = try CommandRunner.run([
+            "promote", "--actor", "user:oncall@example.com", "--reason", "drill", "--quiet", "0", "--store", replica,
+        ])
+        #expect(promoted.status == 0, "\(promoted.stderr)")
+        #expect(promoted.stdout.contains("the promotion is position 3001"))
+        let appended = try CommandRunner.run(["append", "--store", replica], stdin: line + "\n")
+        #expect(appended.status == 0, "\(appended.stderr)")
+        // The chain goes on from the replica's head: the promotion, then the new event, and it all verifies.
+        #expect(try Self.head(replica).contains("\"headPosition\":3002"))
+        #expect(try CommandRunner.run(["verify", "--store", replica]).status == 0)
+    }
+
+    @Test func anAlteredMessageStopsTheReplicaAtItsPosition() async throws {
+        let nats = try NATSServer()
+        let primary = try Self.published(count: 600, seed: 103, nats: nats, until: 500)
+        // Position 501 as the primary recorded it, with one payload byte changed and the primary's hash kept.
+        let envelope = try #require(try primary.run("events", "--json", "--from", "501", "--limit", "1").lines.first)
+        let altered = envelope.replacingOccurrences(of: "\"payload\":{", with: "\"payload\":{\"forged\":true,")
+        #expect(altered != envelope)
+        try nats.publish(altered, subject: Self.subject, id: "forged-501")
+        let replica = TemporaryDirectory("replica").file("store")
+        let mirror = try CommandRunner.run([
+            "mirror", "--from", "\(nats.url)/\(Self.subject)", "--store", replica, "--once",
+        ])
+        #expect(mirror.status == 3, "\(mirror.stdout)\(mirror.stderr)")
+        #expect(mirror.stderr.contains("position 501"), "\(mirror.stderr)")
+        #expect(try Self.head(replica).contains("\"headPosition\":500"))
+        #expect(try CommandRunner.run(["verify", "--store", replica]).status == 0)
+    }
+
+    @Test func aReplicaKilledMidApplyResumesWithNothingMissingOrDoubled() async throws {
+        let nats = try NATSServer()
+        let count = 20_000
+        let primary = try Self.published(count: count, seed: 104, nats: nats)
+        let replica = TemporaryDirectory("replica").file("store")
+        let running = try CommandRunner.start([
+            "mirror", "--from", "\(nats.url)/\(Self.subject)", "--store", replica, "--batch", "100",
+        ])
+        var applied = 0
+        for _ in 0..<400 where applied < 2_000 {
+            try await Task.sleep(for: .milliseconds(25))
+            if let stats = try? CommandRunner.run(["stats", "--json", "--store", replica]).stdout,
+                let range = stats.range(of: #""events":(\d+)"#, options: .regularExpression)
+            {
+                applied = Int(stats[range].dropFirst(9)) ?? 0
+            }
+        }
+        kill(running.process.processIdentifier, SIGKILL)
+        running.process.waitUntilExit()
+        #expect(applied >= 2_000 && applied < count, "killed after \(applied) events")
+        let resumed = try CommandRunner.run([
+            "mirror", "--from", "\(nats.url)/\(Self.subject)", "--store", replica, "--once",
+        ])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let primaryEvents = try primary.run("events", "--json", "--until", String(count), "--limit", "100000").stdout
+        let replicaEvents = try CommandRunner.run(["events", "--json", "--limit", "100000", "--store", replica])
+            .stdout
+        #expect(primaryEvents == replicaEvents)
+        #expect(try CommandRunner.run(["verify", "--store", replica]).status == 0)
+    }
+}
