@@ -96,11 +96,15 @@ public final class NATSSink: ReplaySink, @unchecked Sendable {
         defer { jsPubAck_Destroy(acknowledgement) }
         guard status == NATS_OK else {
             let text = String(cString: natsStatus_GetText(status))
-            if status == NATS_NO_RESPONDERS {
+            // The stream as a whole not answering (no responders while a cluster elects a leader, a timeout,
+            // a connection down) is an outage, not a bad event: the replay waits it out, dead-letters nothing.
+            if status == NATS_NO_RESPONDERS || status == NATS_TIMEOUT || status == NATS_CONNECTION_CLOSED
+                || status == NATS_NO_SERVER || status == NATS_CONNECTION_DISCONNECTED
+            {
                 return DeliveryFailure(
-                    .transient,
-                    "no JetStream stream answered for subject \(subject) (none captures it, or the server "
-                        + "is restarting): \(text)")
+                    .unreachable,
+                    "no JetStream stream answered for subject \(subject) (none captures it, or its servers are "
+                        + "restarting or electing a leader): \(text)")
             }
             if errorCode.rawValue != 0 {
                 return DeliveryFailure(

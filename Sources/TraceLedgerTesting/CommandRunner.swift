@@ -64,9 +64,11 @@ public enum CommandRunner {
     }
 
     /// Starts `traceledger arguments…` without waiting for it.
+    /// With `log`, standard output and error go to that file instead of pipes: for a long-running process
+    /// whose output no one reads while it runs (a full pipe would block it).
     public static func start(
         _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-        keepStandardInputOpen: Bool = false
+        keepStandardInputOpen: Bool = false, log: String? = nil
     ) throws -> RunningCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -77,8 +79,15 @@ public enum CommandRunner {
         process.environment = merged
         let out = Pipe()
         let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        if let log {
+            FileManager.default.createFile(atPath: log, contents: nil)
+            let file = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = file
+            process.standardError = file
+        } else {
+            process.standardOutput = out
+            process.standardError = err
+        }
         let input = Pipe()
         process.standardInput = input
         try process.run()

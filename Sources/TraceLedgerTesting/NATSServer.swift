@@ -9,8 +9,11 @@ import Glibc
 /// Sendable: it only holds the process handle, its paths and port; restarting is done by one test at a time.
 public final class NATSServer: @unchecked Sendable {
     public let port: Int
+    /// The server's name in a cluster (nil for a lone server).
+    public let name: String?
     private let storage: TemporaryDirectory
     private var process: Process?
+    private let clusterArguments: [String]
 
     /// `nats://127.0.0.1:PORT`.
     public var url: String { "nats://127.0.0.1:\(port)" }
@@ -21,7 +24,21 @@ public final class NATSServer: @unchecked Sendable {
     public init() throws {
         storage = TemporaryDirectory("nats")
         port = try Self.freePort()
+        name = nil
+        clusterArguments = []
         try start()
+    }
+
+    /// A member of a JetStream cluster: its client `port`, its route port `clusterPort`, and the route ports
+    /// of every member (its own included). Not started: `NATSCluster` starts the members together.
+    init(clusterMember name: String, port: Int, clusterPort: Int, routes: [Int]) {
+        storage = TemporaryDirectory("nats-\(name)")
+        self.port = port
+        self.name = name
+        clusterArguments = [
+            "-n", name, "--cluster_name", "traceledger", "--cluster", "nats://127.0.0.1:\(clusterPort)",
+            "--routes", routes.map { "nats://127.0.0.1:\($0)" }.joined(separator: ","),
+        ]
     }
 
     deinit {
@@ -41,7 +58,7 @@ public final class NATSServer: @unchecked Sendable {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storage.path]
+        process.arguments = ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storage.path] + clusterArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -51,6 +68,13 @@ public final class NATSServer: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.025)
         }
         throw NATSTestError("nats-server did not start listening on port \(port) within 5 s")
+    }
+
+    /// Kills the server without warning (SIGKILL), as a crashed machine would stop.
+    public func kill() {
+        if let process { Glibc.kill(process.processIdentifier, SIGKILL) }
+        process?.waitUntilExit()
+        process = nil
     }
 
     /// Stops the server (SIGTERM) and waits for it to exit.
@@ -101,7 +125,7 @@ public final class NATSServer: @unchecked Sendable {
         }
     }
 
-    private func withJetStream<Result>(_ body: (OpaquePointer?) throws -> Result) throws -> Result {
+    func withJetStream<Result>(_ body: (OpaquePointer?) throws -> Result) throws -> Result {
         var connection: OpaquePointer?
         let status = natsConnection_ConnectTo(&connection, url)
         guard status == NATS_OK else {
@@ -116,7 +140,7 @@ public final class NATSServer: @unchecked Sendable {
         return try body(jetStream)
     }
 
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
         var address = sockaddr_in()

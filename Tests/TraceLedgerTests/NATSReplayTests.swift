@@ -33,7 +33,8 @@ import TraceLedgerWorkload
         let expected = try store.ledger.events(matching: EventQuery()).filter { $0.domain != .ledger }.count
         let sink = try NATSSink(url: server.url + "/erp.feed", acknowledgementWait: .seconds(1))
         var options = ReplayTests.options()
-        options.rate = 1500
+        // The limiter lets a second's worth through at once: 500/s leaves most of the 1,500 for after the restart.
+        options.rate = 500
         options.maximumAttempts = 30
         options.retry = RetryPolicy(base: .milliseconds(100), cap: .milliseconds(500))
         let replay = Task { try await Replayer(ledger: store.ledger, sink: sink, options: options).run() }

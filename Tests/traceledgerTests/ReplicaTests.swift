@@ -128,3 +128,76 @@ import TraceLedgerWorkload
         #expect(try CommandRunner.run(["verify", "--store", replica]).status == 0)
     }
 }
+
+/// The topology docs/scaling.md describes: an R3 stream on a three-server JetStream cluster, the primary
+/// publishing through one server, the replica reading through another, servers failing meanwhile.
+@Suite(.serialized) struct ReplicaClusterTests {
+    static func head(_ store: String) -> UInt64 {
+        guard let stats = try? CommandRunner.run(["stats", "--json", "--store", store]).stdout,
+            let range = stats.range(of: #""headPosition":\d+"#, options: .regularExpression)
+        else { return 0 }
+        return UInt64(stats[range].dropFirst(15)) ?? 0
+    }
+
+    @Test func aReplicaEndsEqualToThePrimaryThroughAServerAndThenTheStreamLeaderFailing() async throws {
+        let cluster = try NATSCluster()
+        try cluster.createStream(named: "LEDGER", subject: ReplicaTests.subject)
+        let primary = CLIFixture()
+        #expect(try primary.run("init").status == 0)
+        let logs = TemporaryDirectory("replica-logs")
+        let publisher = try CommandRunner.start(
+            [
+                "replay", "--follow", "--to", "\(cluster.servers[0].url)/\(ReplicaTests.subject)", "--consumer",
+                "replicas", "--domain", "all", "--store", primary.store,
+            ], log: logs.file("publisher.log"))
+        let replica = TemporaryDirectory("replica").file("store")
+        let mirror = try CommandRunner.start(
+            ["mirror", "--from", "\(cluster.servers[1].url)/\(ReplicaTests.subject)", "--store", replica],
+            log: logs.file("mirror.log"))
+        defer {
+            for running in [publisher, mirror] where running.process.isRunning {
+                kill(running.process.processIdentifier, SIGKILL)
+                running.process.waitUntilExit()
+            }
+        }
+        let lines = WorkloadGenerator.lines(seed: 110, count: 20_000)
+        var killedLeader: String?
+        for chunk in 0..<10 {
+            let file = try primary.write(Array(lines[(chunk * 2_000)..<((chunk + 1) * 2_000)]), to: "chunk\(chunk).ndjson")
+            #expect(try primary.run("import", file).status == 0)
+            switch chunk {
+            case 2: cluster.servers[2].kill()  // one server down: the stream keeps its quorum
+            case 4: try cluster.servers[2].start()
+            case 6:
+                // Then the stream's leader: the others elect a new one, clients reconnect.
+                if let leader = cluster.leader(of: "LEDGER") {
+                    killedLeader = leader.name
+                    leader.kill()
+                    try await Task.sleep(for: .seconds(2))
+                    try leader.start()
+                }
+            default: break
+            }
+        }
+        #expect(killedLeader != nil, "no stream leader was found to kill")
+        let target = Self.head(primary.store)
+        let deadline = ContinuousClock.now + .seconds(120)
+        while Self.head(replica) < target, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let mirrorLog = (try? String(contentsOfFile: logs.file("mirror.log"), encoding: .utf8)) ?? ""
+        let publisherLog = (try? String(contentsOfFile: logs.file("publisher.log"), encoding: .utf8)) ?? ""
+        #expect(Self.head(replica) == target, "replica at \(Self.head(replica)) of \(target)\n\(mirrorLog)\n\(publisherLog)")
+        for running in [publisher, mirror] {
+            running.process.terminate()
+            running.process.waitUntilExit()
+        }
+        let through = String(target)
+        let primaryEvents = try primary.run("events", "--json", "--until", through, "--limit", "100000").stdout
+        let replicaEvents = try CommandRunner.run([
+            "events", "--json", "--until", through, "--limit", "100000", "--store", replica,
+        ]).stdout
+        #expect(primaryEvents == replicaEvents, "the replica's log differs from the primary's")
+        #expect(try CommandRunner.run(["verify", "--store", replica]).status == 0)
+    }
+}

@@ -112,7 +112,7 @@ final class BatchAppender {
                     .conflict,
                     "gap: this replica's head is position \(head.position), the next message is position "
                         + "\(record.position): positions \(head.position + 1)…\(record.position - 1) are missing from "
-                        + "the stream")
+                        + "the stream", rule: "gap")
             }
             guard record.recordedAt > head.recordedAt else {
                 throw LedgerError(

@@ -180,7 +180,7 @@ struct LaneDelivery: Sendable {
         } catch  where error.kind == .unreachable {
             let result = try await DeliveryAttempts(sink: sink, options: options, limiter: limiter).deliver(
                 events)
-            outcome.retried += result.retries
+            outcome.retried += result.attempts  // each one sent again after the failed first
             guard let failure = result.failure else {
                 outcome.delivered += events.count
                 return nil

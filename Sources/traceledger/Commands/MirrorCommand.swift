@@ -47,7 +47,7 @@ struct MirrorRunCommand: AsyncParsableCommand {
         }
         try await ledger.becomeReplica(of: from)
         guard let status = try ledger.replicaStatus() else { throw ExitCode.failure }
-        let reader = try NATSStreamReader(url: from, consumer: status.consumer)
+        var reader = try NATSStreamReader(url: from, consumer: status.consumer)
         let stop = ReplayStop()
         let signals = StopSignals { stop.request() }
         defer { signals.cancel() }
@@ -57,11 +57,22 @@ struct MirrorRunCommand: AsyncParsableCommand {
         var applied = 0
         var lastLook = ContinuousClock.now - .seconds(10)
         var primaryHead: UInt64?
+        var outage = Outage()
+        var resumedAfterGap = false
         while !stop.isRequested {
-            let fetched = try await reader.fetch(batch, timeout: .milliseconds(500))
-            if ContinuousClock.now - lastLook > .seconds(1) || fetched == nil {
-                primaryHead = try await Self.position(of: reader.lastMessage()?.body)
-                lastLook = .now
+            // NATS not answering (a server restarting, a leader election) is waited out; nothing is lost, as
+            // nothing is acknowledged before it is committed.
+            let fetched: NATSStreamReader.Batch?
+            do {
+                fetched = try await reader.fetch(batch, timeout: .milliseconds(500))
+                if ContinuousClock.now - lastLook > .seconds(1) || fetched == nil {
+                    primaryHead = try await Self.position(of: reader.lastMessage()?.body)
+                    lastLook = .now
+                }
+                outage.end()
+            } catch let error as LedgerError where error.kind == .unavailable {
+                try await outage.wait(error)
+                continue
             }
             guard let fetched, !fetched.bodies.isEmpty else {
                 if once, try ledger.head().position >= primaryHead ?? 0 { break }
@@ -85,11 +96,23 @@ struct MirrorRunCommand: AsyncParsableCommand {
             let outcomes: [ReplicaOutcome]
             do {
                 outcomes = try await ledger.applyReplicated(records, primaryHead: primaryHead)
+                resumedAfterGap = false
+            } catch let error as LedgerError where error.rule == "gap" && !resumedAfterGap {
+                // Messages handed out before an outage and never acknowledged come again only after the ack
+                // wait, behind newer ones: read again from the last acknowledged message (what follows it up
+                // to the head is recognised by its hash). A gap that is still there then is real.
+                resumedAfterGap = true
+                reader = try NATSStreamReader(url: from, consumer: status.consumer)
+                continue
             } catch let error as LedgerError where error.kind == .conflict || error.kind == .corrupted {
                 // The stream does not continue this replica's log: stop, acknowledge nothing (exit 3).
                 throw LedgerError(.corrupted, error.message + "; nothing from there on is applied")
             }
-            try await reader.acknowledge(fetched)
+            do {
+                try await reader.acknowledge(fetched)
+            } catch let error as LedgerError where error.kind == .unavailable {
+                try await outage.wait(error)  // committed: delivered again later, and recognised by its hash
+            }
             applied += outcomes.count { if case .applied = $0 { true } else { false } }
             let again = outcomes.count - outcomes.count { if case .applied = $0 { true } else { false } }
             if again > 0 { Terminal.error("\(again) messages delivered again were already applied (same hashes)") }
@@ -97,6 +120,30 @@ struct MirrorRunCommand: AsyncParsableCommand {
         let head = try ledger.head()
         print("replica at position \(head.position), hash \(head.hash); \(applied) events applied")
         await ledger.close()
+    }
+
+    /// An outage of the stream: reported once, waited out with a backoff capped at 5 s.
+    struct Outage {
+        private var since: Date?
+        private var delay: Duration = .milliseconds(100)
+
+        mutating func wait(_ error: LedgerError) async throws {
+            if since == nil {
+                since = Date()
+                Terminal.error("the stream does not answer (\(error.message)); waiting for it, nothing is lost")
+            }
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(5))
+        }
+
+        mutating func end() {
+            if let since {
+                Terminal.error(
+                    "the stream answers again after \(String(format: "%.1f", Date().timeIntervalSince(since))) s")
+            }
+            since = nil
+            delay = .milliseconds(100)
+        }
     }
 
     /// The position a recorded envelope carries.
