@@ -67,6 +67,7 @@ public enum EventLine {
             #"{"provider":"stripe","topic":"plan.created","deliveryId":"evt_1","reason":"the event type plan.created has no mapping","evidence":{"provider":"stripe","topic":"plan.created","deliveryId":"evt_1","sha256":"9f2c1b0e5d4a3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a49"}}"#,
         "ledger.dead_letter_retried": #"{"consumer":"erp-feed","position":12,"reason":"ERP fixed"}"#,
         "ledger.dead_letter_discarded": #"{"consumer":"erp-feed","position":12,"reason":"test order"}"#,
+        "ledger.replica_promoted": #"{"origin":"nats://127.0.0.1:4222/ledger.events","reason":"drill","head":0}"#,
     ]
 
     /// The entity id a test uses for a type's domain.

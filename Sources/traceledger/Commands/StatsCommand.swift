@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSONKit
 import TraceLedger
 
 struct StatsCommand: AsyncParsableCommand {
@@ -12,9 +13,20 @@ struct StatsCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let stats = try store.openLedger().statistics()
+        let ledger = try store.openLedger()
+        let stats = try ledger.statistics()
+        let replica = try ledger.replicaStatus()
         if json {
-            print(stats.json)
+            var object = stats.jsonObject
+            if let replica {
+                var about: JSONObject = ["origin": .string(replica.origin)]
+                if let seen = replica.primaryHead {
+                    about["primaryHead"] = .integer(seen)
+                    about["lagEvents"] = .integer(replica.lagEvents)
+                }
+                object["replica"] = .object(about)
+            }
+            print(JSONValue.object(object).serialized())
             return
         }
         var table = TextTable("", "")
@@ -43,6 +55,13 @@ struct StatsCommand: AsyncParsableCommand {
                 stats.dictionaries == 1 ? "y" : "ies"))
         table.add("head", "position \(stats.head.position), hash \(stats.head.hash)")
         if stats.head.position > 0 { table.add("last recorded", stats.head.recordedAt.rfc3339) }
+        if let replica {
+            table.add("replica of", replica.origin)
+            table.add(
+                "primary's head",
+                replica.primaryHead.map { "position \($0) when last seen; \(replica.lagEvents) events behind" }
+                    ?? "not seen yet (`traceledger mirror status` asks the stream)")
+        }
         print(table.rendered().split(separator: "\n").dropFirst().joined(separator: "\n"))
     }
 }
