@@ -26,40 +26,12 @@ public final class NATSSink: ReplaySink, @unchecked Sendable {
         throws
     {
         self.format = format
-        guard let components = URLComponents(string: url), components.scheme == "nats",
-            let host = components.host,
-            components.path.count > 1
-        else {
-            throw LedgerError(.invalidArgument, "\(url) is not a NATS sink: write nats://HOST:PORT/SUBJECT")
-        }
-        subject = String(components.path.dropFirst())
+        let opened = try JetStreamConnection(url: url, role: "a NATS sink", retryFirstConnect: true)
+        subject = opened.subject
         description = url
         self.acknowledgementWait = acknowledgementWait.components.seconds * 1000
-        let server = "nats://\(host):\(components.port ?? 4222)"
-        var options: OpaquePointer?
-        natsOptions_Create(&options)
-        defer { natsOptions_Destroy(options) }
-        natsOptions_SetURL(options, server)
-        natsOptions_SetMaxReconnect(options, -1)
-        natsOptions_SetReconnectWait(options, 250)
-        natsOptions_SetRetryOnFailedConnect(options, true, nil, nil)
-        var connection: OpaquePointer?
-        let status = natsConnection_Connect(&connection, options)
-        guard status == NATS_OK else {
-            throw LedgerError(
-                .unavailable,
-                "cannot connect to NATS at \(server): \(String(cString: natsStatus_GetText(status)))")
-        }
-        var jetStream: OpaquePointer?
-        let jsStatus = natsConnection_JetStream(&jetStream, connection, nil)
-        guard jsStatus == NATS_OK else {
-            natsConnection_Destroy(connection)
-            throw LedgerError(
-                .unavailable,
-                "NATS at \(server) offers no JetStream: \(String(cString: natsStatus_GetText(jsStatus)))")
-        }
-        self.connection = connection
-        self.jetStream = jetStream
+        connection = opened.connection
+        jetStream = opened.jetStream
     }
 
     deinit {

@@ -51,33 +51,13 @@ public final class NATSStreamReader: @unchecked Sendable {
     /// - Throws: `LedgerError` `.invalidArgument` for a URL without a subject, `.unavailable` when NATS cannot be
     ///   reached or no stream captures the subject.
     public init(url: String, consumer: String?) throws {
-        guard let components = URLComponents(string: url), components.scheme == "nats", let host = components.host,
-            components.path.count > 1
-        else {
-            throw LedgerError(.invalidArgument, "\(url) is not a stream: write nats://HOST:PORT/SUBJECT")
-        }
+        let opened = try JetStreamConnection(url: url, role: "a stream", retryFirstConnect: false)
         self.url = url
         self.consumer = consumer
-        subject = String(components.path.dropFirst())
-        let server = "nats://\(host):\(components.port ?? 4222)"
-        var options: OpaquePointer?
-        natsOptions_Create(&options)
-        defer { natsOptions_Destroy(options) }
-        natsOptions_SetURL(options, server)
-        natsOptions_SetMaxReconnect(options, -1)
-        natsOptions_SetReconnectWait(options, 250)
-        var connection: OpaquePointer?
-        let status = natsConnection_Connect(&connection, options)
-        guard status == NATS_OK else {
-            throw LedgerError(
-                .unavailable, "cannot connect to NATS at \(server): \(String(cString: natsStatus_GetText(status)))")
-        }
-        self.connection = connection
-        var jetStream: OpaquePointer?
-        guard natsConnection_JetStream(&jetStream, connection, nil) == NATS_OK else {
-            throw LedgerError(.unavailable, "NATS at \(server) offers no JetStream")
-        }
-        self.jetStream = jetStream
+        subject = opened.subject
+        let server = opened.server
+        connection = opened.connection
+        jetStream = opened.jetStream
         stream = try Self.stream(capturing: subject, connection: connection, server: server)
         // A durable consumer redelivers what it handed out unacknowledged only after its ack wait, behind newer
         // messages: after a crash, that would look like a gap. So it is made again at each start, from the
