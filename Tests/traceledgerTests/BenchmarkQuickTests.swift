@@ -49,7 +49,7 @@ struct BenchmarkQuickTests {
         for measure in [
             "verifyEventsPerSecond", "replayToFileEventsPerSecond", "scanToFileEventsPerSecond",
             "projectionRebuildEventsPerSecond", "importEventsPerSecond", "concurrent64EventsPerSecond",
-            "consoleTracePageP50Milliseconds",
+            "consoleTracePageP50Milliseconds", "replicaApplyEventsPerSecond", "replicaLagP50Milliseconds",
         ] {
             #expect((ledger[measure] as? Double ?? 0) > 0, "TraceLedger lacks \(measure)")
         }

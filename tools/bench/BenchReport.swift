@@ -190,6 +190,11 @@ enum BenchReport {
                 "console trace page, 50-event trace, over loopback (p50 / p99 ms)",
                 "\(format(ledger.consoleTracePageP50Milliseconds)) / \(format(ledger.consoleTracePageP99Milliseconds))"
             ),
+            ("replica apply from a JetStream stream (events/s)", format(ledger.replicaApplyEventsPerSecond)),
+            (
+                "replica lag, primary commit to replica commit at 2,000 events/s (p50 / p99 ms)",
+                "\(format(ledger.replicaLagP50Milliseconds)) / \(format(ledger.replicaLagP99Milliseconds))"
+            ),
             (
                 "8 concurrent appenders, 1 event per call (events/s)",
                 format(ledger.concurrent8EventsPerSecond)

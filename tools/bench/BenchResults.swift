@@ -66,6 +66,11 @@ struct LedgerFigures: Codable {
     /// The console's page of a 50-event trace, fetched over loopback from the server in this process.
     var consoleTracePageP50Milliseconds: Double?
     var consoleTracePageP99Milliseconds: Double?
+    /// Replicas over NATS JetStream: a new replica applying a stream, and the lag from the primary's commit to
+    /// the replica's at a steady 2,000 events/s.
+    var replicaApplyEventsPerSecond: Double?
+    var replicaLagP50Milliseconds: Double?
+    var replicaLagP99Milliseconds: Double?
 }
 
 /// The figures at one store size, for `--scale`.

@@ -24,6 +24,8 @@ struct BenchRun: AsyncParsableCommand {
                 subscribers open. Not part of --quick.
                 """))
     var http = false
+    @Flag(help: "Only the replica figures (a nats-server is started): apply rate and lag at 2,000 events/s.")
+    var replicas = false
     @Option(help: "The workload seed.") var seed: UInt64 = 42
     @Option(help: "Where the stores go (default: a new directory under the temporary directory).")
     var directory: String?
@@ -57,6 +59,16 @@ struct BenchRun: AsyncParsableCommand {
             }
         }
         var results = BenchResults(events: count, seed: seed, machine: .current(directory: root))
+        if replicas {
+            let figures = try await ReplicaPhase.measure(
+                root: root, seed: seed, applyEvents: quick ? 2_000 : 20_000, steadySeconds: quick ? 1 : 10)
+            print(
+                String(
+                    format: "replica apply: %.0f events/s; lag at %d events/s: p50 %.1f ms, p99 %.1f ms (%d events)",
+                    figures.applyEventsPerSecond, ReplicaPhase.steadyRate, figures.lag.p50 / 1000,
+                    figures.lag.p99 / 1000, figures.lag.count))
+            return
+        }
         if http {
             try await httpRun(events: count, root: root, results: &results)
         } else if scale {
@@ -162,6 +174,13 @@ struct BenchRun: AsyncParsableCommand {
         let console = try await ConsolePhase.measure(ledger, events: try extraReader.next(ConsolePhase.traceEvents))
         results.ledger.consoleTracePageP50Milliseconds = console.tracePage.p50 / 1000
         results.ledger.consoleTracePageP99Milliseconds = console.tracePage.p99 / 1000
+
+        log("TraceLedger: replicas over NATS JetStream (apply rate, lag at \(ReplicaPhase.steadyRate) events/s)")
+        let replicas = try await ReplicaPhase.measure(
+            root: root, seed: seed, applyEvents: quick ? 2_000 : 20_000, steadySeconds: quick ? 1 : 10)
+        results.ledger.replicaApplyEventsPerSecond = replicas.applyEventsPerSecond
+        results.ledger.replicaLagP50Milliseconds = replicas.lag.p50 / 1000
+        results.ledger.replicaLagP99Milliseconds = replicas.lag.p99 / 1000
     }
 
     /// Append latency of 8 appenders alone, then while a full projection rebuild runs on the same ledger.

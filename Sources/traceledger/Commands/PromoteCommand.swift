@@ -46,7 +46,7 @@ struct PromoteCommand: AsyncParsableCommand {
             }
             if let last = try await reader.lastMessage() {
                 let silent = Double(Timestamp.now().nanosecondsSinceEpoch - last.storedAt.nanosecondsSinceEpoch) / 1e9
-                let position = MirrorRunCommand.position(of: last.body) ?? 0
+                let position = StreamMirror.position(of: last.body) ?? 0
                 guard silent >= Double(quiet) else {
                     throw LedgerError(
                         .conflict,
