@@ -71,8 +71,10 @@ import TraceLedgerWorkload
         server.process.waitUntilExit()
         #expect(answer.status == 409 && answer.body.contains("replica of"), "\(answer)")
         // Promotion is refused while the stream shows the primary publishing, then allowed after the quiet time.
+        // (--quiet 3600: "published within the hour", whatever the pace of this machine.)
         let early = try CommandRunner.run([
-            "promote", "--actor", "user:oncall@example.com", "--reason", "drill", "--store", replica,
+            "promote", "--actor", "user:oncall@example.com", "--reason", "drill", "--quiet", "3600", "--store",
+            replica,
         ])
         #expect(early.status != 0 && early.stderr.contains("stop it first"), "\(early.stderr)")
         let promoted = try CommandRunner.run([
