@@ -89,6 +89,31 @@ import TraceLedgerWorkload
         #expect(try CommandRunner.run(["verify", "--store", replica]).status == 0)
     }
 
+    /// An auditor's checkpoint of the primary holds on the replica: its tree is the primary's, leaf for leaf.
+    @Test func theReplicaProvesItExtendsThePrimarysSignedCheckpoint() async throws {
+        let nats = try NATSServer()
+        let (primary, vkey, checkpoint) = try ProofCommandTests.signedStore(count: 500)
+        #expect(
+            try primary.run(
+                "import", try primary.write(WorkloadGenerator.lines(seed: 105, count: 50), to: "later.ndjson")
+            ).status == 0)
+        try nats.createStream(named: "LEDGER", subject: Self.subject)
+        let replay = try primary.run(
+            "replay", "--to", "\(nats.url)/\(Self.subject)", "--consumer", "replicas", "--domain", "all")
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let replica = TemporaryDirectory("replica").file("store")
+        let mirror = try CommandRunner.run([
+            "mirror", "--from", "\(nats.url)/\(Self.subject)", "--store", replica, "--once",
+        ])
+        #expect(mirror.status == 0, "\(mirror.stderr)")
+        #expect(try Self.head(replica).contains("\"headPosition\":550"))
+        let verified = try CommandRunner.run([
+            "verify", "--checkpoint", checkpoint, "--key", vkey, "--store", replica,
+        ])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        #expect(verified.stdout.contains("500"), "\(verified.stdout)")
+    }
+
     @Test func anAlteredMessageStopsTheReplicaAtItsPosition() async throws {
         let nats = try NATSServer()
         let primary = try Self.published(count: 600, seed: 103, nats: nats, until: 500)
