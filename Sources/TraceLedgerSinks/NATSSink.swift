@@ -57,13 +57,14 @@ public final class NATSSink: ReplaySink, @unchecked Sendable {
         format.appendJSON(of: event, to: &body)
         var acknowledgement: UnsafeMutablePointer<jsPubAck>?
         var errorCode = jsErrCode(0)
+        // The event's Merkle leaf hash travels beside it, so a replica checks its tree leaf by leaf too.
+        var message: OpaquePointer?
+        _ = body.withUnsafeBytes { natsMsg_Create(&message, subject, nil, $0.baseAddress, Int32($0.count)) }
+        defer { natsMsg_Destroy(message) }
+        natsMsgHeader_Set(message, Self.leafHeader, EventLeaf.hash(of: event).map { String(format: "%02x", $0) }.joined())
         let status = id.withCString { idPointer in
             options.MsgId = idPointer
-            return body.withUnsafeBytes { bytes in
-                js_Publish(
-                    &acknowledgement, jetStream, subject, bytes.baseAddress, Int32(bytes.count), &options,
-                    &errorCode)
-            }
+            return js_PublishMsg(&acknowledgement, jetStream, message, &options, &errorCode)
         }
         defer { jsPubAck_Destroy(acknowledgement) }
         guard status == NATS_OK else {
@@ -87,6 +88,9 @@ public final class NATSSink: ReplaySink, @unchecked Sendable {
         }
         return nil
     }
+
+    /// The header that carries each message's Merkle leaf hash (64 hex digits).
+    public static let leafHeader = "TraceLedger-Leaf"
 
     public func flush() async throws(DeliveryFailure) {}
 

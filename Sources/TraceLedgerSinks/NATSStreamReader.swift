@@ -19,6 +19,7 @@ public final class NATSStreamReader: @unchecked Sendable {
     private var connection: OpaquePointer?
     private var jetStream: OpaquePointer?
     private var subscription: OpaquePointer?
+    private let server: String
     /// The stream the consumer reads (found by its subject).
     public private(set) var stream = ""
 
@@ -27,18 +28,25 @@ public final class NATSStreamReader: @unchecked Sendable {
         fileprivate var list = natsMsgList()
         /// Each message's body, in stream order.
         public let bodies: [[UInt8]]
+        /// Each message's Merkle leaf hash header (`NATSSink.leafHeader`), when it has one.
+        public let leaves: [String?]
 
         fileprivate init(list: natsMsgList) {
             self.list = list
             var bodies: [[UInt8]] = []
+            var leaves: [String?] = []
             for index in 0..<Int(list.Count) {
                 guard let message = list.Msgs[index] else { continue }
                 let length = Int(natsMsg_GetDataLength(message))
                 let data = natsMsg_GetData(message)
                 bodies.append(
                     data.map { Array(UnsafeRawBufferPointer(start: $0, count: length)) } ?? [])
+                var value: UnsafePointer<CChar>?
+                leaves.append(
+                    natsMsgHeader_Get(message, NATSSink.leafHeader, &value) == NATS_OK ? value.map(String.init(cString:)) : nil)
             }
             self.bodies = bodies
+            self.leaves = leaves
         }
 
         deinit { natsMsgList_Destroy(&list) }
@@ -59,6 +67,32 @@ public final class NATSStreamReader: @unchecked Sendable {
         connection = opened.connection
         jetStream = opened.jetStream
         stream = try Self.stream(capturing: subject, connection: connection, server: server)
+        self.server = server
+        try bind()
+    }
+
+    /// Reads again from the message after the last acknowledged one, on the same connection (which knows every
+    /// server of the cluster): after an outage, what was in flight comes again in order.
+    ///
+    /// - Throws: `LedgerError` `.unavailable` while JetStream does not answer.
+    public func rebind() async throws {
+        let failure: (any Error)? = await withCheckedContinuation { continuation in
+            queue.async {
+                do {
+                    natsSubscription_Destroy(self.subscription)
+                    self.subscription = nil
+                    try self.bind()
+                    continuation.resume(returning: nil)
+                } catch {
+                    continuation.resume(returning: error)
+                }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Makes the consumer (again) and subscribes.
+    private func bind() throws {
         // A durable consumer redelivers what it handed out unacknowledged only after its ack wait, behind newer
         // messages: after a crash, that would look like a gap. So it is made again at each start, from the
         // message after the last one acknowledged (everything up to there is committed; what follows may be

@@ -43,7 +43,7 @@ public struct StreamMirror: Sendable {
         guard let status = try ledger.replicaStatus() else {
             throw LedgerError(.conflict, "the store stopped being a replica")
         }
-        var reader = try NATSStreamReader(url: origin, consumer: status.consumer)
+        let reader = try NATSStreamReader(url: origin, consumer: status.consumer)
         var summary = Summary()
         var lastLook = ContinuousClock.now - .seconds(10)
         var primaryHead: UInt64?
@@ -69,12 +69,14 @@ public struct StreamMirror: Sendable {
                 continue
             }
             var records: [ReplicatedRecord] = []
-            for body in fetched.bodies {
+            for (body, leaf) in zip(fetched.bodies, fetched.leaves) {
                 let decoded = body.withUnsafeBytes { bytes in
                     Result { () throws(LedgerError) in try ReplicatedRecord.decode(bytes) }
                 }
                 switch decoded {
-                case .success(let record): records.append(record)
+                case .success(var record):
+                    record.leafHash = leaf.flatMap { ChainHash(hex: $0)?.bytes }
+                    records.append(record)
                 case .failure(let error):
                     let position = Self.position(of: body).map { "position \($0)" } ?? "a message"
                     throw LedgerError(
@@ -92,11 +94,20 @@ public struct StreamMirror: Sendable {
                 // wait, behind newer ones: read again from the last acknowledged message (what follows it up
                 // to the head is recognised by its hash). A gap that is still there then is real.
                 resumedAfterGap = true
-                reader = try NATSStreamReader(url: origin, consumer: status.consumer)
+                do {
+                    try await reader.rebind()
+                } catch let error as LedgerError where error.kind == .unavailable {
+                    resumedAfterGap = false  // not read again yet: the next batch will show the gap again
+                    try await outage.wait(error)
+                }
                 continue
             } catch let error as LedgerError where error.kind == .conflict || error.kind == .corrupted {
-                // The stream does not continue this replica's log: stop, acknowledge nothing (exit 3).
-                throw LedgerError(.corrupted, error.message + "; nothing from there on is applied")
+                // The stream does not continue this replica's log: keep what comes before the record at fault
+                // (the batch was refused whole), then stop, acknowledging nothing (exit 3).
+                let kept = try await applyOneByOne(records)
+                throw LedgerError(
+                    .corrupted,
+                    "\(error.message); the replica holds everything before it (head \(kept)) and nothing from there on")
             }
             do {
                 try await reader.acknowledge(fetched)
@@ -111,6 +122,18 @@ public struct StreamMirror: Sendable {
             committed(applied)
         }
         return summary
+    }
+
+    /// Applies `records` one transaction each until one is refused; the replica's head after them.
+    private func applyOneByOne(_ records: [ReplicatedRecord]) async throws -> UInt64 {
+        for record in records {
+            do {
+                _ = try await ledger.applyReplicated([record], primaryHead: nil)
+            } catch {
+                break
+            }
+        }
+        return try ledger.head().position
     }
 
     /// The position a recorded envelope carries.

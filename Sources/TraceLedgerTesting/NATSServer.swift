@@ -90,18 +90,20 @@ public final class NATSServer: @unchecked Sendable {
     }
 
     /// Publishes `body` to `subject` through JetStream with `Nats-Msg-Id` = `id`, and waits for the stream's ack.
-    public func publish(_ body: String, subject: String, id: String) throws {
+    public func publish(_ body: String, subject: String, id: String, headers: [String: String] = [:]) throws {
         try withJetStream { jetStream in
             var options = jsPubOptions()
             jsPubOptions_Init(&options)
             var acknowledgement: UnsafeMutablePointer<jsPubAck>?
             var code = jsErrCode(0)
             let bytes = Array(body.utf8)
+            var message: OpaquePointer?
+            _ = bytes.withUnsafeBytes { natsMsg_Create(&message, subject, nil, $0.baseAddress, Int32($0.count)) }
+            defer { natsMsg_Destroy(message) }
+            for (name, value) in headers { natsMsgHeader_Set(message, name, value) }
             let status = id.withCString { idPointer in
                 options.MsgId = idPointer
-                return bytes.withUnsafeBytes {
-                    js_Publish(&acknowledgement, jetStream, subject, $0.baseAddress, Int32($0.count), &options, &code)
-                }
+                return js_PublishMsg(&acknowledgement, jetStream, message, &options, &code)
             }
             jsPubAck_Destroy(acknowledgement)
             guard status == NATS_OK else {

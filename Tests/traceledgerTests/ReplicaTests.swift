@@ -114,6 +114,49 @@ import TraceLedgerWorkload
         #expect(verified.stdout.contains("500"), "\(verified.stdout)")
     }
 
+    /// A customer erased on the primary is erased on the replica: the same tombstones, every proof still valid.
+    @Test func anErasureOnThePrimaryReachesTheReplica() async throws {
+        let nats = try NATSServer()
+        let primary = try Self.published(count: 600, seed: 106, nats: nats)
+        let replica = TemporaryDirectory("replica").file("store")
+        let url = "\(nats.url)/\(Self.subject)"
+        #expect(try CommandRunner.run(["mirror", "--from", url, "--store", replica, "--once"]).status == 0)
+        let customerLine = try #require(try primary.run("events", "--domain", "customer", "--json", "--limit", "1").lines.first)
+        let idRange = try #require(customerLine.range(of: #""entityId":"[^"]+""#, options: .regularExpression))
+        let customer = String(customerLine[idRange].dropFirst(12).dropLast())
+        let erased = try primary.run(
+            "erase", "customer", customer, "--actor", "user:dpo@example.com", "--reason", "GDPR request 7")
+        #expect(erased.status == 0, "\(erased.stderr)")
+        let again = try primary.run("replay", "--to", url, "--consumer", "replicas", "--domain", "all")
+        #expect(again.status == 0, "\(again.stderr)")
+        let mirror = try CommandRunner.run(["mirror", "--from", url, "--store", replica, "--once"])
+        #expect(mirror.status == 0, "\(mirror.stderr)")
+        let through = String(Int(try Self.head(replica).dropFirst(15)) ?? 0)
+        let onPrimary = try primary.run("events", "--json", "--until", through, "--limit", "100000").stdout
+        let onReplica = try CommandRunner.run(["events", "--json", "--limit", "100000", "--store", replica]).stdout
+        #expect(onReplica.contains("\"erased\":{"), "the replica kept the customer's data")
+        #expect(onPrimary == onReplica, "the replica's tombstones differ from the primary's")
+        #expect(try CommandRunner.run(["verify", "--store", replica]).status == 0)
+    }
+
+    /// The Merkle leaf hash each message carries is checked too: a true record with another leaf is refused.
+    @Test func aMessageWhoseLeafIsNotTheRecordsStopsTheReplica() async throws {
+        let nats = try NATSServer()
+        let primary = try Self.published(count: 300, seed: 107, nats: nats, until: 200)
+        let envelope = try #require(try primary.run("events", "--json", "--from", "201", "--limit", "1").lines.first)
+        try nats.publish(
+            envelope, subject: Self.subject, id: "wrong-leaf-201",
+            headers: ["TraceLedger-Leaf": String(repeating: "ab", count: 32)])
+        let replica = TemporaryDirectory("replica").file("store")
+        let mirror = try CommandRunner.run([
+            "mirror", "--from", "\(nats.url)/\(Self.subject)", "--store", replica, "--once",
+        ])
+        #expect(mirror.status == 3, "\(mirror.stdout)\(mirror.stderr)")
+        #expect(mirror.stderr.contains("position 201") && mirror.stderr.contains("Merkle leaf"), "\(mirror.stderr)")
+        let head = try Self.head(replica)
+        #expect(head == "\"headPosition\":200", "\(head)")
+    }
+
     @Test func anAlteredMessageStopsTheReplicaAtItsPosition() async throws {
         let nats = try NATSServer()
         let primary = try Self.published(count: 600, seed: 103, nats: nats, until: 500)

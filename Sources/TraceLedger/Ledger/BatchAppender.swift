@@ -15,6 +15,8 @@ final class BatchAppender {
     private(set) var head: ChainHead
     /// The Merkle tree's right edge, moved with every event written.
     private var frontier: MerkleFrontier
+    /// The Merkle leaf hash of the last record written.
+    private var lastLeafHash: RFC6962.Hash = []
     /// Order references this transaction looked up or wrote, with their traces (`OrderIndex`).
     private var knownOrders: [String: String] = [:]
 
@@ -135,8 +137,17 @@ final class BatchAppender {
                     "position \(record.position): the primary's hash is \(record.hash), the record it sent hashes "
                         + "to \(written.hash): the message was altered, or the primary's chain is broken")
             }
+            if let leaf = record.leafHash, leaf != lastLeafHash {
+                throw LedgerError(
+                    .corrupted,
+                    "position \(record.position): the primary's Merkle leaf differs from the one its record makes: "
+                        + "the message was altered")
+            }
             try OrderIndex.register(
                 record.event.orderReferences, trace: content.traceId, known: &knownOrders, in: writeTransaction)
+            if content.type == CustomerErasure.eventType, let applied = try snapshot.event(at: record.position) {
+                try CustomerErasure.applyOnReplica(applied, in: writeTransaction)
+            }
             outcomes.append(.applied(record.position))
         }
         try storeHead(ifMovedFrom: headBefore)
@@ -229,7 +240,8 @@ final class BatchAppender {
         let leaf = EventLeaf.bytes(
             content: content, position: position, recordedAt: recordedAt, streamVersion: streamVersion,
             payloadDigestHex: EventLeaf.digestHex(of: content.payload))
-        try MerkleTree.append(RFC6962.leafHash(leaf), to: &frontier, in: transaction, databases: databases)
+        lastLeafHash = RFC6962.leafHash(leaf)
+        try MerkleTree.append(lastLeafHash, to: &frontier, in: transaction, databases: databases)
         head = ChainHead(position: position, hash: hash, recordedAt: recordedAt)
         return AppendOutcome(
             eventId: content.eventId, position: position, streamVersion: streamVersion, isDuplicate: false,

@@ -71,12 +71,30 @@ enum CustomerErasure {
         guard let outcome = try transaction.append([record]).first else {
             throw LedgerError(.storage, "the erasure event was not appended")
         }
-        let now = Timestamp.now()
+        // The erasure's time is its event's: a replica applying the event writes the same tombstones.
+        let now = record.content.occurredAt
+        try tombstone(
+            toErase, by: actor, reason: reason, at: now, erasurePosition: outcome.position, in: transaction)
+        for digest in digests {
+            try DeliveryEvidence.erase(
+                digest: digest, by: actor, at: now, erasurePosition: outcome.position, in: transaction)
+        }
+        return ErasureSummary(
+            erasurePosition: outcome.position, erasedPositions: positions, rawBodiesErased: digests.count)
+    }
+
+    /// Replaces the payloads of `events` by tombstones naming the erasure (position, stored hash and the
+    /// Merkle leaf's payload digest stay).
+    static func tombstone(
+        _ events: [RecordedEvent], by actor: String, reason: String, at time: Timestamp, erasurePosition: UInt64,
+        in transaction: LedgerWriteTransaction
+    ) throws {
+        let snapshot = transaction.snapshot
         let dictionary = try snapshot.dictionaries.current(in: snapshot)
-        for event in toErase {
+        for event in events {
             let erasure = Erasure(
-                payloadDigest: EventLeaf.digest(of: event.content.payload), erasedAt: now, erasedBy: actor,
-                reason: reason, erasurePosition: outcome.position)
+                payloadDigest: EventLeaf.digest(of: event.content.payload), erasedAt: time, erasedBy: actor,
+                reason: reason, erasurePosition: erasurePosition)
             var content = event.content
             content.payload = erasure.tombstone
             let body = CanonicalBody.encode(content, streamVersion: event.streamVersion)
@@ -85,12 +103,20 @@ enum CustomerErasure {
                 erased: true)
             try transaction.put(stored, at: event.position.bigEndianBytes, in: transaction.databases.events)
         }
-        for digest in digests {
-            try DeliveryEvidence.erase(
-                digest: digest, by: actor, at: now, erasurePosition: outcome.position, in: transaction)
-        }
-        return ErasureSummary(
-            erasurePosition: outcome.position, erasedPositions: positions, rawBodiesErased: digests.count)
+    }
+
+    /// On a replica, the `customer.erased` event it just applied: the positions it names get the tombstones the
+    /// primary wrote (same erasure time, actor and reason). The raw bodies are the primary's alone: a replica
+    /// holds none.
+    static func applyOnReplica(_ erasure: RecordedEvent, in transaction: LedgerWriteTransaction) throws {
+        let positions = erasedPositions(in: erasure.content.payload)
+        let reason =
+            (try? erasure.content.payload.withUnsafeBytes { try JSONParser.parse($0) })?.value["reason"]?.stringValue
+            ?? ""
+        let events = try positions.compactMap { try transaction.snapshot.event(at: $0) }.filter { $0.erasure == nil }
+        try tombstone(
+            events, by: erasure.content.actor, reason: reason, at: erasure.content.occurredAt,
+            erasurePosition: erasure.position, in: transaction)
     }
 
     private static func evidenceDigest(of event: RecordedEvent) throws -> String? {

@@ -14,6 +14,8 @@ public struct ReplicatedRecord: Sendable {
     public let hash: ChainHash
     /// The event as it was appended, payload byte-exact and validated against its schema again.
     public let event: ProposedEvent
+    /// The primary's Merkle leaf hash of the record, when the message carried it: checked too.
+    public var leafHash: RFC6962.Hash?
 
     /// The fields the primary assigns: present in a recorded envelope, refused in one sent to be appended.
     static let assignedFields = ["position", "recordedAt", "streamVersion", "hash"]
@@ -72,7 +74,7 @@ public struct ReplicatedRecord: Sendable {
 
 extension ChainHash {
     /// A hash from its 64 hex digits.
-    init?(hex: String) {
+    public init?(hex: String) {
         let digits = Array(hex.utf8)
         guard digits.count == 64 else { return nil }
         var bytes: [UInt8] = []
