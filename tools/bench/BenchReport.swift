@@ -191,6 +191,7 @@ enum BenchReport {
                 "\(format(ledger.consoleTracePageP50Milliseconds)) / \(format(ledger.consoleTracePageP99Milliseconds))"
             ),
             ("replica apply from a JetStream stream (events/s)", format(ledger.replicaApplyEventsPerSecond)),
+            ("publish to JetStream until acknowledged, p99 (ms)", format(ledger.replicaPublishAckP99Milliseconds)),
             (
                 "replica lag, primary commit to replica commit at 2,000 events/s (p50 / p99 ms)",
                 "\(format(ledger.replicaLagP50Milliseconds)) / \(format(ledger.replicaLagP99Milliseconds))"

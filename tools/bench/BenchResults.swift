@@ -71,6 +71,8 @@ struct LedgerFigures: Codable {
     var replicaApplyEventsPerSecond: Double?
     var replicaLagP50Milliseconds: Double?
     var replicaLagP99Milliseconds: Double?
+    /// One event published and acknowledged by JetStream: how long a commit is not yet in the stream.
+    var replicaPublishAckP99Milliseconds: Double?
 }
 
 /// The figures at one store size, for `--scale`.

@@ -64,9 +64,12 @@ struct BenchRun: AsyncParsableCommand {
                 root: root, seed: seed, applyEvents: quick ? 2_000 : 20_000, steadySeconds: quick ? 1 : 10)
             print(
                 String(
-                    format: "replica apply: %.0f events/s; lag at %d events/s: p50 %.1f ms, p99 %.1f ms (%d events)",
+                    format:
+                        "replica apply: %.0f events/s; lag at %d events/s: p50 %.1f ms, p99 %.1f ms (%d events); "
+                        + "publish ack: p50 %.2f ms, p99 %.2f ms",
                     figures.applyEventsPerSecond, ReplicaPhase.steadyRate, figures.lag.p50 / 1000,
-                    figures.lag.p99 / 1000, figures.lag.count))
+                    figures.lag.p99 / 1000, figures.lag.count, figures.publishAck.p50 / 1000,
+                    figures.publishAck.p99 / 1000))
             return
         }
         if http {
@@ -181,6 +184,7 @@ struct BenchRun: AsyncParsableCommand {
         results.ledger.replicaApplyEventsPerSecond = replicas.applyEventsPerSecond
         results.ledger.replicaLagP50Milliseconds = replicas.lag.p50 / 1000
         results.ledger.replicaLagP99Milliseconds = replicas.lag.p99 / 1000
+        results.ledger.replicaPublishAckP99Milliseconds = replicas.publishAck.p99 / 1000
     }
 
     /// Append latency of 8 appenders alone, then while a full projection rebuild runs on the same ledger.

@@ -16,6 +16,9 @@ enum ReplicaPhase {
     struct Figures {
         var applyEventsPerSecond = 0.0
         var lag = LatencySample()
+        /// One event published and its JetStream acknowledgement received (what `replay --follow` waits for,
+        /// at most the sink's 5 s ack wait): the window in which a primary's commit is not yet in the stream.
+        var publishAck = LatencySample()
     }
 
     static let steadyRate = 2_000
@@ -35,8 +38,20 @@ enum ReplicaPhase {
         options.domains = Set(Domain.allCases)
         _ = try await Replayer(ledger: primary, sink: try NATSSink(url: url), options: options).run()
 
-        // The apply rate: a new replica catching up with the stream.
+        // The publisher's ack wait, event by event, on a stream of its own (the replica's stays untouched).
         var figures = Figures()
+        try nats.createStream(named: "ACKS", subject: "ledger.acks")
+        let probe = try NATSSink(url: nats.url + "/ledger.acks")
+        let sample = try primary.read { snapshot in
+            try (1...UInt64(min(1_000, applyEvents))).compactMap { try snapshot.event(at: $0) }
+        }
+        for event in sample {
+            let start = ContinuousClock.now
+            try await probe.deliver([event])
+            figures.publishAck.record(UInt64(start.duration(to: .now).nanoseconds))
+        }
+
+        // The apply rate: a new replica catching up with the stream.
         let replica = try Ledger.create(at: root + "/replica")
         var catchUp = StreamMirror(ledger: replica, origin: url)
         catchUp.once = true
