@@ -91,9 +91,10 @@ import TraceLedgerWorkload
         let replay = try fixture.run("replay", "--to", downstream.url, "--consumer", "erp", "--backoff", "5ms")
         #expect(replay.status == 5, "\(replay.stderr)")
         downstream.respond { _, _ in .ok }
-        // What the findings page must list: the findings as they stand now (the replay's own ledger events
-        // moved the clock the rules measure against).
+        // The replay's own ledger events carry the wall clock: they must not move the clock the rules measure
+        // against (they did: the replay made weeks-old orders look stalled).
         let findingsNow = try fixture.run("reconcile", "--json").lines.count
+        #expect(findingsNow == findings.count, "the replay changed the findings: \(findings.count) → \(findingsNow)")
         // Two tokens: an operator who may do everything, and a reader.
         let tokens = fixture.directory.file("tokens")
         func token(_ name: String, _ roles: String) throws -> String {

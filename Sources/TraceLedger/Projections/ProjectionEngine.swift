@@ -188,7 +188,11 @@ public final class ProjectionEngine: Sendable {
         var latest = clock.latestOccurredAt
         var folded = 0
         let end = try snapshot.forEachEvent(from: start, through: last) { event in
-            if event.position > clock.checkpoint, latest.map({ event.occurredAt > $0 }) ?? true {
+            // The business clock: the ledger's own operations (a replay started, a dead letter retried) happen
+            // at the wall clock's time, which must not age imported history.
+            if event.position > clock.checkpoint, event.domain != .ledger,
+                latest.map({ event.occurredAt > $0 }) ?? true
+            {
                 latest = event.occurredAt
             }
             var parsed: ProjectionEvent?
