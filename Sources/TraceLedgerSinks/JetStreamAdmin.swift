@@ -46,6 +46,12 @@ public enum JetStreamAdmin {
         }
         jsStreamInfo_Destroy(info)
         guard created == NATS_OK else {
+            if code.rawValue == 10074 {  // JetStream's "replicas > 1 not supported in non-clustered mode"
+                throw LedgerError(
+                    .invalidArgument,
+                    "\(server) runs JetStream on one server, so it keeps one copy: give --replicas 1, or run a "
+                        + "cluster of at least \(replicas) servers (docs/scaling.md)")
+            }
             throw LedgerError(
                 .unavailable,
                 "creating stream \(name) on \(server): \(String(cString: natsStatus_GetText(created))) "

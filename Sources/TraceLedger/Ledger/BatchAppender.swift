@@ -15,6 +15,8 @@ final class BatchAppender {
     private(set) var head: ChainHead
     /// The Merkle tree's right edge, moved with every event written.
     private var frontier: MerkleFrontier
+    /// The stream this store mirrors, read once per transaction: a replica takes no ordinary appends.
+    private let replicaOrigin: String?
     /// The Merkle leaf hash of the last record written.
     private var lastLeafHash: RFC6962.Hash = []
     /// Order references this transaction looked up or wrote, with their traces (`OrderIndex`).
@@ -28,6 +30,7 @@ final class BatchAppender {
         dictionary = try snapshot.dictionaries.current(in: snapshot)
         head = try snapshot.head()
         frontier = try MerkleTree.frontier(in: snapshot)
+        replicaOrigin = try Replica.origin(in: snapshot)
     }
 
     /// What the check phase decided for one event.
@@ -42,7 +45,7 @@ final class BatchAppender {
     /// - Throws: `LedgerError` `.conflict` (with `batchIndex`) when an event id exists with other content or a
     ///   stream is not at the expected version; nothing of the batch is written then.
     func append(_ batch: [ProposedEvent]) throws -> [AppendOutcome] {
-        if let origin = try Replica.origin(in: snapshot) {
+        if let origin = replicaOrigin {
             throw LedgerError(
                 .conflict,
                 "this store is a replica of \(origin): it takes events only from there; append to the primary, "

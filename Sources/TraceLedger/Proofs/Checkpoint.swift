@@ -24,7 +24,14 @@ public struct Checkpoint: Sendable, Equatable {
     /// - Throws: `LedgerError` `.invalidArgument` for a malformed checkpoint, `.corrupted` for a signature that
     ///   does not verify.
     public init(note: String, key: NoteVerifierKey) throws {
-        let text = try SignedNote.open(note, with: key)
+        try self.init(text: try SignedNote.open(note, with: key))
+    }
+
+    /// The checkpoint a note's text states, its signature not checked: for the checkpoints this store signed
+    /// and keeps (`Ledger.latestCheckpoint()`), shown, not proven.
+    ///
+    /// - Throws: `LedgerError` `.invalidArgument` for a malformed checkpoint.
+    public init(text: String) throws {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count >= 4, let size = UInt64(lines[1]), let root = Data(base64Encoded: String(lines[2])),
             root.count == 32

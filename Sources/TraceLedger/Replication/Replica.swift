@@ -19,6 +19,13 @@ public struct ReplicaStatus: Sendable, Equatable {
     /// The highest position the primary had published when the mirror last looked; nil before it looked.
     public let primaryHead: UInt64?
 
+    public init(origin: String, consumer: String, head: ChainHead, primaryHead: UInt64?) {
+        self.origin = origin
+        self.consumer = consumer
+        self.head = head
+        self.primaryHead = primaryHead
+    }
+
     /// Events the primary published that this replica does not hold yet.
     public var lagEvents: UInt64 { primaryHead.map { $0 > head.position ? $0 - head.position : 0 } ?? 0 }
 }

@@ -17,7 +17,7 @@ struct ConsoleRoutes: Sendable {
 
     typealias Page = @Sendable (Request, LedgerRequestContext, ConsoleViewer) async throws -> Response
 
-    /// A page of the console: its path (Hummingbird form), the role it needs, and whether it is an action.
+    /// A page of the console: its method (a POST is an action), its path (Hummingbird form), the role it needs.
     struct Route: Sendable {
         let method: HTTPRequest.Method
         let path: String
@@ -96,8 +96,7 @@ struct ConsoleRoutes: Sendable {
             do {
                 form = try await FormBody(request)
             } catch let error as APIError {
-                return HTML.response(
-                    ErrorPage.html("Bad request", error.message, viewer: viewer), status: error.status)
+                return ErrorPage.response(error, viewer: viewer)
             }
             guard Self.isSameOrigin(request), tokens == nil || form["csrf"] == viewer.csrf else {
                 return HTML.response(
@@ -110,10 +109,9 @@ struct ConsoleRoutes: Sendable {
         do {
             return try await route.page(request, context, viewer)
         } catch let error as APIError {
-            return HTML.response(ErrorPage.html("Not found", error.message, viewer: viewer), status: error.status)
+            return ErrorPage.response(error, viewer: viewer)
         } catch let error as LedgerError {
-            let answer = APIError(error)
-            return HTML.response(ErrorPage.html("Error", error.message, viewer: viewer), status: answer.status)
+            return ErrorPage.response(APIError(error), viewer: viewer)
         }
     }
 
@@ -181,6 +179,19 @@ struct ConsoleRoutes: Sendable {
 
 /// A page that says what went wrong, in the console's frame.
 enum ErrorPage {
+    /// The page for an error the API would answer with, with its status.
+    static func response(_ error: APIError, viewer: ConsoleViewer) -> Response {
+        let title =
+            switch error.status.code {
+            case 404: "Not found"
+            case 400, 413, 422: "Not accepted"
+            case 409: "Conflict"
+            case 503: "Unavailable"
+            default: "Error"
+            }
+        return HTML.response(html(title, error.message, viewer: viewer), status: error.status)
+    }
+
     static func html(_ title: String, _ message: String, viewer: ConsoleViewer) -> String {
         HTML.page(
             title: title, viewer: viewer,

@@ -11,11 +11,7 @@ struct IntegrityPage: Sendable {
     func page(_ request: Request, _ context: LedgerRequestContext, _ viewer: ConsoleViewer) async throws -> Response {
         let head = try ledger.head()
         let note = try ledger.latestCheckpoint()
-        let checkpoint = note.flatMap { text -> (origin: String, size: UInt64)? in
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            guard lines.count > 2, let size = UInt64(lines[1]) else { return nil }
-            return (String(lines[0]), size)
-        }
+        let checkpoint = note.flatMap { try? Checkpoint(text: $0) }
         let verified: String
         if let last = verifications.entry {
             switch last.result {

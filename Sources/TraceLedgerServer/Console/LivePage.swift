@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import HTTPTypes
 import TraceLedger
 
 /// New events as they are committed, filterable by domain: the page, and the server's live stream behind
@@ -25,19 +24,8 @@ struct LivePage: Sendable {
         return HTML.response(HTML.page(title: "Live", viewer: viewer, body: body))
     }
 
+    /// `GET /live/stream?domain=`: the API's live tail (from the next event), behind the console's session.
     func stream(_ request: Request, _ context: LedgerRequestContext, _ viewer: ConsoleViewer) async throws -> Response {
-        let domains = try request.list("domain").map(EventRoutes.domains)
-        var start = try ledger.head().position + 1
-        if let last = request.headers[HTTPField.Name("Last-Event-ID")!] {
-            start = try Request.position(last, named: "Last-Event-ID") + 1
-        }
-        var tail = LiveTail(
-            ledger: ledger, metrics: metrics, heartbeat: .seconds(15), start: start, domains: domains, types: nil,
-            trace: nil)
-        tail.namesEvents = false
-        let streaming = tail
-        return Response(
-            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-            body: ResponseBody { writer in try await streaming.stream(to: &writer) })
+        try LiveRoutes(ledger: ledger, metrics: metrics).stream(request, namesEvents: false)
     }
 }

@@ -23,9 +23,7 @@ struct TracePage: Sendable {
             findings = report.findings.filter { $0.traceId == traceId }
             now = report.now
         }
-        let checkpointSize = try ledger.latestCheckpoint().flatMap { note in
-            note.split(separator: "\n", maxSplits: 2).dropFirst().first.flatMap { UInt64(String($0)) }
-        }
+        let checkpointSize = try ledger.latestCheckpoint().flatMap { try? Checkpoint(text: $0).size }
         let head = try ledger.head()
         let first = events.map(\.content.occurredAt).min()!
         let last = events.map(\.content.occurredAt).max()!

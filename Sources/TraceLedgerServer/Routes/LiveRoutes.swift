@@ -17,6 +17,11 @@ struct LiveRoutes {
     var heartbeat: Duration = .seconds(15)
 
     func live(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        try stream(request, namesEvents: true)
+    }
+
+    /// The stream a request asks for; the console's live page takes it without event names.
+    func stream(_ request: Request, namesEvents: Bool) throws -> Response {
         var start: UInt64 = 1
         if let last = request.headers[HTTPField.Name("Last-Event-ID")!] {
             start = try Request.position(last, named: "Last-Event-ID") + 1
@@ -28,11 +33,13 @@ struct LiveRoutes {
         let domains = try request.list("domain").map(EventRoutes.domains)
         let types = request.list("type")
         let trace = request.query("trace")
-        let tail = LiveTail(
+        var tail = LiveTail(
             ledger: ledger, metrics: metrics, heartbeat: heartbeat, start: start, domains: domains,
             types: types,
             trace: trace)
-        let body = ResponseBody { writer in try await tail.stream(to: &writer) }
+        tail.namesEvents = namesEvents
+        let streaming = tail
+        let body = ResponseBody { writer in try await streaming.stream(to: &writer) }
         return Response(
             status: .ok,
             headers: [

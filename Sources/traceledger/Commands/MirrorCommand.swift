@@ -87,7 +87,9 @@ struct MirrorStatusCommand: AsyncParsableCommand {
             primaryHead = record.position
             primaryAt = record.recordedAt
         }
-        let lagEvents = primaryHead.map { $0 > status.head.position ? $0 - status.head.position : 0 }
+        let seen = ReplicaStatus(
+            origin: status.origin, consumer: status.consumer, head: status.head, primaryHead: primaryHead)
+        let lagEvents = primaryHead.map { _ in seen.lagEvents }
         let lagSeconds = primaryAt.map { max(0, Double($0.nanosecondsSinceEpoch - status.head.recordedAt.nanosecondsSinceEpoch) / 1e9) }
         if json {
             var object: JSONObject = [
