@@ -57,25 +57,44 @@ public final class ZstdCodec {
         appendingTo output: inout [UInt8]
     ) throws(ZstdError) {
         let start = output.count
-        output.append(contentsOf: repeatElement(0, count: originalSize))
-        let written = output.withUnsafeMutableBytes { out in
-            let destination = out.baseAddress! + start
-            if let dictionary {
-                return ZSTD_decompress_usingDDict(
-                    decompressionContext, destination, originalSize, input.baseAddress, input.count,
-                    dictionary.decompression)
+        output.reserveCapacity(start + originalSize)
+        var failure: ZstdError?
+        let decompressed = [UInt8](unsafeUninitializedCapacity: originalSize) { buffer, count in
+            do throws(ZstdError) {
+                try decompress(
+                    input, into: UnsafeMutableRawBufferPointer(buffer), originalSize: originalSize,
+                    dictionary: dictionary)
+                count = originalSize
+            } catch {
+                failure = error
+                count = 0
             }
-            return ZSTD_decompressDCtx(
-                decompressionContext, destination, originalSize, input.baseAddress, input.count)
         }
-        do throws(ZstdError) {
-            let size = try checked(written, "decompressing \(input.count) bytes")
-            guard size == originalSize else {
-                throw ZstdError(message: "decompressed \(size) bytes where \(originalSize) were expected")
+        if let failure { throw failure }
+        if start == 0 { output = decompressed } else { output.append(contentsOf: decompressed) }
+    }
+
+    /// Decompresses a frame whose content is exactly `originalSize` bytes into the start of `output`, which
+    /// must hold at least that many: no allocation, for callers that reuse one buffer.
+    ///
+    /// - Throws: `ZstdError` when the frame is corrupt, needs another dictionary, or is not `originalSize` long.
+    public func decompress(
+        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, originalSize: Int,
+        dictionary: ZstdDictionary? = nil
+    ) throws(ZstdError) {
+        precondition(output.count >= originalSize, "the output buffer is smaller than the frame's content")
+        let written =
+            if let dictionary {
+                ZSTD_decompress_usingDDict(
+                    decompressionContext, output.baseAddress, originalSize, input.baseAddress, input.count,
+                    dictionary.decompression)
+            } else {
+                ZSTD_decompressDCtx(
+                    decompressionContext, output.baseAddress, originalSize, input.baseAddress, input.count)
             }
-        } catch {
-            output.removeLast(originalSize)
-            throw error
+        let size = try checked(written, "decompressing \(input.count) bytes")
+        guard size == originalSize else {
+            throw ZstdError(message: "decompressed \(size) bytes where \(originalSize) were expected")
         }
     }
 }

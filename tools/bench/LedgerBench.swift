@@ -11,5 +11,5 @@ struct LedgerBench: AsyncParsableCommand {
         commandName: "ledger-bench",
         abstract: "Measure TraceLedger against raw LMDB (the limit) and SQLite (a peer) on the same events.",
         discussion: "See docs/performance.md for the latest results and what limits each figure.",
-        subcommands: [BenchRun.self, ImportChild.self], defaultSubcommand: BenchRun.self)
+        subcommands: [BenchRun.self, ImportChild.self, ReadPhases.self], defaultSubcommand: BenchRun.self)
 }

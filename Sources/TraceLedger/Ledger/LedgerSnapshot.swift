@@ -34,14 +34,14 @@ public final class LedgerSnapshot {
     /// Decodes a stored record into an event.
     func decode(_ record: UnsafeRawBufferPointer, position: UInt64) throws -> RecordedEvent {
         do {
-            let (recordedAt, hash, body, erased) = try codec.decode(record) {
-                try dictionaries.dictionary($0, in: self)
+            return try codec.withDecoded(record, dictionary: { try dictionaries.dictionary($0, in: self) }) {
+                header, body in
+                let (content, streamVersion) = try CanonicalBody.decode(body)
+                return RecordedEvent(
+                    position: position, streamVersion: streamVersion, recordedAt: header.recordedAt,
+                    hash: header.hash, content: content,
+                    erasure: header.erased ? try Erasure(tombstone: content.payload, position: position) : nil)
             }
-            let (content, streamVersion) = try body.withUnsafeBytes { try CanonicalBody.decode($0) }
-            return RecordedEvent(
-                position: position, streamVersion: streamVersion, recordedAt: recordedAt, hash: hash,
-                content: content,
-                erasure: erased ? try Erasure(tombstone: content.payload, position: position) : nil)
         } catch let error as LedgerError where error.kind == .corrupted {
             throw LedgerSnapshot.damagedRecord(at: position, error)
         }

@@ -77,10 +77,25 @@ struct ByteReader {
         // Envelope fields are almost always ASCII, which is valid UTF-8 as it is: `String(decoding:)` then takes its
         // specialised fast path. `String(validating:as:)` is generic and runs unspecialised here: its runtime
         // metadata lookups were ~11% of `verify` in perf.
-        if raw.allSatisfy({ $0 < 0x80 }) { return String(decoding: raw, as: UTF8.self) }
+        if ByteReader.isASCII(raw) { return String(decoding: raw, as: UTF8.self) }
         guard let text = String(validating: raw, as: UTF8.self) else {
             throw LedgerError(.corrupted, "a record holds text that is not UTF-8")
         }
         return text
+    }
+
+    /// Whether every byte is below 0x80, eight at a time.
+    static func isASCII(_ raw: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        var high: UInt64 = 0
+        while offset + 8 <= raw.count {
+            high |= raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+        while offset < raw.count {
+            high |= UInt64(raw[offset])
+            offset += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 }

@@ -36,9 +36,10 @@ enum CanonicalBody {
         let occurredAt = Timestamp(nanosecondsSinceEpoch: try reader.int64())
         let streamVersion = try reader.uint64()
         let flags = try reader.byte()
-        let domainName = try reader.string()
-        guard let domain = Domain(rawValue: domainName) else {
-            throw LedgerError(.corrupted, "a record names an unknown domain \"\(domainName)\"")
+        let domainName = try reader.take(try reader.varint())
+        guard let domain = domain(named: domainName) else {
+            throw LedgerError(
+                .corrupted, "a record names an unknown domain \"\(String(decoding: domainName, as: UTF8.self))\"")
         }
         let entityId = try reader.string()
         let type = try reader.string()
@@ -54,5 +55,26 @@ enum CanonicalBody {
             occurredAt: occurredAt,
             payload: payload)
         return (content, streamVersion)
+    }
+
+    /// Each domain with its name as stored, indexed by the name's first byte (every domain's first letter
+    /// differs, which building the table checks).
+    static let domainsByInitial: [(name: [UInt8], domain: Domain)?] = {
+        var table: [(name: [UInt8], domain: Domain)?] = Array(repeating: nil, count: 256)
+        for domain in Domain.allCases {
+            let name = Array(domain.rawValue.utf8)
+            precondition(table[Int(name[0])] == nil, "two domains begin with the same letter")
+            table[Int(name[0])] = (name, domain)
+        }
+        return table
+    }()
+
+    /// The domain a stored name spells, without making a String (`Domain(rawValue:)` is a string switch, a
+    /// measurable part of a full scan).
+    private static func domain(named name: UnsafeRawBufferPointer) -> Domain? {
+        guard let initial = name.first, let candidate = domainsByInitial[Int(initial)],
+            candidate.name.elementsEqual(name)
+        else { return nil }
+        return candidate.domain
     }
 }

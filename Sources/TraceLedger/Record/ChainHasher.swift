@@ -14,12 +14,10 @@ enum ChainHasher {
         previous: ChainHash, position: UInt64, recordedAt: Timestamp, body: UnsafeRawBufferPointer
     ) -> ChainHash {
         var hasher = SHA256()
-        hasher.update(data: previous.bytes)
-        var writer = ByteWriter(capacity: 16)
-        writer.append(position)
-        writer.append(recordedAt.nanosecondsSinceEpoch)
-        hasher.update(data: writer.bytes)
+        previous.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        var fields = (position.bigEndian, UInt64(bitPattern: recordedAt.nanosecondsSinceEpoch).bigEndian)
+        withUnsafeBytes(of: &fields) { hasher.update(bufferPointer: $0) }
         hasher.update(bufferPointer: body)
-        return ChainHash(bytes: Array(hasher.finalize()))
+        return hasher.finalize().withUnsafeBytes { ChainHash(copying: $0) }
     }
 }

@@ -45,10 +45,35 @@ final class RecordCodec {
         return writer.bytes
     }
 
+    /// The header fields of a stored record (what is not the canonical body).
+    struct Header {
+        var recordedAt: Timestamp
+        var hash: ChainHash
+        var erased: Bool
+    }
+
+    /// Decompression output, reused from record to record (grown to the largest body seen).
+    private var scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
+    /// The dictionary of the last compressed record, which is nearly always the next one's.
+    private var lastDictionary: ZstdDictionary?
+
+    deinit { scratch.deallocate() }
+
     /// The header fields and the uncompressed canonical body of a stored record.
     func decode(
         _ record: UnsafeRawBufferPointer, dictionary: (UInt32) throws -> ZstdDictionary
     ) throws -> (recordedAt: Timestamp, hash: ChainHash, body: [UInt8], erased: Bool) {
+        try withDecoded(record, dictionary: dictionary) { header, body in
+            (header.recordedAt, header.hash, Array(body), header.erased)
+        }
+    }
+
+    /// Calls `body` with the header fields and the uncompressed canonical body of a stored record. The body
+    /// is valid only during the call: it is the codec's buffer, reused by the next record, or the record itself.
+    func withDecoded<Result>(
+        _ record: UnsafeRawBufferPointer, dictionary: (UInt32) throws -> ZstdDictionary,
+        _ body: (Header, UnsafeRawBufferPointer) throws -> Result
+    ) throws -> Result {
         var reader = ByteReader(record)
         let version = try reader.byte()
         guard version == RecordCodec.formatVersion else {
@@ -56,25 +81,36 @@ final class RecordCodec {
         }
         let flags = try reader.byte()
         let dictionaryId = try reader.uint32()
-        let recordedAt = Timestamp(nanosecondsSinceEpoch: try reader.int64())
-        let hash = ChainHash(bytes: Array(try reader.take(32)))
+        let header = Header(
+            recordedAt: Timestamp(nanosecondsSinceEpoch: try reader.int64()),
+            hash: ChainHash(copying: try reader.take(32)), erased: flags & RecordCodec.erasedFlag != 0)
         let length = try reader.varint()
         let stored = try reader.take(reader.remaining)
         guard flags & RecordCodec.compressedFlag != 0 else {
             guard stored.count == length else {
                 throw LedgerError(.corrupted, "a record's body has the wrong length")
             }
-            return (recordedAt, hash, Array(stored), flags & RecordCodec.erasedFlag != 0)
+            return try body(header, stored)
         }
-        var body: [UInt8] = []
-        body.reserveCapacity(length)
+        if scratch.count < length {
+            scratch.deallocate()
+            scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(length, scratch.count * 2), alignment: 8)
+        }
         do {
-            let dictionary = dictionaryId == 0 ? nil : try dictionary(dictionaryId)
-            try zstd.decompress(stored, originalSize: length, dictionary: dictionary, appendingTo: &body)
+            var compression: ZstdDictionary?
+            if dictionaryId != 0 {
+                if let last = lastDictionary, last.id == dictionaryId {
+                    compression = last
+                } else {
+                    compression = try dictionary(dictionaryId)
+                    lastDictionary = compression
+                }
+            }
+            try zstd.decompress(stored, into: scratch, originalSize: length, dictionary: compression)
         } catch let error as ZstdError {
             throw LedgerError(.corrupted, "a record's body cannot be decompressed: \(error)")
         }
-        return (recordedAt, hash, body, flags & RecordCodec.erasedFlag != 0)
+        return try body(header, UnsafeRawBufferPointer(rebasing: scratch[..<length]))
     }
 
     /// The recordedAt of a stored record, read from its header without decompressing.

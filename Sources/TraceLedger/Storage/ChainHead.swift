@@ -23,7 +23,7 @@ public struct ChainHead: Sendable, Equatable {
             guard let raw else { return .empty }
             var reader = ByteReader(raw)
             let position = try reader.uint64()
-            let hash = ChainHash(bytes: Array(try reader.take(32)))
+            let hash = ChainHash(copying: try reader.take(32))
             let recordedAt = Timestamp(nanosecondsSinceEpoch: try reader.int64())
             return ChainHead(position: position, hash: hash, recordedAt: recordedAt)
         }

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TraceLedger
+
+/// `ledger-bench reads --store PATH`: the read-side measures of the full run (full scan, chain verify, the
+/// whole `traceledger verify`, projection rebuild) on an existing store, each `--repeat` times, without
+/// building the three stores first. For profiling one path: `perf record -g ledger-bench reads --only scan`.
+struct ReadPhases: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reads",
+        abstract: "Scan, verify and rebuild rates on an existing store (for profiling one read path).")
+
+    enum Phase: String, CaseIterable, ExpressibleByArgument {
+        case scan, verify, verifyAll = "verify-all", rebuild
+    }
+
+    @Option(help: "The store to read (copied first for `rebuild`, which writes projections).") var store: String
+    @Option(help: "Run only this phase: scan, verify, verify-all or rebuild.") var only: Phase?
+    @Option(help: "How many times to run each phase.") var `repeat` = 1
+
+    func run() async throws {
+        var logger = Logger(label: "ledger-bench")
+        logger.logLevel = .warning
+        let ledger = try Ledger.open(at: store, logger: logger)
+        let events = Double(try ledger.head().position)
+        for phase in only.map({ [$0] }) ?? Phase.allCases {
+            for _ in 0..<self.repeat {
+                let started = monotonicNanoseconds()
+                switch phase {
+                case .scan:
+                    var count = 0
+                    try ledger.forEachEvent(matching: EventQuery()) { _ in
+                        count += 1
+                        return true
+                    }
+                case .verify:
+                    guard case .intact = try ledger.verify() else { throw BenchError("the chain is broken") }
+                case .verifyAll:
+                    guard case .intact = try ledger.verify() else { throw BenchError("the chain is broken") }
+                    let damage = try ledger.verifyIndexes()
+                    guard damage.isEmpty else { throw BenchError("damaged indexes: \(damage)") }
+                case .rebuild:
+                    _ = try await ProjectionEngine(ledger: ledger).rebuild()
+                }
+                let seconds = Double(monotonicNanoseconds() - started) / 1e9
+                print("\(phase.rawValue): \(Int(events / seconds)) events/s (\(String(format: "%.2f", seconds)) s)")
+            }
+        }
+    }
+}
