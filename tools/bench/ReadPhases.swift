@@ -12,10 +12,13 @@ struct ReadPhases: AsyncParsableCommand {
         abstract: "Scan, verify and rebuild rates on an existing store (for profiling one read path).")
 
     enum Phase: String, CaseIterable, ExpressibleByArgument {
-        case scan, verify, verifyAll = "verify-all", rebuild
+        case scan, verify
+        case verifyAll = "verify-all"
+        case rebuild
     }
 
-    @Option(help: "The store to read (copied first for `rebuild`, which writes projections).") var store: String
+    @Option(help: "The store to read (copied first for `rebuild`, which writes projections).") var store:
+        String
     @Option(help: "Run only this phase: scan, verify, verify-all or rebuild.") var only: Phase?
     @Option(help: "How many times to run each phase.") var `repeat` = 1
 
@@ -44,7 +47,9 @@ struct ReadPhases: AsyncParsableCommand {
                     _ = try await ProjectionEngine(ledger: ledger).rebuild()
                 }
                 let seconds = Double(monotonicNanoseconds() - started) / 1e9
-                print("\(phase.rawValue): \(Int(events / seconds)) events/s (\(String(format: "%.2f", seconds)) s)")
+                print(
+                    "\(phase.rawValue): \(Int(events / seconds)) events/s (\(String(format: "%.2f", seconds)) s)"
+                )
             }
         }
     }

@@ -21,69 +21,114 @@ extension Ledger {
             let transaction = snapshot.transaction
             let head = try snapshot.head().position
             var damage: [String: String] = [:]
+            // One walk over the records feeds every check, decoding each record once. What the records say each
+            // index holds goes into a digest per index, compared below with a walk of the index in key order.
+            var expectedOrders: [String: String] = [:]
+            var merkle = MerkleTree.Check(snapshot)
+            let indexes: [(name: String, database: Database, sorted: Bool)] =
+                [("event_ids", databases.eventIds, false)]
+                + databases.positionIndexes.map { ($0.index.database.rawValue, $0.database, true) }
+            let salts = indexes.map { _ in IndexDigest.randomSalt() }
+            var expected = salts.map { IndexDigest(salt: $0) }
             try transaction.withCursor(on: databases.events) { events in
                 var entry = try events.first()
                 while let current = entry {
                     let position = try LedgerSnapshot.position(ofKey: current.key)
                     FaultGuard.progress(position)
                     let event = try snapshot.decode(current.value, position: position)
-                    if damage["event_ids"] == nil, try snapshot.position(ofEvent: event.eventId) != position {
-                        damage["event_ids"] =
-                            "event \(event.eventId) at position \(position) is missing or misplaced"
-                    }
-                    for (index, database) in databases.positionIndexes
-                    where damage[index.database.rawValue] == nil {
-                        let key = index.key(of: event.content)
-                        let found = try transaction.withCursor(on: database) { cursor in
-                            try key.withUnsafeBytes { key in
-                                try position.bigEndianBytes.withUnsafeBytes { value in
-                                    try cursor.seek(key, value: value).map {
-                                        $0.key.elementsEqual(key) && $0.value.elementsEqual(value)
-                                    } ?? false
-                                }
+                    try OrderIndex.addExpectedEntries(of: event, to: &expectedOrders)
+                    try merkle.add(event)
+                    position.bigEndianBytes.withUnsafeBytes { position in
+                        event.eventId.bytes.withUnsafeBytes { expected[0].add(key: $0, position: position) }
+                        for (offset, index) in databases.positionIndexes.enumerated() {
+                            index.index.key(of: event.content).withUnsafeBytes {
+                                expected[offset + 1].add(key: $0, position: position)
                             }
-                        }
-                        if !found {
-                            damage[index.database.rawValue] =
-                                "position \(position) is missing under \"\(String(decoding: key, as: UTF8.self))\""
                         }
                     }
                     entry = try events.next()
                 }
             }
-            // Every record is indexed; no index may hold more entries than there are records.
-            FaultGuard.activity("counting the entries of each index")
-            let counted =
-                [("event_ids", databases.eventIds)]
-                + databases.positionIndexes.map {
-                    ($0.index.database.rawValue, $0.database)
-                }
-            for (name, database) in counted where damage[name] == nil {
-                let entries = try transaction.statistics(of: database).entries
-                if entries != Int(head) {
-                    damage[name] = "it holds \(entries) entries for \(head) events"
-                }
+            FaultGuard.activity("walking each index")
+            for (offset, index) in indexes.enumerated() {
+                let found = try IndexDigest.of(
+                    index.database, sorted: index.sorted, salt: salts[offset], in: transaction)
+                guard found != expected[offset] else { continue }
+                damage[index.name] =
+                    try firstMissingEntry(in: index.name, snapshot: snapshot)
+                    ?? "it holds \(found.count) entries for \(head) events"
             }
             FaultGuard.activity("checking the orders index")
-            damage["orders"] = try orderIndexDamage(in: snapshot)
+            damage["orders"] = try orderIndexDamage(expected: expectedOrders, in: snapshot)
             FaultGuard.activity("checking the Merkle tree")
-            damage["merkle"] = try MerkleTree.damage(in: snapshot)
+            damage["merkle"] = try merkle.finish()
             return damage.sorted { $0.key < $1.key }.map { IndexDamage(index: $0.key, reason: $0.value) }
         }
     }
 
+    /// The first record whose entry `index` lacks, looked up record by record: run only for an index whose
+    /// digest differs, to name what is wrong. Nil when every entry is there (the index holds extra ones).
+    private func firstMissingEntry(in index: String, snapshot: LedgerSnapshot) throws -> String? {
+        let head = try snapshot.head().position
+        guard head > 0 else { return nil }
+        let positional = databases.positionIndexes.first { $0.index.database.rawValue == index }
+        var problem: String?
+        try snapshot.forEachEvent(from: 1, through: head) { event in
+            let position = event.position
+            guard let (kind, database) = positional else {
+                if try snapshot.position(ofEvent: event.eventId) != position {
+                    problem = "event \(event.eventId) at position \(position) is missing or misplaced"
+                }
+                return problem == nil
+            }
+            let key = kind.key(of: event.content)
+            let found = try snapshot.transaction.withCursor(on: database) { cursor in
+                try key.withUnsafeBytes { key in
+                    try position.bigEndianBytes.withUnsafeBytes { value in
+                        try cursor.seek(key, value: value).map {
+                            $0.key.elementsEqual(key) && $0.value.elementsEqual(value)
+                        } ?? false
+                    }
+                }
+            }
+            if !found {
+                problem = "position \(position) is missing under \"\(String(decoding: key, as: UTF8.self))\""
+            }
+            return problem == nil
+        }
+        return problem
+    }
+
     /// The first disagreement between the `orders` index and what the records say it holds, or nil.
-    private func orderIndexDamage(in snapshot: LedgerSnapshot) throws -> String? {
-        let expected = try OrderIndex.expectedEntries(in: snapshot)
-        for (id, trace) in expected.sorted(by: { $0.key < $1.key }) {
-            let found = try snapshot.trace(ofOrder: id)
-            if found != trace {
-                return "order \"\(id)\" should lead to trace \(trace), not \(found ?? "nothing")"
+    /// One sequential walk of the index, taking each entry off `expected` as it matches: what is left was
+    /// missing, and no sort of the expected entries is needed.
+    private func orderIndexDamage(expected: [String: String], in snapshot: LedgerSnapshot) throws -> String? {
+        var missing = expected
+        var firstWrong: String?
+        var extra = 0
+        try snapshot.transaction.withCursor(on: snapshot.databases.orders) { cursor in
+            var entry = try cursor.first()
+            while let current = entry {
+                let id = String(decoding: current.key, as: UTF8.self)
+                let trace = String(decoding: current.value, as: UTF8.self)
+                switch missing.removeValue(forKey: id) {
+                case trace?: break
+                case let wanted?:
+                    if firstWrong == nil {
+                        firstWrong = "order \"\(id)\" should lead to trace \(wanted), not \(trace)"
+                    }
+                case nil:
+                    extra += 1
+                }
+                entry = try cursor.next()
             }
         }
-        let entries = try snapshot.transaction.statistics(of: snapshot.databases.orders).entries
-        return entries == expected.count
-            ? nil : "it holds \(entries) entries for \(expected.count) order references"
+        if let firstWrong { return firstWrong }
+        if let (id, trace) = missing.min(by: { $0.key < $1.key }) {
+            return "order \"\(id)\" should lead to trace \(trace), not nothing"
+        }
+        return extra == 0
+            ? nil : "it holds \(expected.count + extra) entries for \(expected.count) order references"
     }
 
     /// Rebuilds every index (event ids, traces, streams, actors, orders, the Merkle tree) from the records, in one write transaction:

@@ -47,24 +47,39 @@ extension Ledger {
                                 ? "the record is missing (the log jumps to position \(position))"
                                 : "a record is out of order")
                     }
-                    let decoded: (recordedAt: Timestamp, hash: ChainHash, body: [UInt8], erased: Bool)
+                    let decoded: RecordCodec.Header
+                    let recomputed: ChainHash
+                    var malformed: LedgerError?
                     do {
-                        decoded = try snapshot.codec.decode(current.value) {
-                            try dictionaries.dictionary($0, in: snapshot)
+                        (decoded, recomputed) = try snapshot.codec.withDecoded(
+                            current.value, dictionary: { try dictionaries.dictionary($0, in: snapshot) }
+                        ) { header, body in
+                            // An erased record's bytes are gone, so its hash cannot be recomputed: the chain goes
+                            // on from the hash it kept, the Merkle leaf (which holds the payload's digest) still
+                            // proves it, and an erasure event later in the chain must name it.
+                            let recomputed =
+                                header.erased
+                                ? header.hash
+                                : ChainHasher.hash(
+                                    previous: previous, position: position, recordedAt: header.recordedAt,
+                                    body: body)
+                            if !header.erased {
+                                do throws(LedgerError) {
+                                    let (type, payload) = try CanonicalBody.typeAndPayload(of: body)
+                                    if type.elementsEqual(CustomerErasure.eventType.utf8) {
+                                        erasedNamed.formUnion(
+                                            CustomerErasure.erasedPositions(in: Array(payload)))
+                                    }
+                                } catch {
+                                    malformed = error
+                                }
+                            }
+                            return (header, recomputed)
                         }
                     } catch let error as LedgerError {
                         return .broken(
                             position: position, reason: "the record cannot be read: \(error.message)")
                     }
-                    // An erased record's bytes are gone, so its hash cannot be recomputed: the chain goes on from
-                    // the hash it kept, the Merkle leaf (which holds the payload's digest) still proves it, and an
-                    // erasure event later in the chain must name it.
-                    let recomputed =
-                        decoded.erased
-                        ? decoded.hash
-                        : ChainHasher.hash(
-                            previous: previous, position: position, recordedAt: decoded.recordedAt,
-                            body: decoded.body)
                     if decoded.erased { erasedSeen.append(position) }
                     guard recomputed == decoded.hash else {
                         return .broken(
@@ -76,14 +91,10 @@ extension Ledger {
                     guard decoded.recordedAt > lastRecordedAt else {
                         return .broken(position: position, reason: "recordedAt does not increase")
                     }
-                    do {
-                        let (content, _) = try decoded.body.withUnsafeBytes { try CanonicalBody.decode($0) }
-                        if !decoded.erased, content.type == CustomerErasure.eventType {
-                            erasedNamed.formUnion(CustomerErasure.erasedPositions(in: content.payload))
-                        }
-                    } catch let error as LedgerError {
+                    if let malformed {
                         return .broken(
-                            position: position, reason: "the record's content is malformed: \(error.message)")
+                            position: position,
+                            reason: "the record's content is malformed: \(malformed.message)")
                     }
                     lastRecordedAt = decoded.recordedAt
                     previous = recomputed

@@ -129,12 +129,17 @@ enum OrderIndex {
         let head = try snapshot.head().position
         guard head > 0 else { return entries }
         try snapshot.forEachEvent(from: 1, through: head) { event in
-            for id in try OrderReferences(of: event).ids where entries[id] == nil {
-                entries[id] = event.traceId
-            }
+            try addExpectedEntries(of: event, to: &entries)
             return true
         }
         return entries
+    }
+
+    /// Adds the entries `event` makes to `entries` (fed in position order: the first writer wins).
+    static func addExpectedEntries(of event: RecordedEvent, to entries: inout [String: String]) throws {
+        for id in try OrderReferences(of: event).ids where entries[id] == nil {
+            entries[id] = event.traceId
+        }
     }
 
     /// Writes the index of an older store, whose events were appended before it existed, and marks it

@@ -15,7 +15,8 @@ public struct RecordedEvent: Sendable, Equatable {
     public let erasure: Erasure?
 
     public init(
-        position: UInt64, streamVersion: UInt64, recordedAt: Timestamp, hash: ChainHash, content: EventContent,
+        position: UInt64, streamVersion: UInt64, recordedAt: Timestamp, hash: ChainHash,
+        content: EventContent,
         erasure: Erasure? = nil
     ) {
         self.position = position

@@ -117,36 +117,48 @@ enum MerkleTree {
         try rebuild(in: snapshot)
     }
 
-    /// The first disagreement between the stored tree and the one the records make, or nil.
-    static func damage(in snapshot: LedgerSnapshot) throws -> String? {
-        var frontier = MerkleFrontier()
-        var problem: String?
-        var nodes = 0
-        let head = try snapshot.head().position
-        if head > 0 {
-            try snapshot.forEachEvent(from: 1, through: head) { event in
-                try frontier.append(EventLeaf.hash(of: event)) { level, index, hash in
-                    guard level >= storedLevel, problem == nil else { return }
-                    nodes += 1
-                    let stored = try snapshot.transaction.value(
-                        in: snapshot.databases.merkle, key: nodeKey(level: level, index: index))
-                    if stored != hash {
-                        let first = index << level + 1
-                        problem =
-                            "the node over positions \(first)–\(first + (1 << level) - 1) "
-                            + (stored == nil ? "is missing" : "does not match the records")
-                    }
+    /// Compares the stored tree with the one the records make, fed the events in position order, so that
+    /// `verifyIndexes` checks it in the same walk as every other index.
+    struct Check {
+        private let snapshot: LedgerSnapshot
+        private var frontier = MerkleFrontier()
+        private var nodes = 0
+        /// The first stored node found missing or different.
+        private(set) var problem: String?
+
+        init(_ snapshot: LedgerSnapshot) { self.snapshot = snapshot }
+
+        /// Adds the next event's leaf and checks every stored node it completes.
+        mutating func add(_ event: RecordedEvent) throws {
+            guard problem == nil else { return }
+            var nodes = self.nodes
+            var problem: String?
+            try frontier.append(EventLeaf.hash(of: event)) { [snapshot] level, index, hash in
+                guard level >= storedLevel, problem == nil else { return }
+                nodes += 1
+                let stored = try snapshot.transaction.value(
+                    in: snapshot.databases.merkle, key: nodeKey(level: level, index: index))
+                if stored != hash {
+                    let first = index << level + 1
+                    problem =
+                        "the node over positions \(first)–\(first + (1 << level) - 1) "
+                        + (stored == nil ? "is missing" : "does not match the records")
                 }
-                return problem == nil
             }
+            self.nodes = nodes
+            self.problem = problem
         }
-        if let problem { return problem }
-        let stored = try snapshot.transaction.value(
-            in: snapshot.databases.meta, key: MetaKey.merkleFrontier.bytes)
-        if stored.flatMap(MerkleFrontier.init(encoded:)) != frontier {
-            return "its edge does not match the records"
+
+        /// The first problem, once every event was added: a node, the edge, or nodes beyond the records.
+        func finish() throws -> String? {
+            if let problem { return problem }
+            let stored = try snapshot.transaction.value(
+                in: snapshot.databases.meta, key: MetaKey.merkleFrontier.bytes)
+            if stored.flatMap(MerkleFrontier.init(encoded:)) != frontier {
+                return "its edge does not match the records"
+            }
+            let entries = try snapshot.transaction.statistics(of: snapshot.databases.merkle).entries
+            return entries == nodes ? nil : "it holds \(entries) nodes for \(nodes)"
         }
-        let entries = try snapshot.transaction.statistics(of: snapshot.databases.merkle).entries
-        return entries == nodes ? nil : "it holds \(entries) nodes for \(nodes)"
     }
 }

@@ -28,6 +28,23 @@ enum CanonicalBody {
         return writer.bytes
     }
 
+    /// The type and payload of a canonical body, read without making the rest of the event (what `verify`
+    /// needs of every record: whether it is an erasure, and what it erased).
+    static func typeAndPayload(of body: UnsafeRawBufferPointer) throws(LedgerError) -> (
+        type: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer
+    ) {
+        var reader = ByteReader(body)
+        _ = try reader.take(16 + 8 + 8)
+        let flags = try reader.byte()
+        _ = try readDomain(&reader)
+        _ = try reader.take(try reader.varint())  // entityId
+        let type = try reader.take(try reader.varint())
+        for _ in 0..<3 { _ = try reader.take(try reader.varint()) }  // origin, actor, traceId
+        if flags & hasCorrelation != 0 { _ = try reader.take(try reader.varint()) }
+        if flags & hasCausation != 0 { _ = try reader.take(16) }
+        return (type, try reader.take(reader.remaining))
+    }
+
     static func decode(_ body: UnsafeRawBufferPointer) throws(LedgerError) -> (
         EventContent, streamVersion: UInt64
     ) {
@@ -36,11 +53,7 @@ enum CanonicalBody {
         let occurredAt = Timestamp(nanosecondsSinceEpoch: try reader.int64())
         let streamVersion = try reader.uint64()
         let flags = try reader.byte()
-        let domainName = try reader.take(try reader.varint())
-        guard let domain = domain(named: domainName) else {
-            throw LedgerError(
-                .corrupted, "a record names an unknown domain \"\(String(decoding: domainName, as: UTF8.self))\"")
-        }
+        let domain = try readDomain(&reader)
         let entityId = try reader.string()
         let type = try reader.string()
         let origin = try reader.string()
@@ -68,6 +81,15 @@ enum CanonicalBody {
         }
         return table
     }()
+
+    private static func readDomain(_ reader: inout ByteReader) throws(LedgerError) -> Domain {
+        let name = try reader.take(try reader.varint())
+        guard let domain = domain(named: name) else {
+            throw LedgerError(
+                .corrupted, "a record names an unknown domain \"\(String(decoding: name, as: UTF8.self))\"")
+        }
+        return domain
+    }
 
     /// The domain a stored name spells, without making a String (`Domain(rawValue:)` is a string switch, a
     /// measurable part of a full scan).

@@ -94,7 +94,8 @@ final class RecordCodec {
         }
         if scratch.count < length {
             scratch.deallocate()
-            scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(length, scratch.count * 2), alignment: 8)
+            scratch = UnsafeMutableRawBufferPointer.allocate(
+                byteCount: max(length, scratch.count * 2), alignment: 8)
         }
         do {
             var compression: ZstdDictionary?
