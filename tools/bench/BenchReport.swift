@@ -176,7 +176,11 @@ enum BenchReport {
                 "projection rebuild, all projections (events/s)",
                 format(ledger.projectionRebuildEventsPerSecond)
             ),
-            ("verify (events/s)", format(ledger.verifyEventsPerSecond)),
+            ("verify, the hash chain (events/s)", format(ledger.verifyEventsPerSecond)),
+            (
+                "verify with every index, as `traceledger verify` (events/s)",
+                format(ledger.verifyWithIndexesEventsPerSecond)
+            ),
             (
                 "inclusion proof, random position (p50 / p99 µs)",
                 "\(format(ledger.inclusionProofP50Microseconds)) / \(format(ledger.inclusionProofP99Microseconds))"
@@ -191,7 +195,10 @@ enum BenchReport {
                 "\(format(ledger.consoleTracePageP50Milliseconds)) / \(format(ledger.consoleTracePageP99Milliseconds))"
             ),
             ("replica apply from a JetStream stream (events/s)", format(ledger.replicaApplyEventsPerSecond)),
-            ("publish to JetStream until acknowledged, p99 (ms)", format(ledger.replicaPublishAckP99Milliseconds)),
+            (
+                "publish to JetStream until acknowledged, p99 (ms)",
+                format(ledger.replicaPublishAckP99Milliseconds)
+            ),
             (
                 "replica lag, primary commit to replica commit at 2,000 events/s (p50 / p99 ms)",
                 "\(format(ledger.replicaLagP50Milliseconds)) / \(format(ledger.replicaLagP99Milliseconds))"

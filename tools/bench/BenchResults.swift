@@ -29,6 +29,8 @@ struct LedgerFigures: Codable {
     /// `ProjectionEngine.rebuild()` of every projection from position 1.
     var projectionRebuildEventsPerSecond: Double?
     var verifyEventsPerSecond: Double?
+    /// The chain walk and every index check: what `traceledger verify` runs.
+    var verifyWithIndexesEventsPerSecond: Double?
     var concurrent8EventsPerSecond: Double?
     var concurrent8P99Microseconds: Double?
     var concurrent64EventsPerSecond: Double?

@@ -137,6 +137,7 @@ struct BenchRun: AsyncParsableCommand {
         let ledger = ledgerStore.ledger
         log("TraceLedger: verify, scan to a file, projection rebuild, replay to a file, concurrent appenders")
         results.ledger.verifyEventsPerSecond = try LedgerPhases.verify(ledger)
+        results.ledger.verifyWithIndexesEventsPerSecond = try LedgerPhases.verifyWithIndexes(ledger)
         let proofs = try ProofPhase.measure(ledger)
         results.ledger.inclusionProofP50Microseconds = proofs.inclusion.p50
         results.ledger.inclusionProofP99Microseconds = proofs.inclusion.p99
@@ -174,11 +175,14 @@ struct BenchRun: AsyncParsableCommand {
             results.consistent = false
         }
         log("TraceLedger: the console's trace page of a \(ConsolePhase.traceEvents)-event trace")
-        let console = try await ConsolePhase.measure(ledger, events: try extraReader.next(ConsolePhase.traceEvents))
+        let console = try await ConsolePhase.measure(
+            ledger, events: try extraReader.next(ConsolePhase.traceEvents))
         results.ledger.consoleTracePageP50Milliseconds = console.tracePage.p50 / 1000
         results.ledger.consoleTracePageP99Milliseconds = console.tracePage.p99 / 1000
 
-        log("TraceLedger: replicas over NATS JetStream (apply rate, lag at \(ReplicaPhase.steadyRate) events/s)")
+        log(
+            "TraceLedger: replicas over NATS JetStream (apply rate, lag at \(ReplicaPhase.steadyRate) events/s)"
+        )
         let replicas = try await ReplicaPhase.measure(
             root: root, seed: seed, applyEvents: quick ? 2_000 : 20_000, steadySeconds: quick ? 1 : 10)
         results.ledger.replicaApplyEventsPerSecond = replicas.applyEventsPerSecond

@@ -17,7 +17,8 @@ enum ConsolePhase {
         var traceEvents = 0
     }
 
-    static func measure(_ ledger: Ledger, events: [ProposedEvent], samples: Int = 50) async throws -> Figures {
+    static func measure(_ ledger: Ledger, events: [ProposedEvent], samples: Int = 50) async throws -> Figures
+    {
         let traceId = "c0de" + String(repeating: "5", count: 28)
         let traced = events.prefix(traceEvents).map { event -> ProposedEvent in
             var event = event
@@ -56,7 +57,9 @@ enum ConsolePhase {
     private static func fetch(_ client: HTTPClient, _ url: String) async throws -> String {
         let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(60))
         let body = String(buffer: try await response.body.collect(upTo: 16 << 20))
-        guard response.status == .ok else { throw BenchError("GET \(url): \(response.status) \(body.prefix(200))") }
+        guard response.status == .ok else {
+            throw BenchError("GET \(url): \(response.status) \(body.prefix(200))")
+        }
         return body
     }
 }

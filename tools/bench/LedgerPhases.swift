@@ -17,6 +17,18 @@ enum LedgerPhases {
         return Double(head.position) / seconds
     }
 
+    /// Walks the hash chain, then checks every index against the records (what `traceledger verify` runs);
+    /// returns events per second.
+    static func verifyWithIndexes(_ ledger: Ledger) throws -> Double {
+        let started = monotonicNanoseconds()
+        guard case .intact(let head) = try ledger.verify() else {
+            throw BenchError("verify found the chain broken")
+        }
+        let damage = try ledger.verifyIndexes()
+        guard damage.isEmpty else { throw BenchError("verify found damaged indexes: \(damage)") }
+        return Double(head.position) / (Double(monotonicNanoseconds() - started) / 1e9)
+    }
+
     /// Replays the whole log to an NDJSON file with `Replayer` and `FileSink`, default options (what
     /// `traceledger replay --to file:PATH` does). Returns events delivered per second.
     static func replayToFile(_ ledger: Ledger, path: String) async throws -> Double {

@@ -29,27 +29,21 @@ struct ReadPhases: AsyncParsableCommand {
         let events = Double(try ledger.head().position)
         for phase in only.map({ [$0] }) ?? Phase.allCases {
             for _ in 0..<self.repeat {
-                let started = monotonicNanoseconds()
+                let rate: Double
                 switch phase {
                 case .scan:
+                    let started = monotonicNanoseconds()
                     var count = 0
                     try ledger.forEachEvent(matching: EventQuery()) { _ in
                         count += 1
                         return true
                     }
-                case .verify:
-                    guard case .intact = try ledger.verify() else { throw BenchError("the chain is broken") }
-                case .verifyAll:
-                    guard case .intact = try ledger.verify() else { throw BenchError("the chain is broken") }
-                    let damage = try ledger.verifyIndexes()
-                    guard damage.isEmpty else { throw BenchError("damaged indexes: \(damage)") }
-                case .rebuild:
-                    _ = try await ProjectionEngine(ledger: ledger).rebuild()
+                    rate = Double(count) / (Double(monotonicNanoseconds() - started) / 1e9)
+                case .verify: rate = try LedgerPhases.verify(ledger)
+                case .verifyAll: rate = try LedgerPhases.verifyWithIndexes(ledger)
+                case .rebuild: rate = try await LedgerPhases.rebuildProjections(ledger)
                 }
-                let seconds = Double(monotonicNanoseconds() - started) / 1e9
-                print(
-                    "\(phase.rawValue): \(Int(events / seconds)) events/s (\(String(format: "%.2f", seconds)) s)"
-                )
+                print("\(phase.rawValue): \(Int(rate)) events/s (\(String(format: "%.2f", events / rate)) s)")
             }
         }
     }

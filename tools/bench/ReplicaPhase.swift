@@ -23,9 +23,12 @@ enum ReplicaPhase {
 
     static let steadyRate = 2_000
 
-    static func measure(root: String, seed: UInt64, applyEvents: Int, steadySeconds: Int) async throws -> Figures {
+    static func measure(root: String, seed: UInt64, applyEvents: Int, steadySeconds: Int) async throws
+        -> Figures
+    {
         let decoder = EventDecoder()
-        let lines = WorkloadGenerator(seed: seed &+ 7).prefix(applyEvents + steadyRate * steadySeconds).map(\.line)
+        let lines = WorkloadGenerator(seed: seed &+ 7).prefix(applyEvents + steadyRate * steadySeconds).map(
+            \.line)
         let events = try lines.map { try decoder.decode($0) }
         let nats = try NATSServer()
         try nats.createStream(named: "LEDGER", subject: "ledger.events")
@@ -70,8 +73,10 @@ enum ReplicaPhase {
         following.follow = true
         let stopPublisher = ReplayStop()
         let stopMirror = ReplayStop()
-        let publisher = Task { try await Replayer(ledger: primary, sink: try NATSSink(url: url), options: following)
-            .run(stop: stopPublisher) }
+        let publisher = Task {
+            try await Replayer(ledger: primary, sink: try NATSSink(url: url), options: following)
+                .run(stop: stopPublisher)
+        }
         var mirror = StreamMirror(ledger: replica, origin: url)
         mirror.batch = 100
         mirror.committed = { positions in

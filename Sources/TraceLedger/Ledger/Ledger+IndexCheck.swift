@@ -82,12 +82,17 @@ extension Ledger {
             }
             FaultGuard.activity("walking each index")
             for (offset, index) in indexes.enumerated() {
-                let found = try IndexDigest.of(
-                    index.database, sorted: index.sorted, salt: salts[offset], in: transaction)
-                guard found != expected[offset] else { continue }
-                damage[index.name] =
-                    try firstMissingEntry(in: index.name, snapshot: snapshot)
-                    ?? "it holds \(found.count) entries for \(head) events"
+                // A damaged page of an index is that index's damage: the records, and repair, are unaffected.
+                do {
+                    let found = try IndexDigest.of(
+                        index.database, sorted: index.sorted, salt: salts[offset], in: transaction)
+                    guard found != expected[offset] else { continue }
+                    damage[index.name] =
+                        try firstMissingEntry(in: index.name, snapshot: snapshot)
+                        ?? "it holds \(found.count) entries for \(head) events"
+                } catch let error as LMDBError {
+                    damage[index.name] = "its pages cannot be read (\(error))"
+                }
             }
             FaultGuard.activity("checking the orders index")
             damage["orders"] = try orderIndexDamage(expected: expectedOrders, in: snapshot)
