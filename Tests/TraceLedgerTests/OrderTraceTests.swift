@@ -1,3 +1,4 @@
+import LMDBKit
 import Testing
 import TraceLedger
 import TraceLedgerTesting
@@ -112,5 +113,66 @@ import TraceLedgerTesting
         #expect(try await store.ledger.repairIndexes() == 2)
         #expect(try store.ledger.trace(ofOrder: "pi_77") == trace)
         #expect(try store.ledger.verifyIndexes().isEmpty)
+    }
+
+    /// The entries of `orders`, read through LMDB directly.
+    static func orderEntries(_ path: String) throws -> [String: String] {
+        let environment = try Environment(path: path)
+        return try environment.read { transaction in
+            let orders = try environment.openDatabase(named: "orders", in: transaction)
+            var entries: [String: String] = [:]
+            try transaction.withCursor(on: orders) { cursor in
+                var entry = try cursor.first()
+                while let current = entry {
+                    entries[String(decoding: current.key, as: UTF8.self)] = String(
+                        decoding: current.value, as: UTF8.self)
+                    entry = try cursor.next()
+                }
+            }
+            return entries
+        }
+    }
+
+    @Test func streamsAnswerForTheirOwnIdsAndAnOlderLayoutIsRebuiltOnOpen() async throws {
+        let store = try TemporaryStore()
+        // A payment that names its order before the order exists: SO-2 is first seen in a payload.
+        _ = try await append(
+            store,
+            EventLine.make(
+                type: "payment.captured", entityId: "PAY-2",
+                payload: #"{"orderId":"SO-2","amount":"5.00","currency":"EUR","providerPaymentId":"pi_88"}"#,
+                traceId: nil))
+        _ = try await append(
+            store, EventLine.make(type: "order.created", entityId: "SO-1", payload: order, traceId: nil))
+        _ = try await append(
+            store, EventLine.make(type: "payment.captured", entityId: "PAY-1", payload: capture, traceId: nil)
+        )
+        _ = try await append(
+            store, EventLine.make(type: "order.created", entityId: "SO-2", payload: order, traceId: nil))
+        let trace = try #require(try store.ledger.trace(ofOrder: "SO-1"))
+        let early = try #require(try store.ledger.trace(ofOrder: "SO-2"))
+        // Only ids first named in a payload are stored; the streams' own ids (SO-1, PAY-1, PAY-2) are not.
+        let path = store.path
+        #expect(
+            try Self.orderEntries(path)
+                == ["SO-2": early, "pi_88": early, "820982911946154508": trace, "pi_77": trace])
+        #expect(try store.ledger.trace(ofOrder: "PAY-1") == trace)
+        #expect(try store.ledger.trace(ofOrder: "PAY-2") == early)
+        // SO-2 keeps the payment's trace: the first writer wins, the order that came later joined it.
+        #expect(
+            try store.ledger.events(forTrace: early).map(\.type) == ["payment.captured", "order.created"])
+
+        // A store of the first layout held every reference, entity ids included.
+        let environment = try Environment(path: path)
+        try environment.write { transaction in
+            let orders = try environment.openDatabase(named: "orders", in: transaction)
+            let meta = try environment.openDatabase(named: "meta", in: transaction)
+            try transaction.put(in: orders, key: Array("SO-1".utf8), value: Array(trace.utf8))
+            try transaction.put(in: meta, key: Array("orders.complete".utf8), value: [1])
+        }
+        let reopened = try Ledger.open(at: path)
+        #expect(try reopened.verifyIndexes().isEmpty)
+        #expect(try Self.orderEntries(path)["SO-1"] == nil)
+        #expect(try reopened.trace(ofOrder: "SO-1") == trace)
     }
 }

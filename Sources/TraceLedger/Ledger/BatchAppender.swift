@@ -20,7 +20,7 @@ final class BatchAppender {
     /// The Merkle leaf hash of the last record written.
     private var lastLeafHash: RFC6962.Hash = []
     /// Order references this transaction looked up or wrote, with their traces (`OrderIndex`).
-    private var knownOrders: [String: String] = [:]
+    private var knownOrders = OrderIndex.Known()
 
     init(in writeTransaction: LedgerWriteTransaction) throws {
         self.writeTransaction = writeTransaction
@@ -74,10 +74,12 @@ final class BatchAppender {
                         for: content, references: event.orderReferences, known: &knownOrders, in: snapshot)
                 }
                 let recordedAt = Timestamp(
-                    nanosecondsSinceEpoch: max(now.nanosecondsSinceEpoch, head.recordedAt.nanosecondsSinceEpoch + 1))
+                    nanosecondsSinceEpoch: max(
+                        now.nanosecondsSinceEpoch, head.recordedAt.nanosecondsSinceEpoch + 1))
                 outcomes.append(try write(content, streamVersion: streamVersion, recordedAt: recordedAt))
                 try OrderIndex.register(
-                    event.orderReferences, trace: content.traceId, known: &knownOrders, in: writeTransaction)
+                    event.orderReferences, trace: content.traceId, of: content, known: &knownOrders,
+                    in: writeTransaction)
             }
         }
         try storeHead(ifMovedFrom: headBefore)
@@ -127,11 +129,13 @@ final class BatchAppender {
             }
             let content = record.event.content
             let version = try snapshot.streamVersion(of: content.streamKey) + 1
-            guard record.streamVersion == version, try snapshot.position(ofEvent: content.eventId) == nil else {
+            guard record.streamVersion == version, try snapshot.position(ofEvent: content.eventId) == nil
+            else {
                 throw LedgerError(
                     .conflict,
                     "position \(record.position) is version \(record.streamVersion) of \(content.streamKey), but "
-                        + "this replica holds it at version \(version - 1), or already holds event \(content.eventId)")
+                        + "this replica holds it at version \(version - 1), or already holds event \(content.eventId)"
+                )
             }
             let written = try write(content, streamVersion: version, recordedAt: record.recordedAt)
             guard written.hash == record.hash else {
@@ -147,8 +151,11 @@ final class BatchAppender {
                         + "the message was altered")
             }
             try OrderIndex.register(
-                record.event.orderReferences, trace: content.traceId, known: &knownOrders, in: writeTransaction)
-            if content.type == CustomerErasure.eventType, let applied = try snapshot.event(at: record.position) {
+                record.event.orderReferences, trace: content.traceId, of: content, known: &knownOrders,
+                in: writeTransaction)
+            if content.type == CustomerErasure.eventType,
+                let applied = try snapshot.event(at: record.position)
+            {
                 try CustomerErasure.applyOnReplica(applied, in: writeTransaction)
             }
             outcomes.append(.applied(record.position))

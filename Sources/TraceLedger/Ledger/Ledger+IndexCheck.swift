@@ -56,7 +56,7 @@ extension Ledger {
             var damage: [String: String] = [:]
             // One walk over the records feeds these checks, decoding each record once. What the records say each
             // index holds goes into a digest per index, compared below with a walk of the index in key order.
-            var expectedOrders: [String: String] = [:]
+            var expectedOrders = OrderIndex.ExpectedEntries()
             let indexes: [(name: String, database: Database, sorted: Bool)] =
                 [("event_ids", databases.eventIds, false)]
                 + databases.positionIndexes.map { ($0.index.database.rawValue, $0.database, true) }
@@ -95,7 +95,7 @@ extension Ledger {
                 }
             }
             FaultGuard.activity("checking the orders index")
-            damage["orders"] = try orderIndexDamage(expected: expectedOrders, in: snapshot)
+            damage["orders"] = try orderIndexDamage(expected: expectedOrders.entries, in: snapshot)
             return damage
         }
     }

@@ -52,6 +52,18 @@ extension LedgerSnapshot {
         }
     }
 
+    /// The position of `stream`'s first event, or nil when it has none (one B-tree lookup).
+    func firstPosition(of stream: StreamKey) throws -> UInt64? {
+        let key = stream.storageKey
+        return try transaction.withCursor(on: databases.database(of: .stream)) { cursor in
+            try key.withUnsafeBytes { key in
+                guard try cursor.find(key) != nil, let values = try cursor.currentValues(), values.count >= 8
+                else { return nil }
+                return UInt64(bigEndianBytes: values[0..<8])
+            }
+        }
+    }
+
     /// The events at `positions`, which an index named: a missing one means a damaged store.
     func events(at positions: [UInt64]) throws -> [RecordedEvent] {
         try positions.map { position in
@@ -99,13 +111,17 @@ extension LedgerSnapshot {
             var entry = try first.bigEndianBytes.withUnsafeBytes { try cursor.seek($0) }
             while let current = entry {
                 guard current.key.count == 8 else {
-                    throw LedgerError(.corrupted, "the events database is damaged after position \(visited): a key of \(current.key.count) bytes")
+                    throw LedgerError(
+                        .corrupted,
+                        "the events database is damaged after position \(visited): a key of \(current.key.count) bytes"
+                    )
                 }
                 let position = UInt64(bigEndianBytes: current.key)
                 if position > last { break }
                 // Positions are gapless: a jump means a damaged page hid the records between.
                 guard position == visited + 1 else {
-                    throw LedgerError(.corrupted, "the events database is damaged: position \(visited + 1) is missing")
+                    throw LedgerError(
+                        .corrupted, "the events database is damaged: position \(visited + 1) is missing")
                 }
                 visited = position
                 guard try body(try decode(current.value, position: position)) else { break }
@@ -129,7 +145,9 @@ extension LedgerSnapshot {
                 record in
                 guard let record else {
                     throw LedgerError(
-                        .corrupted, "the events database is damaged: position \(middle) is missing; run `traceledger verify`")
+                        .corrupted,
+                        "the events database is damaged: position \(middle) is missing; run `traceledger verify`"
+                    )
                 }
                 do {
                     return try RecordCodec.recordedAt(of: record)
