@@ -117,10 +117,19 @@ public final class ProjectionEngine: Sendable {
         var total = Progress(position: 0, head: 0, eventsRead: 0)
         let runners = FoldRunners(domains: domains)
         let limit = eventsPerTransaction
+        // A rebuild reads the whole log: the next events are read and parsed on another core meanwhile.
+        var prefetch: ProjectionPrefetch?
+        if case .rebuild = mode {
+            prefetch = ProjectionPrefetch(ledger: ledger, from: 1) { domain, type in
+                domains.contains { AnyFoldRunner.concerns(projection: $0, domain, type) }
+            }
+        }
+        defer { prefetch?.stop() }
         while true {
-            let (step, done) = try await ledger.write { transaction in
+            let (step, done) = try await ledger.write { [prefetch] transaction in
                 try Self.foldChunk(
-                    mode: mode, domains: domains, runners: runners.all, limit: limit, in: transaction)
+                    mode: mode, domains: domains, runners: runners.all, limit: limit, prefetch: prefetch,
+                    in: transaction)
             }
             total.position = step.position
             total.head = step.head
@@ -137,7 +146,7 @@ public final class ProjectionEngine: Sendable {
     }
 
     private static func foldChunk(
-        mode: Mode, domains: [Domain], runners: [AnyFoldRunner], limit: Int,
+        mode: Mode, domains: [Domain], runners: [AnyFoldRunner], limit: Int, prefetch: ProjectionPrefetch?,
         in transaction: LedgerWriteTransaction
     ) throws -> (Progress, done: Bool) {
         let registry = ProjectionRegistry.Writer(transaction: transaction)
@@ -187,23 +196,48 @@ public final class ProjectionEngine: Sendable {
         var clock = try registry.registry.clock()
         var latest = clock.latestOccurredAt
         var folded = 0
-        let end = try snapshot.forEachEvent(from: start, through: last) { event in
+        /// Folds one event (`parsed` makes its projection form); false ends the chunk.
+        func fold(
+            position: UInt64, domain: Domain, type: String, occurredAt: Timestamp,
+            parsed: () -> ProjectionEvent
+        ) throws -> Bool {
             // The business clock: the ledger's own operations (a replay started, a dead letter retried) happen
             // at the wall clock's time, which must not age imported history.
-            if event.position > clock.checkpoint, event.domain != .ledger,
-                latest.map({ event.occurredAt > $0 }) ?? true
-            {
-                latest = event.occurredAt
+            if position > clock.checkpoint, domain != .ledger, latest.map({ occurredAt > $0 }) ?? true {
+                latest = occurredAt
             }
-            var parsed: ProjectionEvent?
+            var event: ProjectionEvent?
             for (index, runner) in runners.enumerated()
-            where event.position > checkpoints[index] && runner.concerns(event.domain, event.type) {
-                if parsed == nil { parsed = ProjectionEvent(event) }
-                try runner.apply(parsed!)
+            where position > checkpoints[index] && runner.concerns(domain, type) {
+                if event == nil { event = parsed() }
+                try runner.apply(event!)
             }
             folded += 1
             // Let a waiting append in: end the chunk here, the next one goes on from this event.
             return !(folded % eventsBetweenYields == 0 && transaction.othersAreWaiting)
+        }
+        let end: UInt64
+        if let run = try prefetch?.take(
+            from: start, count: Int(last - start + 1), minimum: ProjectionPrefetch.eventsPerRead,
+            erasures: CustomerErasure.count(in: snapshot))
+        {
+            var position = start - 1
+            for event in run {
+                position = event.position
+                guard
+                    try fold(
+                        position: event.position, domain: event.domain, type: event.type,
+                        occurredAt: event.occurredAt, parsed: { event })
+                else { break }
+            }
+            end = position
+        } else {
+            end = try snapshot.forEachEvent(from: start, through: last) { event in
+                try fold(
+                    position: event.position, domain: event.domain, type: event.type,
+                    occurredAt: event.occurredAt,
+                    parsed: { ProjectionEvent(event) })
+            }
         }
         for index in targets.indices {
             targets[index].entry.checkpoint = max(targets[index].entry.checkpoint, end)

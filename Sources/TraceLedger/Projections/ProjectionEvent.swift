@@ -16,7 +16,10 @@ public struct ProjectionEvent: Sendable {
     public let payload: JSONValue
 
     /// Parses `event`'s payload.
-    public init(_ event: RecordedEvent) {
+    public init(_ event: RecordedEvent) { self.init(event, parsingPayload: true) }
+
+    /// `event` with its payload parsed, or (for an event no projection folds) left `.null`.
+    init(_ event: RecordedEvent, parsingPayload: Bool) {
         position = event.position
         recordedAt = event.recordedAt
         occurredAt = event.occurredAt
@@ -24,6 +27,10 @@ public struct ProjectionEvent: Sendable {
         entityId = event.entityId
         type = event.type
         traceId = event.traceId
+        guard parsingPayload else {
+            payload = .null
+            return
+        }
         do {
             payload = try JSONParser.parse(event.content.payload).value
         } catch {
