@@ -140,16 +140,20 @@ import TraceLedgerWorkload
                 == 0)
         #expect(try fixture.run("project").status == 0)
         let clean = try Self.digests(fixture)
-        // The kills land within the time an uninterrupted rebuild takes here, whatever this machine's speed.
-        let started = ContinuousClock.now
-        #expect(try fixture.run("project", "--rebuild").status == 0)
-        let whole = Int((ContinuousClock.now - started) / .milliseconds(1))
+        // The kills land within the time an uninterrupted rebuild takes here, whatever this machine's speed, and
+        // early in it: another run may be faster than the quicker of two measured ones on a busy machine.
+        var whole = Int.max
+        for _ in 1...2 {
+            let started = ContinuousClock.now
+            #expect(try fixture.run("project", "--rebuild").status == 0)
+            whole = min(whole, Int((ContinuousClock.now - started) / .milliseconds(1)))
+        }
         var random = SplitMix64(seed: 90 &* round)
         var kills = 0
         for attempt in 1...5 {
             if try Self.killed(
                 ["project", "--rebuild", "--store", fixture.store],
-                after: .milliseconds(random.nextInt(in: max(1, whole / 10)...max(2, whole * 7 / 10))))
+                after: .milliseconds(random.nextInt(in: max(1, whole * 15 / 100)...max(2, whole * 55 / 100))))
             {
                 kills += 1
             }

@@ -26,6 +26,8 @@ public final class ProjectionEngine: Sendable {
     static let eventsBetweenYields = 32
     /// Keys of a discarded generation deleted per write transaction.
     static let keysDeletedPerTransaction = 1_024
+    /// A catch-up this many events behind or more reads ahead on another core (`ProjectionPrefetch`).
+    static let prefetchedCatchUp = 8_192
 
     public init(ledger: Ledger, eventsPerTransaction: Int = 16_384) {
         self.ledger = ledger
@@ -117,10 +119,21 @@ public final class ProjectionEngine: Sendable {
         var total = Progress(position: 0, head: 0, eventsRead: 0)
         let runners = FoldRunners(domains: domains)
         let limit = eventsPerTransaction
-        // A rebuild reads the whole log: the next events are read and parsed on another core meanwhile.
-        var prefetch: ProjectionPrefetch?
-        if case .rebuild = mode {
-            prefetch = ProjectionPrefetch(ledger: ledger, from: 1) { domain, type in
+        // A rebuild, or a catch-up far behind, reads much of the log: the next events are read and parsed on
+        // another core meanwhile.
+        let first: UInt64? =
+            switch mode {
+            case .rebuild: 1
+            case .catchUp:
+                try read { snapshot in
+                    let head = try snapshot.ledger.head().position
+                    let from =
+                        try domains.map { try snapshot.registry.entry($0)?.checkpoint ?? 0 }.min() ?? head
+                    return head - from >= UInt64(Self.prefetchedCatchUp) ? from + 1 : nil
+                }
+            }
+        let prefetch = first.map { first in
+            ProjectionPrefetch(ledger: ledger, from: first) { domain, type in
                 domains.contains { AnyFoldRunner.concerns(projection: $0, domain, type) }
             }
         }
