@@ -1,5 +1,5 @@
 import Dispatch
-import Glibc
+import Foundation
 import Synchronization
 
 /// Reads, decodes and parses the events a rebuild folds next, on another core, while the writer folds the
@@ -11,7 +11,7 @@ import Synchronization
 /// own transaction is the same; otherwise it drops the prefetched events and reads for itself, as it does for
 /// any position not prefetched. An erased payload is thus never folded from a copy read before the erasure.
 ///
-/// Sendable: its state is guarded by a mutex; the producer is one dispatch work item.
+/// Sendable: its state is guarded by a mutex; the producer is a thread of its own.
 final class ProjectionPrefetch: Sendable {
     /// Events buffered ahead of the fold at most.
     static let window = 16_384
@@ -35,7 +35,9 @@ final class ProjectionPrefetch: Sendable {
     /// Starts reading at `position`, parsing the payloads of the events `concerns` says a fold needs.
     init(ledger: Ledger, from position: UInt64, concerns: @escaping @Sendable (Domain, String) -> Bool) {
         buffer = Mutex(Buffer(first: position))
-        DispatchQueue.global().async { [self] in
+        // A thread of its own: it runs for the whole rebuild and sleeps while the buffer is full, which a
+        // dispatch worker shared with Swift concurrency should not.
+        let thread = Thread { [self] in
             defer { finished.signal() }
             do {
                 try produce(ledger: ledger, from: position, concerns: concerns)
@@ -44,6 +46,8 @@ final class ProjectionPrefetch: Sendable {
                 buffer.withLock { $0.stopped = true }
             }
         }
+        thread.name = "traceledger-prefetch"
+        thread.start()
     }
 
     private func produce(ledger: Ledger, from start: UInt64, concerns: (Domain, String) -> Bool) throws {
