@@ -86,8 +86,7 @@ enum CustomerErasure {
     /// Replaces the payloads of `events` by tombstones naming the erasure (position, stored hash and the
     /// Merkle leaf's payload digest stay).
     static func tombstone(
-        _ events: [RecordedEvent], by actor: String, reason: String, at time: Timestamp,
-        erasurePosition: UInt64,
+        _ events: [RecordedEvent], by actor: String, reason: String, at time: Timestamp, erasurePosition: UInt64,
         in transaction: LedgerWriteTransaction
     ) throws {
         let snapshot = transaction.snapshot
@@ -104,16 +103,6 @@ enum CustomerErasure {
                 erased: true)
             try transaction.put(stored, at: event.position.bigEndianBytes, in: transaction.databases.events)
         }
-        guard !events.isEmpty else { return }
-        let count = try Self.count(in: snapshot) + UInt64(events.count)
-        try transaction.put(count.bigEndianBytes, at: MetaKey.erasures.bytes, in: transaction.databases.meta)
-    }
-
-    /// How many records erasures have rewritten in this store (`MetaKey.erasures`).
-    static func count(in snapshot: LedgerSnapshot) throws -> UInt64 {
-        try snapshot.value(in: snapshot.databases.meta, key: MetaKey.erasures.bytes).map {
-            UInt64(bigEndianBytes: $0)
-        } ?? 0
     }
 
     /// On a replica, the `customer.erased` event it just applied: the positions it names get the tombstones the
@@ -122,12 +111,9 @@ enum CustomerErasure {
     static func applyOnReplica(_ erasure: RecordedEvent, in transaction: LedgerWriteTransaction) throws {
         let positions = erasedPositions(in: erasure.content.payload)
         let reason =
-            (try? erasure.content.payload.withUnsafeBytes { try JSONParser.parse($0) })?.value["reason"]?
-            .stringValue
+            (try? erasure.content.payload.withUnsafeBytes { try JSONParser.parse($0) })?.value["reason"]?.stringValue
             ?? ""
-        let events = try positions.compactMap { try transaction.snapshot.event(at: $0) }.filter {
-            $0.erasure == nil
-        }
+        let events = try positions.compactMap { try transaction.snapshot.event(at: $0) }.filter { $0.erasure == nil }
         try tombstone(
             events, by: erasure.content.actor, reason: reason, at: erasure.content.occurredAt,
             erasurePosition: erasure.position, in: transaction)

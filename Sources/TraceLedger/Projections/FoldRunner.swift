@@ -24,23 +24,11 @@ enum AnyFoldRunner {
     /// Whether events of `domain` and `type` can concern the projection.
     func concerns(_ domain: Domain, _ type: String) -> Bool {
         switch self {
-        case .order: Self.concerns(projection: .order, domain, type)
-        case .payment: Self.concerns(projection: .payment, domain, type)
-        case .stock: Self.concerns(projection: .stock, domain, type)
-        case .invoice: Self.concerns(projection: .invoice, domain, type)
-        case .customer: Self.concerns(projection: .customer, domain, type)
-        }
-    }
-
-    /// Whether events of `domain` and `type` can concern the projection of `projection`.
-    static func concerns(projection: Domain, _ domain: Domain, _ type: String) -> Bool {
-        switch projection {
         case .order: OrderFold.concerns(domain, type)
         case .payment: PaymentFold.concerns(domain, type)
         case .stock: StockFold.concerns(domain, type)
         case .invoice: InvoiceFold.concerns(domain, type)
         case .customer: CustomerFold.concerns(domain, type)
-        case .ledger: false
         }
     }
 

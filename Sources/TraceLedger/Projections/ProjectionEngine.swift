@@ -26,8 +26,6 @@ public final class ProjectionEngine: Sendable {
     static let eventsBetweenYields = 32
     /// Keys of a discarded generation deleted per write transaction.
     static let keysDeletedPerTransaction = 1_024
-    /// A catch-up this many events behind or more reads ahead on another core (`ProjectionPrefetch`).
-    static let prefetchedCatchUp = 8_192
 
     public init(ledger: Ledger, eventsPerTransaction: Int = 16_384) {
         self.ledger = ledger
@@ -119,30 +117,10 @@ public final class ProjectionEngine: Sendable {
         var total = Progress(position: 0, head: 0, eventsRead: 0)
         let runners = FoldRunners(domains: domains)
         let limit = eventsPerTransaction
-        // A rebuild, or a catch-up far behind, reads much of the log: the next events are read and parsed on
-        // another core meanwhile.
-        let first: UInt64? =
-            switch mode {
-            case .rebuild: 1
-            case .catchUp:
-                try read { snapshot in
-                    let head = try snapshot.ledger.head().position
-                    let from =
-                        try domains.map { try snapshot.registry.entry($0)?.checkpoint ?? 0 }.min() ?? head
-                    return head - from >= UInt64(Self.prefetchedCatchUp) ? from + 1 : nil
-                }
-            }
-        let prefetch = first.map { first in
-            ProjectionPrefetch(ledger: ledger, from: first) { domain, type in
-                domains.contains { AnyFoldRunner.concerns(projection: $0, domain, type) }
-            }
-        }
-        defer { prefetch?.stop() }
         while true {
-            let (step, done) = try await ledger.write { [prefetch] transaction in
+            let (step, done) = try await ledger.write { transaction in
                 try Self.foldChunk(
-                    mode: mode, domains: domains, runners: runners.all, limit: limit, prefetch: prefetch,
-                    in: transaction)
+                    mode: mode, domains: domains, runners: runners.all, limit: limit, in: transaction)
             }
             total.position = step.position
             total.head = step.head
@@ -159,7 +137,7 @@ public final class ProjectionEngine: Sendable {
     }
 
     private static func foldChunk(
-        mode: Mode, domains: [Domain], runners: [AnyFoldRunner], limit: Int, prefetch: ProjectionPrefetch?,
+        mode: Mode, domains: [Domain], runners: [AnyFoldRunner], limit: Int,
         in transaction: LedgerWriteTransaction
     ) throws -> (Progress, done: Bool) {
         let registry = ProjectionRegistry.Writer(transaction: transaction)
@@ -209,48 +187,23 @@ public final class ProjectionEngine: Sendable {
         var clock = try registry.registry.clock()
         var latest = clock.latestOccurredAt
         var folded = 0
-        /// Folds one event (`parsed` makes its projection form); false ends the chunk.
-        func fold(
-            position: UInt64, domain: Domain, type: String, occurredAt: Timestamp,
-            parsed: () -> ProjectionEvent
-        ) throws -> Bool {
+        let end = try snapshot.forEachEvent(from: start, through: last) { event in
             // The business clock: the ledger's own operations (a replay started, a dead letter retried) happen
             // at the wall clock's time, which must not age imported history.
-            if position > clock.checkpoint, domain != .ledger, latest.map({ occurredAt > $0 }) ?? true {
-                latest = occurredAt
+            if event.position > clock.checkpoint, event.domain != .ledger,
+                latest.map({ event.occurredAt > $0 }) ?? true
+            {
+                latest = event.occurredAt
             }
-            var event: ProjectionEvent?
+            var parsed: ProjectionEvent?
             for (index, runner) in runners.enumerated()
-            where position > checkpoints[index] && runner.concerns(domain, type) {
-                if event == nil { event = parsed() }
-                try runner.apply(event!)
+            where event.position > checkpoints[index] && runner.concerns(event.domain, event.type) {
+                if parsed == nil { parsed = ProjectionEvent(event) }
+                try runner.apply(parsed!)
             }
             folded += 1
             // Let a waiting append in: end the chunk here, the next one goes on from this event.
             return !(folded % eventsBetweenYields == 0 && transaction.othersAreWaiting)
-        }
-        let end: UInt64
-        if let run = try prefetch?.take(
-            from: start, count: Int(last - start + 1), minimum: ProjectionPrefetch.eventsPerRead,
-            erasures: CustomerErasure.count(in: snapshot))
-        {
-            var position = start - 1
-            for event in run {
-                position = event.position
-                guard
-                    try fold(
-                        position: event.position, domain: event.domain, type: event.type,
-                        occurredAt: event.occurredAt, parsed: { event })
-                else { break }
-            }
-            end = position
-        } else {
-            end = try snapshot.forEachEvent(from: start, through: last) { event in
-                try fold(
-                    position: event.position, domain: event.domain, type: event.type,
-                    occurredAt: event.occurredAt,
-                    parsed: { ProjectionEvent(event) })
-            }
         }
         for index in targets.indices {
             targets[index].entry.checkpoint = max(targets[index].entry.checkpoint, end)

@@ -16,10 +16,7 @@ public struct ProjectionEvent: Sendable {
     public let payload: JSONValue
 
     /// Parses `event`'s payload.
-    public init(_ event: RecordedEvent) { self.init(event, parsingPayload: true) }
-
-    /// `event` with its payload parsed, or (for an event no projection folds) left `.null`.
-    init(_ event: RecordedEvent, parsingPayload: Bool) {
+    public init(_ event: RecordedEvent) {
         position = event.position
         recordedAt = event.recordedAt
         occurredAt = event.occurredAt
@@ -27,10 +24,6 @@ public struct ProjectionEvent: Sendable {
         entityId = event.entityId
         type = event.type
         traceId = event.traceId
-        guard parsingPayload else {
-            payload = .null
-            return
-        }
         do {
             payload = try JSONParser.parse(event.content.payload).value
         } catch {

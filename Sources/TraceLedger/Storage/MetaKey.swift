@@ -13,9 +13,6 @@ enum MetaKey {
     /// Present once the `orders` index holds the references of every event: one byte, the index's layout
     /// (`OrderIndex.layout`; a store of an older layout rebuilds the index on open).
     case orderIndexComplete
-    /// How many records erasures have rewritten as tombstones (u64; absent: none): a reader that copied
-    /// records out of an older snapshot checks it has not moved (`ProjectionPrefetch`).
-    case erasures
     /// The Merkle tree's right edge (`MerkleFrontier.encoded`), at the head's size.
     case merkleFrontier
     /// Present on a replica: the URL of the stream it mirrors (UTF-8). Appends other than the mirror's are
@@ -38,7 +35,6 @@ enum MetaKey {
         case .dictionaryTrainedAt: Array("dictionary.trainedAt".utf8)
         case .dictionary(let id): MetaKey.dictionaryPrefix + id.bigEndianBytes
         case .orderIndexComplete: Array("orders.complete".utf8)
-        case .erasures: Array("erasures".utf8)
         case .merkleFrontier: Array("merkle.frontier".utf8)
         case .replicaOrigin: Array("replica.origin".utf8)
         case .replicaPrimaryHead: Array("replica.primaryHead".utf8)
