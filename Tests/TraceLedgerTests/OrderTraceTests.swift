@@ -162,7 +162,8 @@ import TraceLedgerTesting
         #expect(
             try store.ledger.events(forTrace: early).map(\.type) == ["payment.captured", "order.created"])
 
-        // A store of the first layout held every reference, entity ids included.
+        // A store of the first layout (or one a build of that time appended to) held every reference, entity
+        // ids included, and was marked by `orders.complete`.
         let environment = try Environment(path: path)
         try environment.write { transaction in
             let orders = try environment.openDatabase(named: "orders", in: transaction)
@@ -174,5 +175,14 @@ import TraceLedgerTesting
         #expect(try reopened.verifyIndexes().isEmpty)
         #expect(try Self.orderEntries(path)["SO-1"] == nil)
         #expect(try reopened.trace(ofOrder: "SO-1") == trace)
+        let markers = try environment.read { transaction in
+            let meta = try environment.openDatabase(named: "meta", in: transaction)
+            return (
+                try transaction.value(in: meta, key: Array("orders.complete".utf8)),
+                try transaction.value(in: meta, key: Array("orders.layout".utf8))
+            )
+        }
+        // Gone, so that a build of the first layout rebuilds the index its way before it trusts it.
+        #expect(markers.0 == nil && markers.1 == [2])
     }
 }

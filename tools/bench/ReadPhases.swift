@@ -17,8 +17,8 @@ struct ReadPhases: AsyncParsableCommand {
         case rebuild
     }
 
-    @Option(help: "The store to read (copied first for `rebuild`, which writes projections).") var store:
-        String
+    @Option(help: "The store to read; `rebuild` writes its projections, and opening it upgrades its indexes.")
+    var store: String
     @Option(help: "Run only this phase: scan, verify, verify-all or rebuild.") var only: Phase?
     @Option(help: "How many times to run each phase.") var `repeat` = 1
 

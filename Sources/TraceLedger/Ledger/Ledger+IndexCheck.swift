@@ -13,14 +13,18 @@ public struct IndexDamage: Sendable, Equatable {
 
 extension Ledger {
     /// Checks every index against the records, which (with their hashes) are the truth: each event's id, trace,
-    /// stream and actor must name its position, and no index may hold entries beyond those. One snapshot.
+    /// stream and actor must name its position, and no index may hold entries beyond those.
+    ///
+    /// Two walks over the records run at once, on two cores: one for the Merkle tree, one for the other
+    /// indexes. Each compares records with what was derived from them in the same snapshot (or, for an index
+    /// walked in a later one, with the records up to that snapshot's head), so events appended meanwhile are
+    /// never mistaken for damage.
     ///
     /// - Returns: each damaged index with the first problem found in it; empty when all agree.
     public func verifyIndexes() throws -> [IndexDamage] {
-        FaultGuard.activity("checking each record's index entries")
+        // One activity for both walks: a fault names what was under way, not which walk or record.
+        FaultGuard.activity("checking every index and the Merkle tree against the records")
         defer { FaultGuard.activity(nil) }
-        // The Merkle tree is checked in a walk of its own, on another core: each walk compares the records
-        // with what was derived from them in its own snapshot, so the two need not share one.
         let results = Mutex<[Result<[String: String], any Error>?]>([nil, nil])
         DispatchQueue.concurrentPerform(iterations: 2) { walk in
             let result = Result { walk == 0 ? try indexDamage() : try merkleDamage() }
@@ -48,56 +52,79 @@ extension Ledger {
         }
     }
 
-    /// The first disagreement of each other index (event ids, traces, streams, actors, orders), by name.
-    private func indexDamage() throws -> [String: String] {
-        try read { snapshot in
-            let transaction = snapshot.transaction
-            let head = try snapshot.head().position
-            var damage: [String: String] = [:]
-            // One walk over the records feeds these checks, decoding each record once. What the records say each
-            // index holds goes into a digest per index, compared below with a walk of the index in key order.
-            var expectedOrders = OrderIndex.ExpectedEntries()
-            let indexes: [(name: String, database: Database, sorted: Bool)] =
+    /// What the records say the indexes other than the Merkle tree hold, up to a position: a keyed digest per
+    /// index (`IndexDigest`) and the orders index's entries.
+    private struct ExpectedIndexes {
+        let indexes: [(name: String, database: Database, sorted: Bool)]
+        let salts: [UInt64]
+        var digests: [IndexDigest]
+        var orders = OrderIndex.ExpectedEntries()
+        /// The last position added.
+        var through: UInt64 = 0
+
+        init(_ databases: LedgerDatabases) {
+            indexes =
                 [("event_ids", databases.eventIds, false)]
                 + databases.positionIndexes.map { ($0.index.database.rawValue, $0.database, true) }
-            let salts = indexes.map { _ in IndexDigest.randomSalt() }
-            var expected = salts.map { IndexDigest(salt: $0) }
-            try transaction.withCursor(on: databases.events) { events in
-                var entry = try events.first()
-                while let current = entry {
-                    let position = try LedgerSnapshot.position(ofKey: current.key)
-                    FaultGuard.progress(position)
-                    let event = try snapshot.decode(current.value, position: position)
-                    try OrderIndex.addExpectedEntries(of: event, to: &expectedOrders)
-                    position.bigEndianBytes.withUnsafeBytes { position in
-                        event.eventId.bytes.withUnsafeBytes { expected[0].add(key: $0, position: position) }
-                        for (offset, index) in databases.positionIndexes.enumerated() {
-                            index.index.key(of: event.content).withUnsafeBytes {
-                                expected[offset + 1].add(key: $0, position: position)
-                            }
+            salts = indexes.map { _ in IndexDigest.randomSalt() }
+            digests = salts.map { IndexDigest(salt: $0) }
+        }
+
+        /// Adds the records after `through` up to the snapshot's head, decoding each once.
+        mutating func extend(to snapshot: LedgerSnapshot) throws {
+            let head = try snapshot.head().position
+            guard head > through else { return }
+            let positionIndexes = snapshot.databases.positionIndexes
+            try snapshot.forEachEvent(from: through + 1, through: head) { event in
+                try OrderIndex.addExpectedEntries(of: event, to: &orders)
+                event.position.bigEndianBytes.withUnsafeBytes { position in
+                    event.eventId.bytes.withUnsafeBytes { digests[0].add(key: $0, position: position) }
+                    for (offset, index) in positionIndexes.enumerated() {
+                        index.index.key(of: event.content).withUnsafeBytes {
+                            digests[offset + 1].add(key: $0, position: position)
                         }
                     }
-                    entry = try events.next()
                 }
+                return true
             }
-            FaultGuard.activity("walking each index")
-            for (offset, index) in indexes.enumerated() {
+            through = head
+        }
+    }
+
+    /// The first disagreement of each other index (event ids, traces, streams, actors, orders), by name.
+    ///
+    /// Each index is walked in a snapshot of its own: LMDB refuses every later read of a transaction once one
+    /// met a damaged page, and a damaged index must not hide the state of the others. The expected digests are
+    /// extended with the records appended before each snapshot.
+    private func indexDamage() throws -> [String: String] {
+        var expected = ExpectedIndexes(databases)
+        var damage: [String: String] = [:]
+        for (offset, index) in expected.indexes.enumerated() {
+            try read { snapshot in
+                try expected.extend(to: snapshot)
                 // A damaged page of an index is that index's damage: the records, and repair, are unaffected.
                 do {
                     let found = try IndexDigest.of(
-                        index.database, sorted: index.sorted, salt: salts[offset], in: transaction)
-                    guard found != expected[offset] else { continue }
+                        index.database, sorted: index.sorted, salt: expected.salts[offset],
+                        in: snapshot.transaction)
+                    guard found != expected.digests[offset] else { return }
                     damage[index.name] =
                         try firstMissingEntry(in: index.name, snapshot: snapshot)
-                        ?? "it holds \(found.count) entries for \(head) events"
+                        ?? "it holds \(found.count) entries for \(expected.through) events"
                 } catch let error as LMDBError {
                     damage[index.name] = "its pages cannot be read (\(error))"
                 }
             }
-            FaultGuard.activity("checking the orders index")
-            damage["orders"] = try orderIndexDamage(expected: expectedOrders.entries, in: snapshot)
-            return damage
         }
+        try read { snapshot in
+            try expected.extend(to: snapshot)
+            do {
+                damage["orders"] = try orderIndexDamage(expected: expected.orders.entries, in: snapshot)
+            } catch let error as LMDBError {
+                damage["orders"] = "its pages cannot be read (\(error))"
+            }
+        }
+        return damage
     }
 
     /// The first record whose entry `index` lacks, looked up record by record: run only for an index whose

@@ -191,29 +191,34 @@ enum OrderIndex {
         }
     }
 
-    /// The index's layout, stored as `orders.complete`: 1 held every reference, entity ids included; 2 leaves
-    /// out the entity ids of order, payment and invoice streams (60% of the entries of the workload).
+    /// The index's layout, stored as `orders.layout`: 2 leaves out the entity ids of order, payment and invoice
+    /// streams (60% of the entries of the workload). The first layout, which held every reference, was marked
+    /// by `orders.complete` instead: a build of that time sees that key absent from a store of layout 2 and
+    /// rebuilds the index its own way before using it, and this build rebuilds it again when it finds that key.
     static let layout: UInt8 = 2
 
     /// Writes the index of an older store, whose events were appended before it existed or before its present
     /// layout, and marks it complete; does nothing when it already is. Runs in the setup transaction of
     /// `Ledger.open`.
     static func buildIfMissing(in snapshot: LedgerSnapshot) throws {
-        let marker = MetaKey.orderIndexComplete.bytes
-        guard try snapshot.transaction.value(in: snapshot.databases.meta, key: marker) != [layout] else {
+        let transaction = snapshot.transaction
+        let meta = snapshot.databases.meta
+        if try transaction.value(in: meta, key: MetaKey.orderIndexLayout.bytes) == [layout],
+            try transaction.value(in: meta, key: MetaKey.orderIndexComplete.bytes) == nil
+        {
             return
         }
-        try snapshot.transaction.empty(snapshot.databases.orders)
+        try transaction.empty(snapshot.databases.orders)
         for (id, trace) in try expectedEntries(in: snapshot) {
-            try snapshot.transaction.put(
-                in: snapshot.databases.orders, key: Array(id.utf8), value: Array(trace.utf8))
+            try transaction.put(in: snapshot.databases.orders, key: Array(id.utf8), value: Array(trace.utf8))
         }
-        try markComplete(in: snapshot.transaction, databases: snapshot.databases)
+        _ = try transaction.delete(in: meta, key: MetaKey.orderIndexComplete.bytes)
+        try markComplete(in: transaction, databases: snapshot.databases)
     }
 
-    /// Marks the index as holding every event's references (a new store's, from its first event).
+    /// Marks the index as holding every event's references in this layout (a new store's, from its first event).
     static func markComplete(in transaction: Transaction, databases: LedgerDatabases) throws {
-        try transaction.put(in: databases.meta, key: MetaKey.orderIndexComplete.bytes, value: [layout])
+        try transaction.put(in: databases.meta, key: MetaKey.orderIndexLayout.bytes, value: [layout])
     }
 }
 

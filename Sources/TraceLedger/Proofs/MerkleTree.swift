@@ -117,8 +117,8 @@ enum MerkleTree {
         try rebuild(in: snapshot)
     }
 
-    /// Compares the stored tree with the one the records make, fed the events in position order, so that
-    /// `verifyIndexes` checks it in the same walk as every other index.
+    /// Compares the stored tree with the one the records make, fed the events in position order (by the walk
+    /// `verifyIndexes` runs for it beside the one for the other indexes).
     struct Check {
         private let snapshot: LedgerSnapshot
         private var frontier = MerkleFrontier()

@@ -92,6 +92,10 @@ final class RecordCodec {
             }
             return try body(header, stored)
         }
+        // No canonical body is larger than an event line: a larger length is a damaged record, not a buffer to grow.
+        guard length <= EventLimits.maximumLineBytes * 2 else {
+            throw LedgerError(.corrupted, "a record claims a body of \(length) bytes, more than any event")
+        }
         if scratch.count < length {
             scratch.deallocate()
             scratch = UnsafeMutableRawBufferPointer.allocate(

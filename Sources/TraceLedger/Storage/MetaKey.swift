@@ -10,9 +10,12 @@ enum MetaKey {
     case dictionaryTrainedAt
     /// One zstd dictionary's bytes, by id.
     case dictionary(id: UInt32)
-    /// Present once the `orders` index holds the references of every event: one byte, the index's layout
-    /// (`OrderIndex.layout`; a store of an older layout rebuilds the index on open).
+    /// The first layout's marker of a complete `orders` index (one byte, 1): builds of that time rebuild the
+    /// index when it is absent. This build removes it when it rebuilds the index in its own layout.
     case orderIndexComplete
+    /// One byte, the `orders` index's layout (`OrderIndex.layout`), once it holds the references of every
+    /// event; a store without it, or still holding `orders.complete`, rebuilds the index on open.
+    case orderIndexLayout
     /// The Merkle tree's right edge (`MerkleFrontier.encoded`), at the head's size.
     case merkleFrontier
     /// Present on a replica: the URL of the stream it mirrors (UTF-8). Appends other than the mirror's are
@@ -35,6 +38,7 @@ enum MetaKey {
         case .dictionaryTrainedAt: Array("dictionary.trainedAt".utf8)
         case .dictionary(let id): MetaKey.dictionaryPrefix + id.bigEndianBytes
         case .orderIndexComplete: Array("orders.complete".utf8)
+        case .orderIndexLayout: Array("orders.layout".utf8)
         case .merkleFrontier: Array("merkle.frontier".utf8)
         case .replicaOrigin: Array("replica.origin".utf8)
         case .replicaPrimaryHead: Array("replica.primaryHead".utf8)
