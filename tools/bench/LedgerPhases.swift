@@ -46,10 +46,18 @@ enum LedgerPhases {
         return Double(summary.delivered) / summary.seconds
     }
 
+    /// The engine the rebuild phases use: the default one, or with `LEDGER_BENCH_FOLD_EVENTS` events per
+    /// transaction (to compare transaction sizes in one build).
+    static func projections(_ ledger: Ledger) -> ProjectionEngine {
+        guard let events = ProcessInfo.processInfo.environment["LEDGER_BENCH_FOLD_EVENTS"].flatMap({ Int($0) })
+        else { return ProjectionEngine(ledger: ledger) }
+        return ProjectionEngine(ledger: ledger, eventsPerTransaction: events)
+    }
+
     /// Rebuilds every projection from position 1; returns events folded per second.
     static func rebuildProjections(_ ledger: Ledger) async throws -> Double {
         let started = monotonicNanoseconds()
-        let progress = try await ProjectionEngine(ledger: ledger).rebuild()
+        let progress = try await projections(ledger).rebuild()
         let seconds = Double(monotonicNanoseconds() - started) / 1e9
         return Double(progress.eventsRead) / seconds
     }
@@ -133,7 +141,7 @@ enum LedgerPhases {
         var rebuildSeconds: Double
     }
 
-    /// Starts a full `ProjectionEngine(ledger:).rebuild()` and, while it runs, `appenders` tasks append one
+    /// Starts a full `projections(ledger).rebuild()` and, while it runs, `appenders` tasks append one
     /// event per call from `events`, as `concurrentAppends` does. The appenders stop when the rebuild returns
     /// or their events run out; only the appends that started before the rebuild returned are kept.
     static func appendsDuringRebuild(_ events: [ProposedEvent], appenders: Int, into ledger: Ledger)
@@ -144,7 +152,7 @@ enum LedgerPhases {
         let started = monotonicNanoseconds()
         let rebuild = Task {
             defer { end.mark() }
-            return try await ProjectionEngine(ledger: ledger).rebuild()
+            return try await projections(ledger).rebuild()
         }
         let appends: [AppendTiming]
         do {
