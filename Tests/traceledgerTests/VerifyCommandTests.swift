@@ -60,4 +60,31 @@ import TraceLedgerWorkload
         let json = try fixture.run("verify", "--json")
         #expect(json.stdout.contains("\"damagedIndexes\":[]"))
     }
+
+    @Test func aDamagedPageOfOneIndexNamesThatIndexAlone() throws {
+        let fixture = CLIFixture()
+        _ = try fixture.run("init")
+        _ = try fixture.run("import", try fixture.write(WorkloadGenerator.lines(seed: 33, count: 3_000)))
+        // The root page of `traces`, from its record in LMDB's main database (MDB_db: md_root at offset 40).
+        let environment = try Environment(path: fixture.store)
+        let root = try environment.read { transaction in
+            let main = try environment.openDatabase(named: nil, in: transaction)
+            let record = try #require(try transaction.value(in: main, key: Array("traces".utf8)))
+            return record[40..<48].enumerated().reduce(UInt64(0)) {
+                $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+            }
+        }
+        let data = try FileHandle(forUpdating: URL(fileURLWithPath: fixture.store + "/data.mdb"))
+        try data.seek(toOffset: root * 4096)
+        try data.write(contentsOf: Data(repeating: 0, count: 4096))
+        try data.close()
+
+        let verify = try fixture.run("verify")
+        #expect(verify.status == 3, "\(verify.stdout) \(verify.stderr)")
+        let damaged = verify.stdout.split(separator: "\n").filter { $0.hasPrefix("INDEX DAMAGED:") }
+        #expect(damaged.count == 1 && damaged[0].hasPrefix("INDEX DAMAGED: traces:"), "\(verify.stdout)")
+        let repair = try fixture.run("repair-indexes")
+        #expect(repair.status == 0, "\(repair.stdout) \(repair.stderr)")
+        #expect(try fixture.run("verify").status == 0)
+    }
 }
