@@ -43,7 +43,8 @@ public final class NATSStreamReader: @unchecked Sendable {
                     data.map { Array(UnsafeRawBufferPointer(start: $0, count: length)) } ?? [])
                 var value: UnsafePointer<CChar>?
                 leaves.append(
-                    natsMsgHeader_Get(message, NATSSink.leafHeader, &value) == NATS_OK ? value.map(String.init(cString:)) : nil)
+                    natsMsgHeader_Get(message, NATSSink.leafHeader, &value) == NATS_OK
+                        ? value.map(String.init(cString:)) : nil)
             }
             self.bodies = bodies
             self.leaves = leaves
@@ -118,7 +119,8 @@ public final class NATSStreamReader: @unchecked Sendable {
         var code = jsErrCode(0)
         let subscribed = stream.withCString { streamName in
             subscribeOptions.Stream = streamName
-            return js_PullSubscribe(&subscription, jetStream, subject, consumer, nil, &subscribeOptions, &code)
+            return js_PullSubscribe(
+                &subscription, jetStream, subject, consumer, nil, &subscribeOptions, &code)
         }
         guard subscribed == NATS_OK else {
             throw LedgerError(
@@ -131,24 +133,31 @@ public final class NATSStreamReader: @unchecked Sendable {
     }
 
     /// The name of the stream that captures `subject`, asked of the JetStream API (`STREAM.NAMES`).
-    private static func stream(capturing subject: String, connection: OpaquePointer?, server: String) throws -> String {
+    private static func stream(capturing subject: String, connection: OpaquePointer?, server: String) throws
+        -> String
+    {
         var reply: OpaquePointer?
         let request = Array("{\"subject\":\(JSONString.quoted(subject))}".utf8)
         let status = request.withUnsafeBytes {
-            natsConnection_Request(&reply, connection, "$JS.API.STREAM.NAMES", $0.baseAddress, Int32($0.count), 5000)
+            natsConnection_Request(
+                &reply, connection, "$JS.API.STREAM.NAMES", $0.baseAddress, Int32($0.count), 5000)
         }
         defer { natsMsg_Destroy(reply) }
         guard status == NATS_OK, let reply else {
             throw LedgerError(
-                .unavailable, "cannot ask \(server) which stream captures \(subject): \(String(cString: natsStatus_GetText(status)))")
+                .unavailable,
+                "cannot ask \(server) which stream captures \(subject): \(String(cString: natsStatus_GetText(status)))"
+            )
         }
         let text = String(
-            decoding: UnsafeRawBufferPointer(start: natsMsg_GetData(reply), count: Int(natsMsg_GetDataLength(reply))),
+            decoding: UnsafeRawBufferPointer(
+                start: natsMsg_GetData(reply), count: Int(natsMsg_GetDataLength(reply))),
             as: UTF8.self)
         guard let list = text.range(of: #""streams":\["([^"]+)""#, options: .regularExpression) else {
             throw LedgerError(
                 .unavailable,
-                "no JetStream stream on \(server) captures \(subject): create one (`traceledger streams create`)")
+                "no JetStream stream on \(server) captures \(subject): create one (`traceledger streams create`)"
+            )
         }
         return String(text[list].dropFirst(#""streams":[""#.count).dropLast())
     }
@@ -163,12 +172,26 @@ public final class NATSStreamReader: @unchecked Sendable {
     ///
     /// - Throws: `LedgerError` `.unavailable` when the fetch fails for another reason than an empty stream.
     public func fetch(_ count: Int, timeout: Duration) async throws -> Batch? {
-        let milliseconds = Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int64(
+            timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let result: Result<Batch?, LedgerError> = await withCheckedContinuation { continuation in
             queue.async {
+                // A rebind that failed (JetStream not answering) left no subscription: bind again first, until
+                // it succeeds. Without this every later fetch failed and the reader never read again.
+                if self.subscription == nil {
+                    do {
+                        try self.bind()
+                    } catch {
+                        return continuation.resume(
+                            returning: .failure(
+                                error as? LedgerError
+                                    ?? LedgerError(.unavailable, "binding to \(self.url) failed: \(error)")))
+                    }
+                }
                 var list = natsMsgList()
                 var code = jsErrCode(0)
-                let status = natsSubscription_Fetch(&list, self.subscription, Int32(count), milliseconds, &code)
+                let status = natsSubscription_Fetch(
+                    &list, self.subscription, Int32(count), milliseconds, &code)
                 switch status {
                 case NATS_OK: continuation.resume(returning: .success(Batch(list: list)))
                 case NATS_TIMEOUT: continuation.resume(returning: .success(nil))
@@ -208,7 +231,8 @@ public final class NATSStreamReader: @unchecked Sendable {
 
     /// The stream's last message: its body and when JetStream stored it; nil for an empty stream.
     public func lastMessage() async throws -> (body: [UInt8], storedAt: Timestamp)? {
-        let result: Result<([UInt8], Timestamp)?, LedgerError> = await withCheckedContinuation { continuation in
+        let result: Result<([UInt8], Timestamp)?, LedgerError> = await withCheckedContinuation {
+            continuation in
             queue.async {
                 var message: OpaquePointer?
                 var code = jsErrCode(0)
@@ -226,7 +250,9 @@ public final class NATSStreamReader: @unchecked Sendable {
                                     + String(cString: natsStatus_GetText(status)))))
                 }
                 let length = Int(natsMsg_GetDataLength(message))
-                let body = natsMsg_GetData(message).map { Array(UnsafeRawBufferPointer(start: $0, count: length)) } ?? []
+                let body =
+                    natsMsg_GetData(message).map { Array(UnsafeRawBufferPointer(start: $0, count: length)) }
+                    ?? []
                 let time = Timestamp(nanosecondsSinceEpoch: natsMsg_GetTime(message))
                 continuation.resume(returning: .success((body, time)))
             }
