@@ -101,7 +101,7 @@ extension LedgerSnapshot {
     ///
     /// - Returns: the position of the last event `body` was given (`first - 1` when none).
     @discardableResult
-    public func forEachEvent(from first: UInt64, through last: UInt64, _ body: (RecordedEvent) throws -> Bool)
+    public func forEachEvent(from first: UInt64, through last: UInt64, _ body: (consuming RecordedEvent) throws -> Bool)
         throws
         -> UInt64
     {
