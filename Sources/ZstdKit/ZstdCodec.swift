@@ -57,21 +57,19 @@ public final class ZstdCodec {
         appendingTo output: inout [UInt8]
     ) throws(ZstdError) {
         let start = output.count
-        output.reserveCapacity(start + originalSize)
-        var failure: ZstdError?
-        let decompressed = [UInt8](unsafeUninitializedCapacity: originalSize) { buffer, count in
-            do throws(ZstdError) {
+        output.append(contentsOf: repeatElement(0, count: originalSize))
+        let result = output.withUnsafeMutableBytes { out in
+            Result { () throws(ZstdError) in
                 try decompress(
-                    input, into: UnsafeMutableRawBufferPointer(buffer), originalSize: originalSize,
+                    input, into: UnsafeMutableRawBufferPointer(rebasing: out[start...]),
+                    originalSize: originalSize,
                     dictionary: dictionary)
-                count = originalSize
-            } catch {
-                failure = error
-                count = 0
             }
         }
-        if let failure { throw failure }
-        if start == 0 { output = decompressed } else { output.append(contentsOf: decompressed) }
+        if case .failure(let error) = result {
+            output.removeLast(originalSize)
+            throw error
+        }
     }
 
     /// Decompresses a frame whose content is exactly `originalSize` bytes into the start of `output`, which

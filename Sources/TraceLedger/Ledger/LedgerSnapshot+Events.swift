@@ -52,18 +52,6 @@ extension LedgerSnapshot {
         }
     }
 
-    /// The position of `stream`'s first event, or nil when it has none (one B-tree lookup).
-    func firstPosition(of stream: StreamKey) throws -> UInt64? {
-        let key = stream.storageKey
-        return try transaction.withCursor(on: databases.database(of: .stream)) { cursor in
-            try key.withUnsafeBytes { key in
-                guard try cursor.find(key) != nil, let values = try cursor.currentValues(), values.count >= 8
-                else { return nil }
-                return UInt64(bigEndianBytes: values[0..<8])
-            }
-        }
-    }
-
     /// The events at `positions`, which an index named: a missing one means a damaged store.
     func events(at positions: [UInt64]) throws -> [RecordedEvent] {
         try positions.map { position in
@@ -101,7 +89,9 @@ extension LedgerSnapshot {
     ///
     /// - Returns: the position of the last event `body` was given (`first - 1` when none).
     @discardableResult
-    public func forEachEvent(from first: UInt64, through last: UInt64, _ body: (consuming RecordedEvent) throws -> Bool)
+    public func forEachEvent(
+        from first: UInt64, through last: UInt64, _ body: (consuming RecordedEvent) throws -> Bool
+    )
         throws
         -> UInt64
     {

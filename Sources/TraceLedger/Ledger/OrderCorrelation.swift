@@ -105,14 +105,11 @@ enum OrderIndex {
         let ownId = streamDomains.contains(content.domain) ? content.entityId : nil
         for id in references.ids where id != ownId {
             if known.traces[id] != nil || known.streams.contains(id) { continue }
-            if let stored = try snapshot.transaction.value(in: snapshot.databases.orders, key: Array(id.utf8))
-            {
-                known.traces[id] = String(decoding: stored, as: UTF8.self)
+            if let stored = try storedTrace(of: id, in: snapshot) {
+                known.traces[id] = stored
                 continue
             }
-            if try streamDomains.contains(where: {
-                try snapshot.firstPosition(of: StreamKey(domain: $0, entityId: id)) != nil
-            }) {
+            if try firstStreamPosition(of: id, in: snapshot, earliest: false) != nil {
                 known.streams.insert(id)
                 continue
             }
@@ -140,18 +137,40 @@ enum OrderIndex {
     /// An event's own entity id is thus never stored in `orders`: its stream already answers for it.
     static func trace(ofOrder id: String, in snapshot: LedgerSnapshot) throws -> String? {
         guard !id.isEmpty, id.utf8.count <= EventLimits.maximumKeyFieldBytes else { return nil }
-        if let stored = try snapshot.transaction.value(in: snapshot.databases.orders, key: Array(id.utf8)) {
-            return String(decoding: stored, as: UTF8.self)
+        if let stored = try storedTrace(of: id, in: snapshot) { return stored }
+        return try firstStreamPosition(of: id, in: snapshot).flatMap { try snapshot.event(at: $0)?.traceId }
+    }
+
+    /// The trace `orders` holds for `id`, or nil.
+    private static func storedTrace(of id: String, in snapshot: LedgerSnapshot) throws -> String? {
+        try snapshot.transaction.value(in: snapshot.databases.orders, key: Array(id.utf8)).map {
+            String(decoding: $0, as: UTF8.self)
         }
-        var first: UInt64?
-        for domain in streamDomains {
-            if let position = try snapshot.firstPosition(of: StreamKey(domain: domain, entityId: id)),
-                position < first ?? .max
-            {
-                first = position
+    }
+
+    /// The first position of the earliest order, payment or invoice stream whose entity id is `id` (with
+    /// `earliest` false, of the first such stream found: enough to know there is one), or nil. One cursor for
+    /// the three keys.
+    private static func firstStreamPosition(of id: String, in snapshot: LedgerSnapshot, earliest: Bool = true)
+        throws -> UInt64?
+    {
+        try snapshot.transaction.withCursor(on: snapshot.databases.database(of: .stream)) { cursor in
+            var first: UInt64?
+            for domain in streamDomains {
+                let key = StreamKey(domain: domain, entityId: id).storageKey
+                let position = try key.withUnsafeBytes { key -> UInt64? in
+                    guard try cursor.find(key) != nil, let values = try cursor.currentValues(),
+                        values.count >= 8
+                    else { return nil }
+                    return UInt64(bigEndianBytes: values[0..<8])
+                }
+                if let position, position < first ?? .max {
+                    first = position
+                    if !earliest { break }
+                }
             }
+            return first
         }
-        return try first.flatMap { try snapshot.event(at: $0)?.traceId }
     }
 
     /// A W3C-shaped trace id (32 lowercase hex digits) that depends only on `seed`.

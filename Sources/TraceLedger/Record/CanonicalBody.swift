@@ -72,7 +72,7 @@ enum CanonicalBody {
 
     /// Each domain with its name as stored, indexed by the name's first byte (every domain's first letter
     /// differs, which building the table checks).
-    static let domainsByInitial: [(name: [UInt8], domain: Domain)?] = {
+    private static let domainsByInitial: [(name: [UInt8], domain: Domain)?] = {
         var table: [(name: [UInt8], domain: Domain)?] = Array(repeating: nil, count: 256)
         for domain in Domain.allCases {
             let name = Array(domain.rawValue.utf8)

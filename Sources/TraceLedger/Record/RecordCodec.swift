@@ -59,15 +59,6 @@ final class RecordCodec {
 
     deinit { scratch.deallocate() }
 
-    /// The header fields and the uncompressed canonical body of a stored record.
-    func decode(
-        _ record: UnsafeRawBufferPointer, dictionary: (UInt32) throws -> ZstdDictionary
-    ) throws -> (recordedAt: Timestamp, hash: ChainHash, body: [UInt8], erased: Bool) {
-        try withDecoded(record, dictionary: dictionary) { header, body in
-            (header.recordedAt, header.hash, Array(body), header.erased)
-        }
-    }
-
     /// Calls `body` with the header fields and the uncompressed canonical body of a stored record. The body
     /// is valid only during the call: it is the codec's buffer, reused by the next record, or the record itself.
     func withDecoded<Result>(

@@ -66,8 +66,9 @@ final class DictionaryTrainer: Sendable {
         for position in first...head.position {
             try snapshot.transaction.withValue(in: databases.events, key: position.bigEndianBytes) { record in
                 guard let record else { return }
-                let body = try snapshot.codec.decode(record) { try dictionaries.dictionary($0, in: snapshot) }
-                    .body
+                let body = try snapshot.codec.withDecoded(
+                    record, dictionary: { try dictionaries.dictionary($0, in: snapshot) }
+                ) { _, body in Array(body) }
                 total += body.count
                 bodies.append(body)
             }

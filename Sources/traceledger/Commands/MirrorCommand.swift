@@ -72,15 +72,13 @@ struct MirrorStatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let ledger = try store.openLedger()
-        guard let status = try ledger.replicaStatus() else {
-            throw LedgerError(.invalidArgument, "\(store.path) is not a replica: it is a primary")
-        }
+        let (ledger, status) = try store.openReplica()
         // Ask the stream itself when it answers; the replica's own note of the primary's head otherwise.
         var primaryHead = status.primaryHead
         var primaryAt: Timestamp?
         if let reader = try? NATSStreamReader(url: status.origin, consumer: nil),
-            let last = try? await reader.lastMessage(), let record = try? last.body.withUnsafeBytes({
+            let last = try? await reader.lastMessage(),
+            let record = try? last.body.withUnsafeBytes({
                 try ReplicatedRecord.decode($0)
             })
         {
@@ -90,7 +88,9 @@ struct MirrorStatusCommand: AsyncParsableCommand {
         let seen = ReplicaStatus(
             origin: status.origin, consumer: status.consumer, head: status.head, primaryHead: primaryHead)
         let lagEvents = primaryHead.map { _ in seen.lagEvents }
-        let lagSeconds = primaryAt.map { max(0, Double($0.nanosecondsSinceEpoch - status.head.recordedAt.nanosecondsSinceEpoch) / 1e9) }
+        let lagSeconds = primaryAt.map {
+            max(0, Double($0.nanosecondsSinceEpoch - status.head.recordedAt.nanosecondsSinceEpoch) / 1e9)
+        }
         if json {
             var object: JSONObject = [
                 "origin": .string(status.origin), "consumer": .string(status.consumer),
@@ -98,7 +98,9 @@ struct MirrorStatusCommand: AsyncParsableCommand {
             ]
             if let primaryHead { object["primaryHead"] = .integer(primaryHead) }
             if let lagEvents { object["lagEvents"] = .integer(lagEvents) }
-            if let lagSeconds { object["lagSeconds"] = .number(JSONNumber(literal: String(format: "%.3f", lagSeconds))!) }
+            if let lagSeconds {
+                object["lagSeconds"] = .number(JSONNumber(literal: String(format: "%.3f", lagSeconds))!)
+            }
             print(JSONValue.object(object).serialized())
         } else {
             print("replica of     \(status.origin) (consumer \(status.consumer))")

@@ -23,17 +23,15 @@ struct PromoteCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Why, as recorded.")
     var reason: String
 
-    @Option(name: .long, help: ArgumentHelp("How long the stream must have been silent.", valueName: "seconds"))
+    @Option(
+        name: .long, help: ArgumentHelp("How long the stream must have been silent.", valueName: "seconds"))
     var quiet = 30
 
     @Flag(name: .long, help: "Promote without asking the stream (it cannot be reached).")
     var force = false
 
     func run() async throws {
-        let ledger = try store.openLedger()
-        guard let status = try ledger.replicaStatus() else {
-            throw LedgerError(.invalidArgument, "\(store.path) is not a replica: it is a primary already")
-        }
+        let (ledger, status) = try store.openReplica()
         if !force {
             let reader: NATSStreamReader
             do {
@@ -45,13 +43,15 @@ struct PromoteCommand: AsyncParsableCommand {
                         + "lost too, --force promotes anyway")
             }
             if let last = try await reader.lastMessage() {
-                let silent = Double(Timestamp.now().nanosecondsSinceEpoch - last.storedAt.nanosecondsSinceEpoch) / 1e9
+                let silent =
+                    Double(Timestamp.now().nanosecondsSinceEpoch - last.storedAt.nanosecondsSinceEpoch) / 1e9
                 let position = StreamMirror.position(of: last.body) ?? 0
                 guard silent >= Double(quiet) else {
                     throw LedgerError(
                         .conflict,
                         "the primary published position \(position) \(String(format: "%.0f", silent)) s ago: stop it "
-                            + "first (two primaries would fork the log), then promote after \(quiet) s of silence")
+                            + "first (two primaries would fork the log), then promote after \(quiet) s of silence"
+                    )
                 }
                 guard status.head.position >= position else {
                     throw LedgerError(

@@ -22,6 +22,15 @@ struct StoreOptions: ParsableArguments {
     }
 
     func openLedger() throws -> Ledger { try Ledger.open(at: path) }
+
+    /// Opens a replica's ledger with its status; a primary is refused with what it is.
+    func openReplica() throws -> (Ledger, ReplicaStatus) {
+        let ledger = try openLedger()
+        guard let status = try ledger.replicaStatus() else {
+            throw LedgerError(.invalidArgument, "\(path) is not a replica: it is a primary")
+        }
+        return (ledger, status)
+    }
 }
 
 /// `--json`, for the reading commands.
