@@ -34,22 +34,35 @@ public final class NATSCluster: @unchecked Sendable {
         }
     }
 
-    /// The member that leads `stream` now, asked of the JetStream API through any member that answers.
-    public func leader(of stream: String) -> NATSServer? {
+    /// The member that leads `stream`, asked of the JetStream API through any member that answers, for up to
+    /// `timeout` seconds: just after a member rejoined, the stream may be between leaders for a while.
+    public func leader(of stream: String, timeout: TimeInterval = 30) -> NATSServer? {
+        let deadline = Date().addingTimeInterval(timeout)
+        repeat {
+            if let leader = currentLeader(of: stream) { return leader }
+            Thread.sleep(forTimeInterval: 0.25)
+        } while Date() < deadline
+        return nil
+    }
+
+    private func currentLeader(of stream: String) -> NATSServer? {
         for server in servers {
             var connection: OpaquePointer?
             guard natsConnection_ConnectTo(&connection, server.url) == NATS_OK else { continue }
             defer { natsConnection_Destroy(connection) }
             var reply: OpaquePointer?
             guard
-                natsConnection_Request(&reply, connection, "$JS.API.STREAM.INFO.\(stream)", nil, 0, 2000) == NATS_OK,
+                natsConnection_Request(&reply, connection, "$JS.API.STREAM.INFO.\(stream)", nil, 0, 2000)
+                    == NATS_OK,
                 let reply
             else { continue }
             defer { natsMsg_Destroy(reply) }
             let text = String(
                 decoding: UnsafeRawBufferPointer(
                     start: natsMsg_GetData(reply), count: Int(natsMsg_GetDataLength(reply))), as: UTF8.self)
-            guard let range = text.range(of: #""leader":"[^"]+""#, options: .regularExpression) else { continue }
+            guard let range = text.range(of: #""leader":"[^"]+""#, options: .regularExpression) else {
+                continue
+            }
             let name = String(text[range].dropFirst(10).dropLast())
             return servers.first { $0.name == name }
         }

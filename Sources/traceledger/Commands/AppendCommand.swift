@@ -62,5 +62,6 @@ struct AppendCommand: AsyncParsableCommand {
                 )
             }
         }
+        await ledger.close()  // lets the writer train the zstd dictionary when one is due (see `import`)
     }
 }

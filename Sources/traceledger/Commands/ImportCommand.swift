@@ -71,6 +71,9 @@ struct ImportCommand: AsyncParsableCommand {
             )
             print("head: position \(summary.head.position), hash \(summary.head.hash)")
         }
+        // Closing lets the writer finish what follows a commit: the zstd dictionary, when the store just grew past
+        // a threshold. A process that exits without it never trains one in a store imported in small runs.
+        await ledger.close()
         if summary.rejected > 0 { throw ExitCode(ExitStatus.inputRejected) }
     }
 }

@@ -89,6 +89,7 @@ struct IngestCommand: AsyncParsableCommand {
                 if let reason = delivery.unmapped { unmapped[reason, default: 0] += 1 }
             }
         }
+        await ledger.close()  // lets the writer train the zstd dictionary when one is due (see `import`)
         Terminal.error(
             "recorded \(recorded) deliveries as \(events) events; \(already) were recorded already; "
                 + "\(unmapped.values.reduce(0, +)) kept unmapped")
