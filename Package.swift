@@ -100,12 +100,13 @@ let package = Package(
         .target(
             name: "TraceLedgerTesting",
             dependencies: [
-                "TraceLedger", "TraceLedgerWorkload", "TraceLedgerSinks", "CNATS", "JSONKit",
+                "TraceLedger", "TraceLedgerWorkload", "TraceLedgerSinks", "CNATS", "JSONKit", "ZstdKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            // Shopify's and Stripe's public fixtures, with their sources (Fixtures/SOURCES.md).
+            // Shopify's and Stripe's public fixtures, with their sources (Fixtures/SOURCES.md), and a store of
+            // format 1 (Fixtures/stores/format-1/README.md).
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings),
 
@@ -178,6 +179,7 @@ let package = Package(
             dependencies: [
                 "traceledger", "ledger-bench", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit",
                 "TraceLedger", "TraceLedgerSinks", "TraceLedgerIngest",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -7,15 +7,35 @@ import CZstd
 /// (the ledger's hash chain does). Not Sendable: zstd contexts hold per-call state. Keep one per thread (or per writer) and reuse it;
 /// creating contexts is far more expensive than compressing a few hundred bytes.
 public final class ZstdCodec {
+    /// How much of zstd's frame header the codec writes and expects.
+    public enum Frame: Sendable {
+        /// The standard frame: magic number, dictionary id and content size, readable by the `zstd` tool.
+        case standard
+        /// zstd's magicless frame without the dictionary id and the content size: 9 bytes less per frame, for
+        /// callers that keep all three themselves (a record names its format, its dictionary and its length).
+        case compact
+    }
+
     private let compressionContext: OpaquePointer
     private let decompressionContext: OpaquePointer
     /// The compression level used without a dictionary (a dictionary carries its own).
     public let level: Int32
+    public let frame: Frame
 
-    public init(level: Int32 = 3) {
+    public init(level: Int32 = 3, frame: Frame = .standard) {
         self.level = level
+        self.frame = frame
         self.compressionContext = ZSTD_createCCtx()!
         self.decompressionContext = ZSTD_createDCtx()!
+        if frame == .compact {
+            // Parameters of the advanced API, sticky across frames; ZSTD_c_format and ZSTD_d_format are the
+            // experimental parameters 2 and 1000 (the stable enum's names), ZSTD_f_zstd1_magicless is 1.
+            ZSTD_CCtx_setParameter(compressionContext, ZSTD_c_experimentalParam2, 1)
+            ZSTD_CCtx_setParameter(compressionContext, ZSTD_c_contentSizeFlag, 0)
+            ZSTD_CCtx_setParameter(compressionContext, ZSTD_c_dictIDFlag, 0)
+            ZSTD_CCtx_setParameter(compressionContext, ZSTD_c_checksumFlag, 0)
+            ZSTD_DCtx_setParameter(decompressionContext, ZSTD_d_experimentalParam1, 1)
+        }
     }
 
     deinit {
@@ -32,6 +52,14 @@ public final class ZstdCodec {
         output.append(contentsOf: repeatElement(0, count: bound))
         let written = output.withUnsafeMutableBytes { out in
             let destination = out.baseAddress! + start
+            if frame == .compact {
+                // The one-shot calls write the standard frame whatever the parameters: ZSTD_compress2 uses them.
+                ZSTD_CCtx_refCDict(compressionContext, dictionary?.compression)
+                if dictionary == nil {
+                    ZSTD_CCtx_setParameter(compressionContext, ZSTD_c_compressionLevel, level)
+                }
+                return ZSTD_compress2(compressionContext, destination, bound, input.baseAddress, input.count)
+            }
             if let dictionary {
                 return ZSTD_compress_usingCDict(
                     compressionContext, destination, bound, input.baseAddress, input.count,
@@ -82,7 +110,9 @@ public final class ZstdCodec {
     ) throws(ZstdError) {
         precondition(output.count >= originalSize, "the output buffer is smaller than the frame's content")
         let written =
-            if let dictionary {
+            if frame == .compact {
+                decompressCompact(input, into: output, originalSize: originalSize, dictionary: dictionary)
+            } else if let dictionary {
                 ZSTD_decompress_usingDDict(
                     decompressionContext, output.baseAddress, originalSize, input.baseAddress, input.count,
                     dictionary.decompression)
@@ -94,5 +124,24 @@ public final class ZstdCodec {
         guard size == originalSize else {
             throw ZstdError(message: "decompressed \(size) bytes where \(originalSize) were expected")
         }
+    }
+
+    /// ZSTD_decompressDCtx reads with the context's parameters (the magicless format) and its referenced
+    /// dictionary; the one-shot dictionary call would expect the standard frame.
+    private func decompressCompact(
+        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, originalSize: Int,
+        dictionary: ZstdDictionary?
+    ) -> Int {
+        let referenced = ZSTD_DCtx_refDDict(decompressionContext, dictionary?.decompression)
+        if ZSTD_isError(referenced) != 0 { return referenced }
+        return ZSTD_decompressDCtx(
+            decompressionContext, output.baseAddress, originalSize, input.baseAddress, input.count)
+    }
+
+    /// The content size a standard frame declares, or nil when it declares none or is not a frame.
+    public static func contentSize(ofStandardFrame input: UnsafeRawBufferPointer) -> Int? {
+        let size = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+        guard size != ZSTD_CONTENTSIZE_UNKNOWN, size != ZSTD_CONTENTSIZE_ERROR else { return nil }
+        return Int(exactly: size)
     }
 }

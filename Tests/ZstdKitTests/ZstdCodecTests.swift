@@ -58,6 +58,51 @@ import ZstdKit
         #expect(restored.isEmpty)
     }
 
+    /// The record's frame: no magic number, dictionary id or content size, with and without a dictionary, and
+    /// the two frames are not mistaken for one another.
+    @Test func theCompactFrameLeavesOutWhatARecordHoldsAndReadsOnlyAsCompact() throws {
+        var samples: [[UInt8]] = []
+        for index in 0..<600 {
+            samples.append(
+                Array(#"{"orderId":"SO-\#(100000 + index)","amount":"\#(index).00","currency":"EUR"}"#.utf8))
+        }
+        let dictionary = try ZstdDictionary(bytes: try ZstdDictionary.train(samples: samples, capacity: 4096))
+        let standard = ZstdCodec()
+        let compact = ZstdCodec(frame: .compact)
+        for used in [nil, dictionary] {
+            var long: [UInt8] = []
+            var short: [UInt8] = []
+            try sample.withUnsafeBytes {
+                try standard.compress($0, dictionary: used, appendingTo: &long)
+                try compact.compress($0, dictionary: used, appendingTo: &short)
+            }
+            // magic (4), dictionary id (4 with one, else 0) and content size (1) leave; a window size (1) comes.
+            #expect(long.count - short.count == (used == nil ? 4 : 8), "\(long.count) against \(short.count)")
+            #expect(Array(long.prefix(4)) == [0x28, 0xB5, 0x2F, 0xFD])
+            var restored: [UInt8] = []
+            try short.withUnsafeBytes {
+                try compact.decompress(
+                    $0, originalSize: sample.count, dictionary: used, appendingTo: &restored)
+            }
+            #expect(restored == sample)
+            var wrong: [UInt8] = []
+            #expect(throws: ZstdError.self) {
+                try short.withUnsafeBytes {
+                    try standard.decompress(
+                        $0, originalSize: sample.count, dictionary: used, appendingTo: &wrong)
+                }
+            }
+        }
+        // One codec alternates between a dictionary and none.
+        var again: [UInt8] = []
+        try sample.withUnsafeBytes { try compact.compress($0, appendingTo: &again) }
+        var restored: [UInt8] = []
+        try again.withUnsafeBytes {
+            try compact.decompress($0, originalSize: sample.count, appendingTo: &restored)
+        }
+        #expect(restored == sample)
+    }
+
     @Test func trainingNeedsSamples() {
         #expect(throws: ZstdError.self) { try ZstdDictionary.train(samples: [[1, 2, 3]]) }
     }

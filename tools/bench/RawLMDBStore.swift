@@ -3,7 +3,8 @@ import LMDBKit
 import TraceLedger
 
 /// The physical floor of this design: the same LMDB databases and keys as TraceLedger (events by position
-/// with MDB_APPEND, event_ids, and traces/streams/actors as DUPSORT+DUPFIXED positions), written straight
+/// with MDB_APPEND, event_ids under the id's last 8 bytes, and event_ids/traces/streams/actors as DUPSORT+DUPFIXED
+/// positions), written straight
 /// through LMDBKit with no hashing, validation, dedupe check or compression, and committed durably.
 final class RawLMDBStore: BenchStore {
     let name = "raw LMDB"
@@ -25,7 +26,7 @@ final class RawLMDBStore: BenchStore {
         (events, eventIds, traces, streams, actors) = try environment.write { [environment] transaction in
             (
                 try environment.openDatabase(named: "events", flags: .create, in: transaction),
-                try environment.openDatabase(named: "event_ids", flags: .create, in: transaction),
+                try environment.openDatabase(named: "event_ids", flags: positions, in: transaction),
                 try environment.openDatabase(named: "traces", flags: positions, in: transaction),
                 try environment.openDatabase(named: "streams", flags: positions, in: transaction),
                 try environment.openDatabase(named: "actors", flags: positions, in: transaction)
@@ -41,7 +42,8 @@ final class RawLMDBStore: BenchStore {
                 let key = positionKey(nextPosition)
                 RawRecord.encode(content, recordedAt: recordedAt, into: &record)
                 try transaction.put(in: events, key: key, value: record, flags: .append)
-                try transaction.put(in: eventIds, key: content.eventId.bytes, value: key, flags: .noOverwrite)
+                try transaction.put(
+                    in: eventIds, key: positionKey(content.eventId.low), value: key, flags: .appendDuplicate)
                 try transaction.put(
                     in: traces, key: Array(content.traceId.utf8), value: key, flags: .appendDuplicate)
                 try transaction.put(

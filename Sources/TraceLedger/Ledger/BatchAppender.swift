@@ -241,8 +241,6 @@ final class BatchAppender {
             body: body, recordedAt: recordedAt, hash: hash, dictionary: dictionary)
         let positionKey = position.bigEndianBytes
         try transaction.put(in: databases.events, key: positionKey, value: record, flags: .append)
-        try transaction.put(
-            in: databases.eventIds, key: content.eventId.bytes, value: positionKey, flags: .noOverwrite)
         for (index, database) in databases.positionIndexes {
             try transaction.put(
                 in: database, key: index.key(of: content), value: positionKey, flags: .appendDuplicate)

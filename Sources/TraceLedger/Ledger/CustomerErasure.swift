@@ -86,7 +86,8 @@ enum CustomerErasure {
     /// Replaces the payloads of `events` by tombstones naming the erasure (position, stored hash and the
     /// Merkle leaf's payload digest stay).
     static func tombstone(
-        _ events: [RecordedEvent], by actor: String, reason: String, at time: Timestamp, erasurePosition: UInt64,
+        _ events: [RecordedEvent], by actor: String, reason: String, at time: Timestamp,
+        erasurePosition: UInt64,
         in transaction: LedgerWriteTransaction
     ) throws {
         let snapshot = transaction.snapshot
@@ -111,9 +112,12 @@ enum CustomerErasure {
     static func applyOnReplica(_ erasure: RecordedEvent, in transaction: LedgerWriteTransaction) throws {
         let positions = erasedPositions(in: erasure.content.payload)
         let reason =
-            (try? erasure.content.payload.withUnsafeBytes { try JSONParser.parse($0) })?.value["reason"]?.stringValue
+            (try? erasure.content.payload.withUnsafeBytes { try JSONParser.parse($0) })?.value["reason"]?
+            .stringValue
             ?? ""
-        let events = try positions.compactMap { try transaction.snapshot.event(at: $0) }.filter { $0.erasure == nil }
+        let events = try positions.compactMap { try transaction.snapshot.event(at: $0) }.filter {
+            $0.erasure == nil
+        }
         try tombstone(
             events, by: erasure.content.actor, reason: reason, at: erasure.content.occurredAt,
             erasurePosition: erasure.position, in: transaction)

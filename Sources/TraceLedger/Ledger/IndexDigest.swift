@@ -27,19 +27,12 @@ struct IndexDigest: Equatable {
         count += 1
     }
 
-    /// The digest of what `database` holds: every key with each of its values (8-byte positions).
-    static func of(_ database: Database, sorted: Bool, salt: UInt64, in transaction: Transaction) throws
-        -> IndexDigest
-    {
+    /// The digest of what `database` holds: every key with each of its values (8-byte positions, duplicate-sorted).
+    static func of(_ database: Database, salt: UInt64, in transaction: Transaction) throws -> IndexDigest {
         var digest = IndexDigest(salt: salt)
         try transaction.withCursor(on: database) { cursor in
             var entry = try cursor.first()
             while let current = entry {
-                guard sorted else {
-                    digest.add(key: current.key, position: current.value)
-                    entry = try cursor.next()
-                    continue
-                }
                 var page = try cursor.currentValues()
                 while let values = page {
                     var offset = 0

@@ -61,7 +61,8 @@ extension Ledger {
             throw LedgerError(.notAStore, "there is no TraceLedger store at \(path)")
         }
         guard let lock = try StoreLock.take(path, exclusive: true) else {
-            throw LedgerError(.storage, "the store at \(path) is read-only to this user: it cannot be \(what)")
+            throw LedgerError(
+                .storage, "the store at \(path) is read-only to this user: it cannot be \(what)")
         }
         return lock
     }

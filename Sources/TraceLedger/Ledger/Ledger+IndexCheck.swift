@@ -55,7 +55,7 @@ extension Ledger {
     /// What the records say the indexes other than the Merkle tree hold, up to a position: a keyed digest per
     /// index (`IndexDigest`) and the orders index's entries.
     private struct ExpectedIndexes {
-        let indexes: [(name: String, database: Database, sorted: Bool)]
+        let indexes: [(name: String, database: Database)]
         let salts: [UInt64]
         var digests: [IndexDigest]
         var orders = OrderIndex.ExpectedEntries()
@@ -63,9 +63,7 @@ extension Ledger {
         var through: UInt64 = 0
 
         init(_ databases: LedgerDatabases) {
-            indexes =
-                [("event_ids", databases.eventIds, false)]
-                + databases.positionIndexes.map { ($0.index.database.rawValue, $0.database, true) }
+            indexes = databases.positionIndexes.map { ($0.index.database.rawValue, $0.database) }
             salts = indexes.map { _ in IndexDigest.randomSalt() }
             digests = salts.map { IndexDigest(salt: $0) }
         }
@@ -78,10 +76,9 @@ extension Ledger {
             try snapshot.forEachEvent(from: through + 1, through: head) { event in
                 try OrderIndex.addExpectedEntries(of: event, to: &orders)
                 event.position.bigEndianBytes.withUnsafeBytes { position in
-                    event.eventId.bytes.withUnsafeBytes { digests[0].add(key: $0, position: position) }
                     for (offset, index) in positionIndexes.enumerated() {
                         index.index.key(of: event.content).withUnsafeBytes {
-                            digests[offset + 1].add(key: $0, position: position)
+                            digests[offset].add(key: $0, position: position)
                         }
                     }
                 }
@@ -105,14 +102,14 @@ extension Ledger {
                 // A damaged page of an index is that index's damage: the records, and repair, are unaffected.
                 do {
                     let found = try IndexDigest.of(
-                        index.database, sorted: index.sorted, salt: expected.salts[offset],
+                        index.database, salt: expected.salts[offset],
                         in: snapshot.transaction)
                     guard found != expected.digests[offset] else { return }
                     damage[index.name] =
                         try firstMissingEntry(in: index.name, snapshot: snapshot)
                         ?? "it holds \(found.count) entries for \(expected.through) events"
                 } catch let error as LMDBError {
-                    damage[index.name] = "its pages cannot be read (\(error))"
+                    damage[index.name] = "its pages are damaged and cannot be read (\(error))"
                 }
             }
         }
@@ -121,7 +118,7 @@ extension Ledger {
             do {
                 damage["orders"] = try orderIndexDamage(expected: expected.orders.entries, in: snapshot)
             } catch let error as LMDBError {
-                damage["orders"] = "its pages cannot be read (\(error))"
+                damage["orders"] = "its pages are damaged and cannot be read (\(error))"
             }
         }
         return damage
@@ -132,16 +129,14 @@ extension Ledger {
     private func firstMissingEntry(in index: String, snapshot: LedgerSnapshot) throws -> String? {
         let head = try snapshot.head().position
         guard head > 0 else { return nil }
-        let positional = databases.positionIndexes.first { $0.index.database.rawValue == index }
+        guard
+            let (kind, database) = databases.positionIndexes.first(where: {
+                $0.index.database.rawValue == index
+            })
+        else { return nil }
         var problem: String?
         try snapshot.forEachEvent(from: 1, through: head) { event in
             let position = event.position
-            guard let (kind, database) = positional else {
-                if try snapshot.position(ofEvent: event.eventId) != position {
-                    problem = "event \(event.eventId) at position \(position) is missing or misplaced"
-                }
-                return problem == nil
-            }
             let key = kind.key(of: event.content)
             let found = try snapshot.transaction.withCursor(on: database) { cursor in
                 try key.withUnsafeBytes { key in
@@ -153,7 +148,7 @@ extension Ledger {
                 }
             }
             if !found {
-                problem = "position \(position) is missing under \"\(String(decoding: key, as: UTF8.self))\""
+                problem = "position \(position) is missing under \(kind.describeKey(of: event.content))"
             }
             return problem == nil
         }
@@ -199,7 +194,6 @@ extension Ledger {
         try await write { transaction in
             let databases = transaction.databases
             let snapshot = transaction.snapshot
-            try transaction.transaction.empty(databases.eventIds)
             for (_, database) in databases.positionIndexes { try transaction.transaction.empty(database) }
             let head = try snapshot.head().position
             try MerkleTree.rebuild(in: snapshot)
@@ -209,8 +203,6 @@ extension Ledger {
             }
             try snapshot.forEachEvent(from: 1, through: head) { event in
                 let positionKey = event.position.bigEndianBytes
-                try transaction.put(
-                    positionKey, at: event.eventId.bytes, in: databases.eventIds, flags: .noOverwrite)
                 for (index, database) in databases.positionIndexes {
                     try transaction.put(
                         positionKey, at: index.key(of: event.content), in: database, flags: .appendDuplicate)

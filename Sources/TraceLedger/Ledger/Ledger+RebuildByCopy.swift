@@ -21,7 +21,7 @@ extension Ledger {
         if files.fileExists(atPath: temporary) { try files.removeItem(atPath: temporary) }  // an earlier, killed run
         try files.createDirectory(
             atPath: temporary, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        try copyRecords(from: path, to: temporary)
+        try copyRecords(from: try openEnvironment(at: path), path: path, to: temporary)
         let events: UInt64
         do {
             let copy = try Ledger.open(at: temporary, logger: Logger(label: "traceledger.repair"))
@@ -29,7 +29,8 @@ extension Ledger {
             guard case .intact = try copy.verify(), try copy.verifyIndexes().isEmpty else {
                 await copy.close()
                 throw LedgerError(
-                    .corrupted, "the copy of \(path) does not verify after its indexes were rebuilt; nothing changed")
+                    .corrupted,
+                    "the copy of \(path) does not verify after its indexes were rebuilt; nothing changed")
             }
             await copy.close()
         }
@@ -38,17 +39,26 @@ extension Ledger {
         return events
     }
 
-    /// Copies every database that is not derived from the records into a new environment at `destination`,
-    /// with the indexes created empty.
-    private static func copyRecords(from path: String, to destination: String) throws {
-        let source = try openEnvironment(at: path)
+    /// Copies every database that is not derived from the records of the store at `path` (its environment
+    /// `source`) into a new environment at `destination` of the current format, with the indexes created empty.
+    /// Each record passes through `record` on its way (`migrate` rewrites them into the current format); the other
+    /// values are copied as they are, but for the format marker.
+    static func copyRecords(
+        from source: Environment, path: String, to destination: String,
+        record: (UnsafeRawBufferPointer, Transaction) throws -> [UInt8] = { record, _ in Array(record) }
+    ) throws {
         let target = try Environment(path: destination)
         try source.read { from in
             try target.write { to in
                 let created = try LedgerDatabases.open(in: target, transaction: to, create: true)
                 for database in StoreDatabase.allCases where !database.isDerivedFromRecords {
                     guard let handle = try existing(database, in: source, transaction: from) else { continue }
-                    let copied = Result { try copyEntries(of: handle, in: from, to: created[database], in: to) }
+                    let rewritten = database == .events
+                    let copied = Result {
+                        try copyEntries(of: handle, in: from, to: created[database], in: to) {
+                            rewritten ? try record($0, from) : Array($0)
+                        }
+                    }
                     if case .failure(let error) = copied {
                         throw LedgerError(
                             .corrupted,
@@ -56,6 +66,8 @@ extension Ledger {
                                 + "from the records: restore the store from a backup (\(error))")
                     }
                 }
+                // The copy is of this build's format: its records (`record`) and its indexes, built next.
+                try StoreFormat.write(in: to, databases: created)
             }
         }
     }
@@ -76,13 +88,14 @@ extension Ledger {
 
     /// Copies each entry in key order, appended (the order it is read in is the order LMDB keeps).
     private static func copyEntries(
-        of database: Database, in source: Transaction, to target: Database, in destination: Transaction
+        of database: Database, in source: Transaction, to target: Database, in destination: Transaction,
+        value: (UnsafeRawBufferPointer) throws -> [UInt8]
     ) throws {
         try source.withCursor(on: database) { cursor in
             var entry = try cursor.first()
             while let current = entry {
                 try destination.put(
-                    in: target, key: Array(current.key), value: Array(current.value), flags: .append)
+                    in: target, key: Array(current.key), value: try value(current.value), flags: .append)
                 entry = try cursor.next()
             }
         }

@@ -82,7 +82,8 @@ extension Ledger {
                     do {
                         sizes = try RecordCodec.bodySizes(of: current.value)
                     } catch let error as LedgerError where error.kind == .corrupted {
-                        throw LedgerSnapshot.damagedRecord(at: try LedgerSnapshot.position(ofKey: current.key), error)
+                        throw LedgerSnapshot.damagedRecord(
+                            at: try LedgerSnapshot.position(ofKey: current.key), error)
                     }
                     canonical += sizes.original
                     stored += sizes.stored

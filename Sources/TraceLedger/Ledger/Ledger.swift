@@ -133,6 +133,7 @@ public final class Ledger: Sendable {
             writer: startWriter(path: path, environment: environment, logger: logger) { transaction in
                 let databases: LedgerDatabases
                 do {
+                    try StoreFormat.check(in: transaction, environment: environment, path: path)
                     databases = try LedgerDatabases.open(
                         in: environment, transaction: transaction, create: false)
                 } catch let error as LMDBError
@@ -141,9 +142,9 @@ public final class Ledger: Sendable {
                     throw DataFileCheck.notAStoreOrDamaged(
                         path, damage: "LMDB cannot find the ledger's databases among them",
                         notAStore: "\(path) is an LMDB environment but not a TraceLedger store (it lacks the "
-                            + "ledger's databases); point --store at a store or create one with `traceledger init`")
+                            + "ledger's databases); point --store at a store or create one with `traceledger init`"
+                    )
                 }
-                try StoreFormat.check(in: transaction, databases: databases, path: path)
                 try ProjectionRegistry.upgradeLayout(
                     in: transaction, environment: environment, databases: databases)
                 // Indexes added after a store was made are built the first time it is opened.

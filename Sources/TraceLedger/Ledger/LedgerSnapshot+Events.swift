@@ -9,9 +9,40 @@ extension LedgerSnapshot {
     }
 
     /// The position of the event with `id`, or nil.
+    ///
+    /// `event_ids` files an event under half its id (`PositionIndex.eventId`): each record under that key is
+    /// read for its whole id, so a lookup that finds the event decompresses one record, and one that does not,
+    /// nearly always none.
     public func position(ofEvent id: EventID) throws -> UInt64? {
-        try transaction.withValue(in: databases.eventIds, key: id.bytes) {
-            $0.map(UInt64.init(bigEndianBytes:))
+        for candidate in try positions(in: .eventId, key: PositionIndex.key(ofEvent: id)) {
+            guard let found = try eventId(at: candidate) else {
+                throw LedgerError(
+                    .corrupted,
+                    "the event-id index names position \(candidate), which holds no event: run "
+                        + "`traceledger repair-indexes`")
+            }
+            if found == id { return candidate }
+        }
+        return nil
+    }
+
+    /// The id of the event at `position` (the first 16 bytes of its canonical body), or nil when there is none.
+    private func eventId(at position: UInt64) throws -> EventID? {
+        try transaction.withValue(in: databases.events, key: position.bigEndianBytes) { record in
+            guard let record else { return nil }
+            do {
+                return try codec.withDecoded(
+                    record, dictionary: { try dictionaries.dictionary($0, in: self) }
+                ) {
+                    _, body in
+                    guard body.count >= 16 else {
+                        throw LedgerError(.corrupted, "a record's body is shorter than an event id")
+                    }
+                    return EventID(bytes: UnsafeRawBufferPointer(rebasing: body[..<16]))
+                }
+            } catch let error as LedgerError where error.kind == .corrupted {
+                throw LedgerSnapshot.damagedRecord(at: position, error)
+            }
         }
     }
 

@@ -40,7 +40,8 @@ public final class LedgerSnapshot {
                 return RecordedEvent(
                     position: position, streamVersion: streamVersion, recordedAt: header.recordedAt,
                     hash: header.hash, content: content,
-                    erasure: header.erased ? try Erasure(tombstone: content.payload, position: position) : nil)
+                    erasure: header.erased ? try Erasure(tombstone: content.payload, position: position) : nil
+                )
             }
         } catch let error as LedgerError where error.kind == .corrupted {
             throw LedgerSnapshot.damagedRecord(at: position, error)
@@ -61,7 +62,8 @@ public final class LedgerSnapshot {
     /// A record that could not be read, named by its position.
     static func damagedRecord(at position: UInt64, _ error: LedgerError) -> LedgerError {
         LedgerError(
-            .corrupted, "the record at position \(position) is damaged: \(error.message); run `traceledger verify`")
+            .corrupted,
+            "the record at position \(position) is damaged: \(error.message); run `traceledger verify`")
     }
 
     /// The stored value under `key` in `database`, copied out, or nil.

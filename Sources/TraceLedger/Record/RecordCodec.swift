@@ -2,17 +2,23 @@ import ZstdKit
 
 /// Turns canonical bodies into stored records and back.
 ///
-/// A record is a fixed header — format (1), flags (bit 0: body compressed; bit 1: payload erased, the body
+/// A record is a fixed header — format (2), flags (bit 0: body compressed; bit 1: payload erased, the body
 /// then holds the erasure's tombstone in its place, and the hash is the original's), dictionary id (u32 BE, 0 = none),
 /// recordedAt (i64 BE), hash (32) — then the body length as a varint and the body, zstd-compressed when that
-/// makes it smaller. Not Sendable: it reuses one zstd context; keep one per thread (see `RecordCodecPool`).
+/// makes it smaller. Format 2 stores zstd's compact frame (no magic number, dictionary id or content size: the
+/// header holds all three); format 1 stored the standard frame, and is still read, for `traceledger migrate`.
+/// Not Sendable: it reuses its zstd contexts; keep one per thread (see `RecordCodecPool`).
 final class RecordCodec {
-    static let formatVersion: UInt8 = 1
+    static let formatVersion: UInt8 = 2
+    /// The record format of store format 1, read only to migrate such a store.
+    static let firstFormatVersion: UInt8 = 1
     static let headerSize = 46
     private static let compressedFlag: UInt8 = 1
     private static let erasedFlag: UInt8 = 2
 
-    private let zstd = ZstdCodec(level: 3)
+    private let zstd = ZstdCodec(level: 3, frame: .compact)
+    /// Reads format 1's standard frames; made the first time one is read.
+    private lazy var firstFormatZstd = ZstdCodec(level: 3)
 
     /// The stored form of an event whose canonical body is `body`.
     func encode(
@@ -50,6 +56,8 @@ final class RecordCodec {
         var recordedAt: Timestamp
         var hash: ChainHash
         var erased: Bool
+        /// The dictionary the body was compressed with, 0 for none.
+        var dictionaryId: UInt32
     }
 
     /// Decompression output, reused from record to record (grown to the largest body seen).
@@ -67,14 +75,15 @@ final class RecordCodec {
     ) throws -> Result {
         var reader = ByteReader(record)
         let version = try reader.byte()
-        guard version == RecordCodec.formatVersion else {
+        guard version == RecordCodec.formatVersion || version == RecordCodec.firstFormatVersion else {
             throw LedgerError(.corrupted, "a record has format \(version), which this build does not know")
         }
         let flags = try reader.byte()
         let dictionaryId = try reader.uint32()
         let header = Header(
             recordedAt: Timestamp(nanosecondsSinceEpoch: try reader.int64()),
-            hash: ChainHash(copying: try reader.take(32)), erased: flags & RecordCodec.erasedFlag != 0)
+            hash: ChainHash(copying: try reader.take(32)), erased: flags & RecordCodec.erasedFlag != 0,
+            dictionaryId: dictionaryId)
         let length = try reader.varint()
         let stored = try reader.take(reader.remaining)
         guard flags & RecordCodec.compressedFlag != 0 else {
@@ -102,7 +111,8 @@ final class RecordCodec {
                     lastDictionary = compression
                 }
             }
-            try zstd.decompress(stored, into: scratch, originalSize: length, dictionary: compression)
+            let frames = version == RecordCodec.formatVersion ? zstd : firstFormatZstd
+            try frames.decompress(stored, into: scratch, originalSize: length, dictionary: compression)
         } catch let error as ZstdError {
             throw LedgerError(.corrupted, "a record's body cannot be decompressed: \(error)")
         }

@@ -21,15 +21,24 @@ public struct ChainHead: Sendable, Equatable {
     static func read(in snapshot: LedgerSnapshot) throws -> ChainHead {
         try snapshot.transaction.withValue(in: snapshot.databases.meta, key: MetaKey.chainHead.bytes) { raw in
             guard let raw else { return .empty }
-            var reader = ByteReader(raw)
-            let position = try reader.uint64()
-            let hash = ChainHash(copying: try reader.take(32))
-            let recordedAt = Timestamp(nanosecondsSinceEpoch: try reader.int64())
-            return ChainHead(position: position, hash: hash, recordedAt: recordedAt)
+            return try ChainHead(encoded: raw)
         }
     }
 
     func write(in transaction: Transaction, databases: LedgerDatabases) throws {
         try transaction.put(in: databases.meta, key: MetaKey.chainHead.bytes, value: encoded)
+    }
+}
+
+extension ChainHead {
+    /// The head `encoded` holds.
+    ///
+    /// - Throws: `LedgerError` `.corrupted` when it is too short.
+    init(encoded raw: UnsafeRawBufferPointer) throws(LedgerError) {
+        var reader = ByteReader(raw)
+        let position = try reader.uint64()
+        let hash = ChainHash(copying: try reader.take(32))
+        self.init(
+            position: position, hash: hash, recordedAt: Timestamp(nanosecondsSinceEpoch: try reader.int64()))
     }
 }

@@ -41,7 +41,8 @@ enum DataFileCheck {
         }
         guard let first = try meta(at: 0) else {
             // Not an LMDB file (LMDB says so), unless the second meta page is one: then the first was overwritten.
-            for pageSize in [4096, 8192, 16384, 65536] as [UInt64] where try meta(at: pageSize)?.pageSize == pageSize {
+            for pageSize in [4096, 8192, 16384, 65536] as [UInt64]
+            where try meta(at: pageSize)?.pageSize == pageSize {
                 throw damagedMetaPage(0, of: file)
             }
             return nil
@@ -70,7 +71,8 @@ enum DataFileCheck {
     /// The error for a store whose databases or format marker cannot be found: a file that lists as many
     /// databases as a store has is a damaged store (`damage` says what is missing); any other is no store.
     static func notAStoreOrDamaged(_ path: String, damage: String, notAStore: String) -> LedgerError {
-        guard let listed = try? namedDatabases(storeAt: path), listed >= UInt64(StoreDatabase.allCases.count) else {
+        guard let listed = try? namedDatabases(storeAt: path), listed >= UInt64(StoreDatabase.allCases.count)
+        else {
             return LedgerError(.notAStore, notAStore)
         }
         return LedgerError(

@@ -5,7 +5,7 @@ import LMDBKit
 enum StoreDatabase: String, CaseIterable, Sendable {
     /// position (u64) → record; written with MDB_APPEND.
     case events
-    /// eventId (16 bytes) → position: permanent idempotency.
+    /// The event id's last 8 bytes → positions: permanent idempotency (`PositionIndex.eventId`).
     case eventIds = "event_ids"
     /// traceId → positions (duplicate-sorted, fixed 8-byte values).
     case traces
@@ -36,7 +36,7 @@ enum StoreDatabase: String, CaseIterable, Sendable {
 
     var flags: DatabaseFlags {
         switch self {
-        case .traces, .streams, .actors: [.duplicateSort, .duplicateFixed]
+        case .eventIds, .traces, .streams, .actors: [.duplicateSort, .duplicateFixed]
         default: []
         }
     }
@@ -54,13 +54,18 @@ enum StoreDatabase: String, CaseIterable, Sendable {
     }
 }
 
-/// An index from some text of an event (its trace, its stream, its actor) to the positions of the events
+/// An index from a part of an event (its id, its trace, its stream, its actor) to the positions of the events
 /// that have it. The appender writes one entry per index for every event; a new index is one more case.
 enum PositionIndex: CaseIterable, Sendable {
+    /// The event id's last 8 bytes: half the key of the whole id, and a quarter fewer bytes per entry. Those bytes
+    /// are random in every UUID version a producer sends (v4, v7's `rand_b`, v5's hash), so two events rarely
+    /// share a key; a lookup compares the whole id of each record under it (`LedgerSnapshot.position(ofEvent:)`).
+    case eventId
     case trace, stream, actor
 
     var database: StoreDatabase {
         switch self {
+        case .eventId: .eventIds
         case .trace: .traces
         case .stream: .streams
         case .actor: .actors
@@ -70,9 +75,21 @@ enum PositionIndex: CaseIterable, Sendable {
     /// The key `content` is indexed under.
     func key(of content: EventContent) -> [UInt8] {
         switch self {
+        case .eventId: PositionIndex.key(ofEvent: content.eventId)
         case .trace: Array(content.traceId.utf8)
         case .stream: StreamKey.storageKey(domain: content.domain, entityId: content.entityId)
         case .actor: Array(content.actor.utf8)
+        }
+    }
+
+    /// The `event_ids` key of an event id.
+    static func key(ofEvent id: EventID) -> [UInt8] { id.low.bigEndianBytes }
+
+    /// What an entry of `content` is filed under, for a message naming a missing one.
+    func describeKey(of content: EventContent) -> String {
+        switch self {
+        case .eventId: "event \(content.eventId)"
+        case .trace, .stream, .actor: "\"\(String(decoding: key(of: content), as: UTF8.self))\""
         }
     }
 }

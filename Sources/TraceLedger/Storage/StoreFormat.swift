@@ -3,8 +3,9 @@ import LMDBKit
 /// The store's format marker in `meta`: tells a TraceLedger store from any other LMDB environment, and a
 /// store this build can read from one written by a newer version.
 enum StoreFormat {
-    /// The format this build writes and reads.
-    static let current = 1
+    /// The format this build writes and reads. Format 2 (records in zstd's compact frame, `event_ids` under half
+    /// the id) replaced format 1, which this build reads only to migrate it (`Ledger.migrate`).
+    static let current = 2
     private static let prefix = "traceledger/"
 
     static func write(in transaction: Transaction, databases: LedgerDatabases) throws {
@@ -12,16 +13,18 @@ enum StoreFormat {
             in: databases.meta, key: MetaKey.format.bytes, value: Array("\(prefix)\(current)".utf8))
     }
 
-    /// Throws `notAStore` unless the store's marker says a format this build can read.
-    static func check(in transaction: Transaction, databases: LedgerDatabases, path: String) throws {
-        let marker = try transaction.value(in: databases.meta, key: MetaKey.format.bytes).map {
-            String(decoding: $0, as: UTF8.self)
-        }
-        guard let marker, marker.hasPrefix(prefix), let version = Int(marker.dropFirst(prefix.count)) else {
-            throw DataFileCheck.notAStoreOrDamaged(
-                path, damage: "the ledger's format marker is unreadable",
-                notAStore: "\(path) is an LMDB environment but not a TraceLedger store; point --store at a store "
-                    + "or create one with `traceledger init`")
+    /// Throws `notAStore` unless the store's marker says a format this build can read. Run before the other
+    /// databases are opened: a format changes their flags, and LMDB refuses to open one under other flags.
+    static func check(in transaction: Transaction, environment: Environment, path: String) throws {
+        let meta = try environment.openDatabase(
+            named: StoreDatabase.meta.rawValue, flags: StoreDatabase.meta.flags, in: transaction)
+        let version = try version(in: transaction, meta: meta, path: path)
+        guard version >= current else {
+            throw LedgerError(
+                .notAStore,
+                "\(path) is a TraceLedger store of format \(version), which this build no longer opens (it "
+                    + "writes format \(current)): convert it with `traceledger migrate --store \(path)`, which "
+                    + "rewrites it and checks that every event, position and proof survives")
         }
         guard version <= current else {
             throw LedgerError(
@@ -29,5 +32,22 @@ enum StoreFormat {
                 "\(path) is a TraceLedger store of format \(version), newer than this build reads "
                     + "(\(current)); upgrade traceledger to open it")
         }
+    }
+
+    /// The store's format version, from its marker.
+    ///
+    /// - Throws: `notAStore` (or `corrupted`) when the marker is missing or unreadable.
+    static func version(in transaction: Transaction, meta: Database, path: String) throws -> Int {
+        let marker = try transaction.value(in: meta, key: MetaKey.format.bytes).map {
+            String(decoding: $0, as: UTF8.self)
+        }
+        guard let marker, marker.hasPrefix(prefix), let version = Int(marker.dropFirst(prefix.count)) else {
+            throw DataFileCheck.notAStoreOrDamaged(
+                path, damage: "the ledger's format marker is unreadable",
+                notAStore:
+                    "\(path) is an LMDB environment but not a TraceLedger store; point --store at a store "
+                    + "or create one with `traceledger init`")
+        }
+        return version
     }
 }

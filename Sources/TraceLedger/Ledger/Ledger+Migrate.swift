@@ -1,0 +1,213 @@
+import Foundation
+import LMDBKit
+import Logging
+import ZstdKit
+
+/// What `Ledger.migrate(at:)` did and checked.
+///
+/// Sendable: plain values.
+public struct Migration: Sendable {
+    /// The format the store had.
+    public let fromFormat: Int
+    public let toFormat: Int
+    /// The head, the same before and after: the last record's position and chain hash.
+    public let head: ChainHead
+    /// The Merkle tree's root at the head, as the old store kept it and as the new one computes it.
+    public let merkleRoot: RFC6962.Hash
+    /// The signed checkpoints kept in the store, each of whose roots the new tree gives again.
+    public let checkpoints: Int
+    /// The size of the store's data file before and after.
+    public let bytesBefore: Int
+    public let bytesAfter: Int
+    /// Where the old data file is kept, until its owner removes it.
+    public let originalKeptAt: String
+}
+
+extension Ledger {
+    /// Rewrites a store of an earlier format into the current one, under the store's exclusive lock.
+    ///
+    /// Every record is decoded and written again in the current record format, with its position, recordedAt,
+    /// hash and erasure flag; the values only the store knows (meta, consumers, dead letters, projections,
+    /// deliveries, checkpoints) are copied as they are, and the indexes are built again from the records. Before the
+    /// new file replaces the old one, it must verify: the whole hash chain against the head the old store kept,
+    /// every index, the Merkle root at the head against the old store's, and the root at the size of each signed
+    /// checkpoint against the checkpoint's. The old file is kept beside it (`originalKeptAt`).
+    ///
+    /// - Returns: what was migrated; nil when the store is of the current format already.
+    /// - Throws: `LedgerError` `.notAStore` when there is no store at `path` or it is of a newer format;
+    ///   `.corrupted` when the store does not verify (nothing changed); `.unavailable` when another process
+    ///   has it open.
+    public static func migrate(at path: String) async throws -> Migration? {
+        let lock = try exclusiveLock(on: path, toDo: "migrated")
+        let kept = path + "/format-\(StoreFormat.current - 1).mdb"
+        let temporary = path + "/migrating"
+        let files = FileManager.default
+        let bytesBefore = fileSize(path + "/data.mdb")
+        let old: (format: Int, head: ChainHead, root: RFC6962.Hash)
+        do {
+            let source = try openEnvironment(at: path)
+            guard let found = try oldStore(in: source, path: path) else { return nil }
+            old = found
+            if files.fileExists(atPath: kept) {
+                throw LedgerError(
+                    .invalidArgument,
+                    "\(kept) is in the way: it holds an earlier migration's original; move it elsewhere and run "
+                        + "`traceledger migrate` again")
+            }
+            if files.fileExists(atPath: temporary) { try files.removeItem(atPath: temporary) }  // a killed run
+            try files.createDirectory(
+                atPath: temporary, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            let rewriter = RecordRewriter(environment: source)
+            try copyRecords(from: source, path: path, to: temporary) { record, transaction in
+                try rewriter.rewrite(record, in: transaction)
+            }
+        }
+        let checkpoints: Int
+        do {
+            let copy = try openNewFormat(at: temporary)
+            _ = try await copy.repairIndexes()
+            let problem = try copy.migrationProblem(head: old.head, root: old.root)
+            checkpoints = try copy.read { snapshot in try snapshot.keptCheckpoints().count }
+            await copy.close()
+            if let problem {
+                throw LedgerError(
+                    .corrupted,
+                    "the store at \(path) did not survive the migration unchanged: \(problem); nothing changed "
+                        + "(the attempt is in \(temporary))")
+            }
+        }
+        guard link(path + "/data.mdb", kept) == 0 else {
+            throw LedgerError(
+                .storage,
+                "cannot keep the original as \(kept): \(String(cString: strerror(errno))); nothing changed")
+        }
+        try replaceDataFile(of: path, with: temporary)
+        withExtendedLifetime(lock) {}
+        return Migration(
+            fromFormat: old.format, toFormat: StoreFormat.current, head: old.head, merkleRoot: old.root,
+            checkpoints: checkpoints, bytesBefore: bytesBefore, bytesAfter: fileSize(path + "/data.mdb"),
+            originalKeptAt: kept)
+    }
+
+    /// The format, head and Merkle root of a store of an older format, or nil when it is of the current one.
+    private static func oldStore(in environment: Environment, path: String) throws -> (
+        format: Int, head: ChainHead, root: RFC6962.Hash
+    )? {
+        try environment.read { transaction in
+            let meta = try environment.openDatabase(named: StoreDatabase.meta.rawValue, in: transaction)
+            let format = try StoreFormat.version(in: transaction, meta: meta, path: path)
+            guard format < StoreFormat.current else {
+                try StoreFormat.check(in: transaction, environment: environment, path: path)  // newer: says so
+                return nil
+            }
+            func value(_ key: MetaKey) throws -> [UInt8]? { try transaction.value(in: meta, key: key.bytes) }
+            guard let headBytes = try value(.chainHead),
+                let head = try? headBytes.withUnsafeBytes({ raw throws(LedgerError) in
+                    try ChainHead(encoded: raw)
+                })
+            else {
+                throw LedgerError(.corrupted, "\(path) has no readable chain head; restore it from a backup")
+            }
+            guard let frontierBytes = try value(.merkleFrontier),
+                let frontier = MerkleFrontier(encoded: frontierBytes),
+                frontier.size == head.position
+            else {
+                throw LedgerError(
+                    .corrupted,
+                    "\(path) has no Merkle tree at its head; open it with the build that wrote it, run "
+                        + "`traceledger repair-indexes`, then migrate")
+            }
+            return (format, head, frontier.root)
+        }
+    }
+
+    /// Opens the migrated copy: it is of the current format, but its indexes are empty until rebuilt.
+    private static func openNewFormat(at path: String) throws -> Ledger {
+        try Ledger.open(at: path, logger: Logger(label: "traceledger.migrate"))
+    }
+
+    /// What differs between this store and the old one's head and Merkle root, or between its tree and the
+    /// checkpoints it keeps; nil when nothing does.
+    private func migrationProblem(head: ChainHead, root: RFC6962.Hash) throws -> String? {
+        guard case .intact(let verified) = try verify() else { return "its hash chain does not verify" }
+        guard verified == head else {
+            return "its head is position \(verified.position), not \(head.position) with hash \(head.hash)"
+        }
+        if let damage = try verifyIndexes().first { return "its \(damage.index) index: \(damage.reason)" }
+        return try read { snapshot in
+            guard try snapshot.merkleRoot().root == root else { return "its Merkle root at the head differs" }
+            for checkpoint in try snapshot.keptCheckpoints() where checkpoint.size <= head.position {
+                guard try snapshot.merkleRoot(size: checkpoint.size).root == checkpoint.root else {
+                    return
+                        "its Merkle root at the size of the checkpoint of \(checkpoint.size) events differs"
+                }
+            }
+            return nil
+        }
+    }
+}
+
+extension LedgerSnapshot {
+    /// The checkpoints the store signed and keeps, as their notes state them (signatures not checked).
+    func keptCheckpoints() throws -> [Checkpoint] {
+        try transaction.withCursor(on: databases.checkpoints) { cursor in
+            var checkpoints: [Checkpoint] = []
+            var entry = try cursor.first()
+            while let current = entry {
+                checkpoints.append(try Checkpoint(text: String(decoding: current.value, as: UTF8.self)))
+                entry = try cursor.next()
+            }
+            return checkpoints
+        }
+    }
+}
+
+/// Writes a record of an earlier format again in the current one: the same body, recordedAt, hash and erasure flag,
+/// compressed with the store's current dictionary (a record names its dictionary, so any of the store's will do).
+private final class RecordRewriter {
+    private let environment: Environment
+    private let codec = RecordCodec()
+    private var dictionaries: [UInt32: ZstdDictionary] = [:]
+
+    init(environment: Environment) { self.environment = environment }
+
+    func rewrite(_ record: UnsafeRawBufferPointer, in transaction: Transaction) throws -> [UInt8] {
+        // The dictionary is looked up first, outside the codec's call, which holds the body only meanwhile.
+        var header: RecordCodec.Header?
+        var body: [UInt8] = []
+        try codec.withDecoded(record, dictionary: { try self.dictionary($0, in: transaction) }) {
+            header = $0
+            body = Array($1)
+        }
+        guard let header else { throw LedgerError(.corrupted, "a record could not be read") }
+        return try codec.encode(
+            body: body, recordedAt: header.recordedAt, hash: header.hash,
+            dictionary: try currentDictionary(in: transaction), erased: header.erased)
+    }
+
+    /// The dictionary new records use, for every record: those written before it was trained shrink too.
+    private var current: ZstdDictionary??
+
+    private func currentDictionary(in transaction: Transaction) throws -> ZstdDictionary? {
+        if let current { return current }
+        let meta = try environment.openDatabase(named: StoreDatabase.meta.rawValue, in: transaction)
+        let id = try transaction.value(in: meta, key: MetaKey.currentDictionary.bytes).flatMap {
+            $0.count == 4 ? UInt32(bigEndianBytes: $0) : nil
+        }
+        let found = try id.map { try dictionary($0, in: transaction) }
+        current = .some(found)
+        return found
+    }
+
+    private func dictionary(_ id: UInt32, in transaction: Transaction) throws -> ZstdDictionary {
+        if let known = dictionaries[id] { return known }
+        let meta = try environment.openDatabase(named: StoreDatabase.meta.rawValue, in: transaction)
+        guard let bytes = try transaction.value(in: meta, key: MetaKey.dictionary(id: id).bytes) else {
+            throw LedgerError(
+                .corrupted, "a record needs zstd dictionary \(id), which the store does not hold")
+        }
+        let dictionary = try ZstdDictionary(bytes: bytes)
+        dictionaries[id] = dictionary
+        return dictionary
+    }
+}
