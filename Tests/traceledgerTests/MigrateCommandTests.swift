@@ -25,6 +25,9 @@ import TraceLedgerWorkload
                 "\(refused.stderr)")
         }
 
+        // A migration killed after keeping the original under its second name, before replacing it.
+        try FileManager.default.linkItem(
+            atPath: fixture.store + "/data.mdb", toPath: fixture.store + "/format-1.mdb")
         let migrated = try fixture.run("migrate")
         #expect(migrated.status == 0, "\(migrated.stderr)")
         #expect(migrated.stdout.contains("migrated \(fixture.store) from format 1 to 2: 1,804 events"))

@@ -48,6 +48,9 @@ extension Ledger {
             let source = try openEnvironment(at: path)
             guard let found = try oldStore(in: source, path: path) else { return nil }
             old = found
+            if files.fileExists(atPath: kept), isSameFile(kept, path + "/data.mdb") {
+                unlink(kept)  // a run killed between keeping the original and replacing it: only a second name
+            }
             if files.fileExists(atPath: kept) {
                 throw LedgerError(
                     .invalidArgument,
@@ -119,6 +122,13 @@ extension Ledger {
             }
             return (format, head, frontier.root)
         }
+    }
+
+    private static func isSameFile(_ one: String, _ other: String) -> Bool {
+        var first = stat()
+        var second = stat()
+        return stat(one, &first) == 0 && stat(other, &second) == 0 && first.st_dev == second.st_dev
+            && first.st_ino == second.st_ino
     }
 
     /// Opens the migrated copy: it is of the current format, but its indexes are empty until rebuilt.
