@@ -156,6 +156,7 @@ let package = Package(
             name: "TraceLedgerTests",
             dependencies: [
                 "TraceLedger", "TraceLedgerSinks", "TraceLedgerTesting", "TraceLedgerWorkload", "LMDBKit",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings),
         .testTarget(

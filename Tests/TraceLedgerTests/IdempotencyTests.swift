@@ -1,3 +1,5 @@
+import Crypto
+import LMDBKit
 import Testing
 import TraceLedger
 import TraceLedgerTesting
@@ -59,31 +61,82 @@ import TraceLedgerTesting
         #expect(!third.isDuplicate && third.eventId != first.eventId)
     }
 
-    /// `event_ids` files an event under the last 8 bytes of its id: ids that share them are still told apart.
-    @Test func idsSharingTheirIndexedHalfAreDistinctEvents() async throws {
+    /// `event_ids` files an event under 8 bytes of its id's SHA-256, so ids can share a key: each record under it
+    /// is compared by its whole id. Real collisions take ~2³² hashes to find, so the test files entries under
+    /// other ids' keys through LMDB, as a collision would.
+    @Test func eventsSharingAnEventIdKeyAreToldApartByTheirWholeIds() async throws {
         let store = try TemporaryStore()
         let ids = [
             "11111111-1111-4111-9a51-0d3b5e7f9a11", "22222222-2222-4222-9a51-0d3b5e7f9a11",
             "33333333-3333-4333-9a51-0d3b5e7f9a11",
         ]
-        func line(_ index: Int) -> String {
-            EventLine.make(
-                type: "payment.captured", entityId: "pi_\(index)", payload: payload, eventId: ids[index])
+        func line(_ index: Int, amount: String = "23.80") throws -> ProposedEvent {
+            try EventDecoder().decode(
+                EventLine.make(
+                    type: "payment.captured", entityId: "pi_\(index)",
+                    payload: #"{"orderId":"SO-1","amount":"\#(amount)","currency":"EUR"}"#,
+                    eventId: ids[index]))
         }
-        let first = try await store.ledger.append(EventDecoder().decode(line(0)))
-        let second = try await store.ledger.append(EventDecoder().decode(line(1)))
-        #expect(!first.isDuplicate && !second.isDuplicate && second.position == 2)
-        for _ in 0..<2 {
-            #expect(try await store.ledger.append(EventDecoder().decode(line(1))).position == 2)
-            #expect(try await store.ledger.append(EventDecoder().decode(line(0))).position == 1)
-            #expect(try store.ledger.event(withId: EventID(ids[1])!)?.content.entityId == "pi_1")
-            #expect(try store.ledger.event(withId: EventID(ids[2])!) == nil)
-            #expect(try store.ledger.verifyIndexes().isEmpty)
-            try await store.ledger.repairIndexes()  // and the same once rebuilt from the records
+        _ = try await store.ledger.append(try line(0))
+        _ = try await store.ledger.append(try line(1))
+        await store.ledger.close()
+        func key(_ id: String) -> [UInt8] { Array(SHA256.hash(data: EventID(id)!.bytes).prefix(8)) }
+        let environment = try Environment(path: store.path)
+        try environment.write { transaction in
+            let eventIds = try environment.openDatabase(
+                named: "event_ids", flags: [.duplicateSort, .duplicateFixed], in: transaction)
+            // The third id's key names position 1; the first id's key names position 2 as well.
+            try transaction.put(in: eventIds, key: key(ids[2]), value: UInt64(1).bigEndianBytesForTest)
+            try transaction.put(in: eventIds, key: key(ids[0]), value: UInt64(2).bigEndianBytesForTest)
         }
-        let third = try await store.ledger.append(EventDecoder().decode(line(2)))
+        let ledger = try Ledger.open(at: store.path)
+        #expect(try ledger.event(withId: EventID(ids[2])!) == nil)
+        #expect(try ledger.event(withId: EventID(ids[0])!)?.position == 1)
+        let third = try await ledger.append(try line(2))
         #expect(!third.isDuplicate && third.position == 3)
-        #expect(try store.ledger.head().position == 3)
+        for (index, position) in [(0, 1), (1, 2), (2, 3)] {
+            let again = try await ledger.append(try line(index))
+            #expect(again.isDuplicate && again.position == UInt64(position), "id \(index)")
+        }
+        let error = await #expect(throws: LedgerError.self) {
+            _ = try await ledger.append(try line(0, amount: "1.00"))
+        }
+        #expect(error?.kind == .conflict)
+        #expect(error?.message.contains("already exists at position 1") == true)
+        // The entries filed by hand are extra to what the records say; repair drops them.
+        #expect(try ledger.verifyIndexes().map(\.index) == ["event_ids"])
+        try await ledger.repairIndexes()
+        #expect(try ledger.verifyIndexes().isEmpty)
+        #expect(try ledger.event(withId: EventID(ids[2])!)?.position == 3)
+        #expect(try ledger.head().position == 3)
+    }
+
+    /// Two records with one event id (a record copied over another through LMDB, its index entry moved along):
+    /// verify names them, though `event_ids` itself agrees with the records.
+    @Test func twoRecordsWithOneEventIdAreNamed() async throws {
+        let store = try TemporaryStore()
+        let first = try await store.ledger.append(
+            EventDecoder().decode(
+                EventLine.make(type: "payment.captured", entityId: "pi_1", payload: payload)))
+        let second = try await store.ledger.append(
+            EventDecoder().decode(
+                EventLine.make(type: "payment.captured", entityId: "pi_2", payload: payload)))
+        await store.ledger.close()
+        func key(_ id: EventID) -> [UInt8] { Array(SHA256.hash(data: id.bytes).prefix(8)) }
+        let environment = try Environment(path: store.path)
+        try environment.write { transaction in
+            let events = try environment.openDatabase(named: "events", in: transaction)
+            let eventIds = try environment.openDatabase(
+                named: "event_ids", flags: [.duplicateSort, .duplicateFixed], in: transaction)
+            let record = try #require(try transaction.value(in: events, key: UInt64(1).bigEndianBytesForTest))
+            try transaction.put(in: events, key: UInt64(2).bigEndianBytesForTest, value: record)
+            _ = try transaction.delete(
+                in: eventIds, key: key(second.eventId), value: UInt64(2).bigEndianBytesForTest)
+            try transaction.put(in: eventIds, key: key(first.eventId), value: UInt64(2).bigEndianBytesForTest)
+        }
+        let damage = try Ledger.open(at: store.path).verifyIndexes()
+        let reason = try #require(damage.first { $0.index == "event_ids" }?.reason)
+        #expect(reason.contains("positions 1 and 2 hold the same event id \(first.eventId)"), "\(reason)")
     }
 
     @Test func theSameIdTwiceInOneBatch() async throws {
@@ -110,4 +163,8 @@ import TraceLedgerTesting
         #expect(error?.batchIndex == 1)
         #expect(try store.ledger.head().position == 1)
     }
+}
+
+extension UInt64 {
+    fileprivate var bigEndianBytesForTest: [UInt8] { withUnsafeBytes(of: bigEndian) { Array($0) } }
 }

@@ -16,7 +16,10 @@ import TraceLedgerWorkload
         try StoreFixtures.installFormatOneStore(at: fixture.store)
 
         // Every command refuses it and names the command that converts it.
-        for command in [["stats"], ["verify"], ["events", "--limit", "1"], ["append", "-"]] {
+        for command in [
+            ["stats"], ["verify"], ["events", "--limit", "1"], ["append", "-"], ["doctor"], ["compact"],
+            ["backup", fixture.directory.file("backup")], ["repair-indexes"],
+        ] {
             let refused = try CommandRunner.run(command + ["--store", fixture.store], stdin: "")
             #expect(refused.status == 1, "\(command)")
             #expect(
@@ -25,9 +28,7 @@ import TraceLedgerWorkload
                 "\(refused.stderr)")
         }
 
-        // A migration killed after keeping the original under its second name, before replacing it.
-        try FileManager.default.linkItem(
-            atPath: fixture.store + "/data.mdb", toPath: fixture.store + "/format-1.mdb")
+        let original = try Data(contentsOf: URL(fileURLWithPath: fixture.store + "/data.mdb"))
         let migrated = try fixture.run("migrate")
         #expect(migrated.status == 0, "\(migrated.stderr)")
         #expect(migrated.stdout.contains("migrated \(fixture.store) from format 1 to 2: 1,804 events"))
@@ -36,7 +37,13 @@ import TraceLedgerWorkload
                 "unchanged: head position 1804, hash 6dd7fd9afdb887f653e0669102cc764339ff9dfa98bb948062d9c487b9721edd"
             ))
         #expect(migrated.stdout.contains("at each of 2 signed checkpoints"))
-        #expect(FileManager.default.fileExists(atPath: fixture.store + "/format-1.mdb"))
+        // The original is kept, byte for byte, as another file than the new one.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.store + "/format-1.mdb")) == original)
+        let inodes = try [fixture.store + "/format-1.mdb", fixture.store + "/data.mdb"].map {
+            try FileManager.default.attributesOfItem(atPath: $0)[.systemFileNumber] as? Int
+        }
+        #expect(inodes[0] != nil && inodes[0] != inodes[1])
+        #expect(!FileManager.default.fileExists(atPath: fixture.store + "/migrating"))
 
         // What the format-1 build printed of the store, byte for byte.
         let events = try fixture.run("events", "--json", "--limit", "100000")
@@ -94,10 +101,31 @@ import TraceLedgerWorkload
         try data.write(to: URL(fileURLWithPath: path))
         let refused = try fixture.run("migrate")
         #expect(refused.status != 0)
-        #expect(refused.stderr.contains("did not survive the migration unchanged"), "\(refused.stderr)")
-        #expect(refused.stderr.contains("nothing changed"))
+        #expect(
+            refused.stderr.contains("cannot be migrated: its hash chain breaks at position 1804")
+                || refused.stderr.contains("cannot be migrated: its records end at position 1804"),
+            "\(refused.stderr)")
+        #expect(refused.stderr.contains("Nothing changed"))
         #expect(!FileManager.default.fileExists(atPath: fixture.store + "/format-1.mdb"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == data)
         // The store is the old one, still refused with the same advice.
         #expect(try fixture.run("stats").stderr.contains("traceledger migrate"))
+    }
+
+    /// A migration killed after keeping the original under its second name, before replacing the file: the next
+    /// run recognises the second name of the same file and goes on.
+    @Test func aMigrationKilledBeforeTheReplacementRunsAgain() throws {
+        let fixture = CLIFixture()
+        try StoreFixtures.installFormatOneStore(at: fixture.store)
+        try FileManager.default.linkItem(
+            atPath: fixture.store + "/data.mdb", toPath: fixture.store + "/format-1.mdb")
+        try FileManager.default.createDirectory(
+            atPath: fixture.store + "/migrating", withIntermediateDirectories: false)
+        let migrated = try fixture.run("migrate")
+        #expect(migrated.status == 0, "\(migrated.stderr)")
+        #expect(try fixture.run("verify").status == 0)
+        let events = try fixture.run("events", "--json", "--limit", "100000")
+        #expect(
+            MigrateCommandTests.sha256(events.stdout) == (try StoreFixtures.formatOneText("events.sha256")))
     }
 }

@@ -3,9 +3,8 @@ import LMDBKit
 import TraceLedger
 
 /// The physical floor of this design: the same LMDB databases and keys as TraceLedger (events by position
-/// with MDB_APPEND, event_ids under the id's last 8 bytes, and event_ids/traces/streams/actors as DUPSORT+DUPFIXED
-/// positions), written straight
-/// through LMDBKit with no hashing, validation, dedupe check or compression, and committed durably.
+/// with MDB_APPEND, event_ids under 8 bytes of the id (TraceLedger: of its SHA-256, the same layout), and
+/// event_ids/traces/streams/actors as DUPSORT+DUPFIXED positions), written straight through LMDBKit with no hashing, validation, dedupe check or compression, and committed durably.
 final class RawLMDBStore: BenchStore {
     let name = "raw LMDB"
     let path: String

@@ -113,6 +113,15 @@ extension Ledger {
                 }
             }
         }
+        if damage["event_ids"] == nil {
+            try read { snapshot in
+                do {
+                    damage["event_ids"] = try sharedEventIdDamage(in: snapshot)
+                } catch let error as LMDBError {
+                    damage["event_ids"] = "its pages are damaged and cannot be read (\(error))"
+                }
+            }
+        }
         try read { snapshot in
             try expected.extend(to: snapshot)
             do {
@@ -122,6 +131,43 @@ extension Ledger {
             }
         }
         return damage
+    }
+
+    /// Two records with one event id, found among the keys of `event_ids` that hold more than one position (the
+    /// few whose ids share a hash prefix): the appender never writes such a pair, so one record was written twice
+    /// or altered. Nil when there is none.
+    private func sharedEventIdDamage(in snapshot: LedgerSnapshot) throws -> String? {
+        var shared: [[UInt64]] = []
+        try snapshot.transaction.withCursor(on: snapshot.databases.eventIds) { cursor in
+            var entry = try cursor.first()
+            while entry != nil {
+                if try cursor.duplicateCount() > 1 {
+                    var positions: [UInt64] = []
+                    var page = try cursor.currentValues()
+                    while let values = page {
+                        for offset in stride(from: 0, to: values.count - 7, by: 8) {
+                            positions.append(UInt64(bigEndianBytes: values[offset..<offset + 8]))
+                        }
+                        page = try cursor.nextValues()
+                    }
+                    shared.append(positions)
+                }
+                entry = try cursor.nextKey()
+            }
+        }
+        for positions in shared {
+            var first: [EventID: UInt64] = [:]
+            for position in positions {
+                guard let id = try snapshot.eventId(at: position) else { continue }  // the digest names it
+                if let earlier = first[id] {
+                    return
+                        "positions \(earlier) and \(position) hold the same event id \(id): one record was "
+                        + "written twice or altered; restore the store from a backup"
+                }
+                first[id] = position
+            }
+        }
+        return nil
     }
 
     /// The first record whose entry `index` lacks, looked up record by record: run only for an index whose

@@ -39,15 +39,20 @@ extension Ledger {
     ///   has it open.
     public static func migrate(at path: String) async throws -> Migration? {
         let lock = try exclusiveLock(on: path, toDo: "migrated")
-        let kept = path + "/format-\(StoreFormat.current - 1).mdb"
         let temporary = path + "/migrating"
         let files = FileManager.default
         let bytesBefore = fileSize(path + "/data.mdb")
         let old: (format: Int, head: ChainHead, root: RFC6962.Hash)
+        let kept: String
         do {
             let source = try openEnvironment(at: path)
-            guard let found = try oldStore(in: source, path: path) else { return nil }
+            guard let found = try oldStore(in: source, path: path) else {
+                // A run killed after replacing the file, before removing its working directory.
+                if files.fileExists(atPath: temporary) { try files.removeItem(atPath: temporary) }
+                return nil
+            }
             old = found
+            kept = path + "/format-\(old.format).mdb"
             if files.fileExists(atPath: kept), isSameFile(kept, path + "/data.mdb") {
                 unlink(kept)  // a run killed between keeping the original and replacing it: only a second name
             }
@@ -68,16 +73,24 @@ extension Ledger {
         let checkpoints: Int
         do {
             let copy = try openNewFormat(at: temporary)
-            _ = try await copy.repairIndexes()
-            let problem = try copy.migrationProblem(head: old.head, root: old.root)
-            checkpoints = try copy.read { snapshot in try snapshot.keptCheckpoints().count }
+            let problem: String?
+            let count: Int
+            do {
+                _ = try await copy.repairIndexes()
+                problem = try copy.migrationProblem(head: old.head, root: old.root)
+                count = try copy.read { snapshot in try snapshot.keptCheckpoints().count }
+            } catch {
+                await copy.close()
+                throw error
+            }
             await copy.close()
             if let problem {
                 throw LedgerError(
                     .corrupted,
-                    "the store at \(path) did not survive the migration unchanged: \(problem); nothing changed "
-                        + "(the attempt is in \(temporary))")
+                    "\(path) cannot be migrated: \(problem). Nothing changed (the attempt is in \(temporary))"
+                )
             }
+            checkpoints = count
         }
         guard link(path + "/data.mdb", kept) == 0 else {
             throw LedgerError(
@@ -138,18 +151,39 @@ extension Ledger {
 
     /// What differs between this store and the old one's head and Merkle root, or between its tree and the
     /// checkpoints it keeps; nil when nothing does.
+    ///
+    /// The copy's records hold the old ones' bodies, times and hashes as they were, so a chain that breaks in the
+    /// copy was broken in the original.
     private func migrationProblem(head: ChainHead, root: RFC6962.Hash) throws -> String? {
-        guard case .intact(let verified) = try verify() else { return "its hash chain does not verify" }
-        guard verified == head else {
-            return "its head is position \(verified.position), not \(head.position) with hash \(head.hash)"
+        let advice =
+            "restore it from a backup, or open it with the build that wrote it and run `traceledger verify`"
+        switch try verify() {
+        case .broken(let position, let reason):
+            return
+                "its hash chain breaks at position \(position) (\(reason)), so its records were damaged before "
+                + "this migration, which copies them as they are: \(advice)"
+        case .intact(let verified) where verified != head:
+            return
+                "its records end at position \(verified.position) with hash \(verified.hash), but its chain head "
+                + "says position \(head.position) with hash \(head.hash): \(advice)"
+        case .intact: break
         }
-        if let damage = try verifyIndexes().first { return "its \(damage.index) index: \(damage.reason)" }
+        if let damage = try verifyIndexes().first {
+            return "the rebuilt \(damage.index) index disagrees with the records (\(damage.reason))"
+        }
         return try read { snapshot in
-            guard try snapshot.merkleRoot().root == root else { return "its Merkle root at the head differs" }
-            for checkpoint in try snapshot.keptCheckpoints() where checkpoint.size <= head.position {
+            guard try snapshot.merkleRoot().root == root else {
+                return "the Merkle root the records give at the head is not the one the store kept: \(advice)"
+            }
+            for checkpoint in try snapshot.keptCheckpoints() {
+                guard checkpoint.size <= head.position else {
+                    return "it keeps a signed checkpoint of \(checkpoint.size) events, beyond its head at "
+                        + "\(head.position): signed events are missing; \(advice)"
+                }
                 guard try snapshot.merkleRoot(size: checkpoint.size).root == checkpoint.root else {
                     return
-                        "its Merkle root at the size of the checkpoint of \(checkpoint.size) events differs"
+                        "the Merkle root the records give at \(checkpoint.size) events is not the one its signed "
+                        + "checkpoint of that size states: \(advice)"
                 }
             }
             return nil

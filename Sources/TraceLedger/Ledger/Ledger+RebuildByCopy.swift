@@ -21,7 +21,13 @@ extension Ledger {
         if files.fileExists(atPath: temporary) { try files.removeItem(atPath: temporary) }  // an earlier, killed run
         try files.createDirectory(
             atPath: temporary, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        try copyRecords(from: try openEnvironment(at: path), path: path, to: temporary)
+        do {  // the store's environment is closed again before its file is replaced
+            let source = try openEnvironment(at: path)
+            // A store of another format is refused as `open` refuses it: its records would be copied under this
+            // build's format marker.
+            try source.read { try StoreFormat.check(in: $0, environment: source, path: path) }
+            try copyRecords(from: source, path: path, to: temporary)
+        }
         let events: UInt64
         do {
             let copy = try Ledger.open(at: temporary, logger: Logger(label: "traceledger.repair"))
@@ -47,7 +53,9 @@ extension Ledger {
         from source: Environment, path: String, to destination: String,
         record: (UnsafeRawBufferPointer, Transaction) throws -> [UInt8] = { record, _ in Array(record) }
     ) throws {
-        let target = try Environment(path: destination)
+        var options = EnvironmentOptions()
+        options.mapSize = max(options.mapSize, source.info().mapSize)  // the copy is no larger than the store
+        let target = try Environment(path: destination, options: options)
         try source.read { from in
             try target.write { to in
                 let created = try LedgerDatabases.open(in: target, transaction: to, create: true)
@@ -60,16 +68,26 @@ extension Ledger {
                         }
                     }
                     if case .failure(let error) = copied {
+                        guard isDamage(error) else { throw error }  // a full disk says so, as itself
                         throw LedgerError(
                             .corrupted,
-                            "the \(database.rawValue) database of \(path) is damaged too, and it is not rebuilt "
-                                + "from the records: restore the store from a backup (\(error))")
+                            "the \(database.rawValue) database of \(path) cannot be read (\(error)): it is not "
+                                + "derived from other data, so restore the store from a backup")
                     }
                 }
                 // The copy is of this build's format: its records (`record`) and its indexes, built next.
                 try StoreFormat.write(in: to, databases: created)
             }
         }
+    }
+
+    /// Whether a failure to copy is damage to what was read, not a want of room or a failing disk.
+    private static func isDamage(_ error: any Error) -> Bool {
+        if let error = error as? LedgerError { return error.kind == .corrupted }
+        guard let error = error as? LMDBError else { return false }
+        return [LMDBError.corrupted, LMDBError.pageNotFound, LMDBError.invalid, LMDBError.badValueSize]
+            .contains(
+                error.code)
     }
 
     /// The database's handle, or nil when an older store lacks it.

@@ -113,7 +113,7 @@ public final class Ledger: Sendable {
     /// Opens the existing store at `path`.
     ///
     /// - Throws: `LedgerError` `.notAStore` when there is no store there, it is not a TraceLedger store, or it
-    ///   was written by a newer version.
+    ///   is of another format: an older one names `traceledger migrate`, a newer one asks for a newer build.
     public static func open(at path: String, logger: Logger = Logger(label: "traceledger")) throws -> Ledger {
         try open(at: path, logger: logger, storeLock: nil)
     }

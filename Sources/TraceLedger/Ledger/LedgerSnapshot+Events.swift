@@ -27,7 +27,7 @@ extension LedgerSnapshot {
     }
 
     /// The id of the event at `position` (the first 16 bytes of its canonical body), or nil when there is none.
-    private func eventId(at position: UInt64) throws -> EventID? {
+    func eventId(at position: UInt64) throws -> EventID? {
         try transaction.withValue(in: databases.events, key: position.bigEndianBytes) { record in
             guard let record else { return nil }
             do {

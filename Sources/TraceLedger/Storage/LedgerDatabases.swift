@@ -1,3 +1,4 @@
+import Crypto
 import LMDBKit
 
 /// The named LMDB databases of a store: the storage schema in one place. docs/record-format.md describes
@@ -5,7 +6,7 @@ import LMDBKit
 enum StoreDatabase: String, CaseIterable, Sendable {
     /// position (u64) → record; written with MDB_APPEND.
     case events
-    /// The event id's last 8 bytes → positions: permanent idempotency (`PositionIndex.eventId`).
+    /// The first 8 bytes of the event id's SHA-256 → positions: permanent idempotency (`PositionIndex.eventId`).
     case eventIds = "event_ids"
     /// traceId → positions (duplicate-sorted, fixed 8-byte values).
     case traces
@@ -57,9 +58,11 @@ enum StoreDatabase: String, CaseIterable, Sendable {
 /// An index from a part of an event (its id, its trace, its stream, its actor) to the positions of the events
 /// that have it. The appender writes one entry per index for every event; a new index is one more case.
 enum PositionIndex: CaseIterable, Sendable {
-    /// The event id's last 8 bytes: half the key of the whole id, and a quarter fewer bytes per entry. Those bytes
-    /// are random in every UUID version a producer sends (v4, v7's `rand_b`, v5's hash), so two events rarely
-    /// share a key; a lookup compares the whole id of each record under it (`LedgerSnapshot.position(ofEvent:)`).
+    /// The first 8 bytes of the SHA-256 of the event id: half the key of the whole id, and a quarter fewer bytes
+    /// per entry. A hash, not a part of the id: ids that share most of their bytes (UUID v1 and v6 of one host
+    /// share the last 8, v7 of one millisecond the first 6) still spread, and a client that wants many ids under
+    /// one key must search for them (~2⁴⁸ hashes for four). A lookup compares the whole id of each record under
+    /// the key (`LedgerSnapshot.position(ofEvent:)`).
     case eventId
     case trace, stream, actor
 
@@ -83,7 +86,9 @@ enum PositionIndex: CaseIterable, Sendable {
     }
 
     /// The `event_ids` key of an event id.
-    static func key(ofEvent id: EventID) -> [UInt8] { id.low.bigEndianBytes }
+    static func key(ofEvent id: EventID) -> [UInt8] {
+        id.bytes.withUnsafeBytes { Array(SHA256.hash(data: $0).prefix(8)) }
+    }
 
     /// What an entry of `content` is filed under, for a message naming a missing one.
     func describeKey(of content: EventContent) -> String {
