@@ -92,8 +92,8 @@ final class FoldRunner<Fold: DomainFold> {
         var state = try states.removeValue(forKey: entity) ?? Self.read(entity, in: index)
         let before = Fold.needsPreviousState ? state : nil
         let problem = Fold.apply(event, to: &state)
-        if let state { states[entity] = state }
         if let reason = problem {
+            states[entity] = state.take()  // moved back, not copied
             let anomaly = ProjectionAnomaly(
                 projection: Fold.domain, position: event.position, entityId: entity, type: event.type,
                 traceId: event.traceId, reason: reason)
@@ -102,6 +102,7 @@ final class FoldRunner<Fold: DomainFold> {
         }
         changed.insert(entity)
         try Fold.didApply(event, entity: entity, before: before, after: state, index: index)
+        states[entity] = state.take()
     }
 
     func flush(version: ProjectionRegistry.Entry) throws {

@@ -110,7 +110,17 @@ enum InvoiceFold: DomainFold {
                 posting: event, orderId: orderId, currency: currency, totals: (net, tax, grand))
             return nil
         }
-        guard var invoice = state else { return "\(event.type) for an invoice that was never posted" }
+        // Taken out, not copied (see OrderFold.apply): every rule is checked before the invoice changes.
+        guard var invoice = state.take() else { return "\(event.type) for an invoice that was never posted" }
+        if let problem = apply(event, to: &invoice) {
+            state = invoice
+            return problem
+        }
+        state = invoice
+        return nil
+    }
+
+    private static func apply(_ event: ProjectionEvent, to invoice: inout InvoiceState) -> String? {
         guard let amount = event.money("amount") else { return "\(event.type) without a decimal amount" }
         if let currency = event.string("currency"), currency != invoice.currency {
             return "in \(currency), but the invoice is in \(invoice.currency)"
@@ -132,7 +142,6 @@ enum InvoiceFold: DomainFold {
             return nil
         }
         invoice.lastPosition = event.position
-        state = invoice
         return nil
     }
 }

@@ -37,12 +37,17 @@ enum OrderFold: DomainFold {
             state = created
             return nil
         }
-        guard var order = state else {
+        // Taken out, not copied: the order's arrays stay uniquely referenced and grow in place. Every rule is
+        // checked before the order changes, so an order that breaks one goes back as it was.
+        guard var order = state.take() else {
             return event.domain == .order
                 ? "\(event.type) for an order that was never created"
                 : "\(event.type) names order \(event.entityIdOrOrder), which was never created"
         }
-        if let problem = apply(event, to: &order) { return problem }
+        if let problem = apply(event, to: &order) {
+            state = order
+            return problem
+        }
         order.lastPosition = event.position
         state = order
         return nil

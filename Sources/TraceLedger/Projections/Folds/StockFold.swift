@@ -76,8 +76,25 @@ enum StockFold: DomainFold {
     static let domain = Domain.stock
 
     static func apply(_ event: ProjectionEvent, to state: inout StockState?) -> String? {
+        // Taken out, not copied (see OrderFold.apply): every rule is checked before the stock changes, so a
+        // stock that breaks one goes back as it was, and a new one is not kept.
+        switch event.verb {
+        case "received", "reserved", "released", "shipped", "adjusted", "counted": break
+        default: return nil  // another type changes nothing, and makes no stock
+        }
+        let known = state != nil
         var stock =
-            state ?? StockState(stockId: event.entityId, traceId: event.traceId, position: event.position)
+            state.take()
+            ?? StockState(stockId: event.entityId, traceId: event.traceId, position: event.position)
+        if let problem = apply(event, to: &stock) {
+            if known { state = stock }
+            return problem
+        }
+        state = stock
+        return nil
+    }
+
+    private static func apply(_ event: ProjectionEvent, to stock: inout StockState) -> String? {
         let wasAvailable = stock.available
         switch event.verb {
         case "received", "reserved", "released", "shipped":
@@ -114,7 +131,6 @@ enum StockFold: DomainFold {
             stock.oversoldPosition = event.position
         }
         stock.lastPosition = event.position
-        state = stock
         return nil
     }
 }
