@@ -12,10 +12,12 @@ public struct ProjectionEvent: Sendable {
     public let entityId: String
     public let type: String
     public let traceId: String
-    /// The payload; `.null` when it is not JSON (the ledger validates payloads, so only a damaged record).
-    public let payload: JSONValue
+    /// The payload's top-level members, each parsed only when a fold asks for it (a rebuild reads three or four
+    /// of them; parsing every payload into a tree was a tenth of it). Nil when the payload is not a JSON object
+    /// (the ledger validates payloads, so only a damaged record): a fold that finds no field records an anomaly.
+    let members: JSONMemberIndex?
 
-    /// Parses `event`'s payload.
+    /// Indexes `event`'s payload.
     public init(_ event: RecordedEvent) {
         position = event.position
         recordedAt = event.recordedAt
@@ -24,22 +26,23 @@ public struct ProjectionEvent: Sendable {
         entityId = event.entityId
         type = event.type
         traceId = event.traceId
-        do {
-            payload = try JSONParser.parse(event.content.payload).value
-        } catch {
-            // Not thrown on: a fold that finds no field records an anomaly with this position instead.
-            payload = .null
-        }
+        members = JSONMemberIndex(event.content.payload)
     }
 
+    /// The whole payload, parsed; `.null` when it is not a JSON object.
+    public var payload: JSONValue { members?.value ?? .null }
+
+    /// A payload member, parsed, or nil.
+    func member(_ key: String) -> JSONValue? { members?[key] }
+
     /// A payload string member, or nil.
-    func string(_ key: String) -> String? { payload[key]?.stringValue }
+    func string(_ key: String) -> String? { member(key)?.stringValue }
 
     /// A payload decimal-string member as money, or nil when absent or not a decimal.
     func money(_ key: String) -> Money? { string(key).flatMap { Money($0) } }
 
     /// A payload integer member, or nil when absent, fractional or out of range.
-    func integer(_ key: String) -> Int64? { payload[key]?.numberValue?.int64Value }
+    func integer(_ key: String) -> Int64? { member(key)?.numberValue?.int64Value }
 
     /// The verb of `type`: `captured` for `payment.captured`.
     var verb: Substring { type.drop { $0 != "." }.dropFirst() }

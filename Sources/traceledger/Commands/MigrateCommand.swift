@@ -11,8 +11,8 @@ struct MigrateCommand: AsyncParsableCommand {
             consumers, dead letters, projections, raw deliveries and signed checkpoints are copied; the indexes \
             are built again. The new file replaces the old only once it verifies: the hash chain to the same head, \
             every index, the Merkle root at the head and at every kept checkpoint's size. The old file stays \
-            beside it (format-1.mdb) until you remove it. The store must be open in no other process. A store of \
-            the current format is left as it is.
+            beside it (format-1.mdb) until you remove it, so the disk needs room for a second copy. The store must \
+            be open in no other process. A store of the current format is left as it is.
             """)
 
     @OptionGroup var store: StoreOptions

@@ -112,7 +112,7 @@ enum CustomerFold: DomainFold {
         switch event.verb {
         case "created", "updated", "erased":
             // `customer.erased` (traceledger erase) always says forgotten; an update may say it too.
-            if event.payload["forgotten"]?.boolValue == true {
+            if event.member("forgotten")?.boolValue == true {
                 customer.email = nil
                 customer.name = nil
                 customer.vatId = nil
@@ -123,7 +123,7 @@ enum CustomerFold: DomainFold {
             if let email = event.string("email") { customer.email = email }
             if let name = event.string("name") { customer.name = name }
             if let vatId = event.string("vatId") { customer.vatId = vatId }
-            if let address = event.payload["billingAddress"], address.objectValue != nil {
+            if let address = event.member("billingAddress"), address.objectValue != nil {
                 customer.billingAddress = address.serialized()
             }
         case "merged":

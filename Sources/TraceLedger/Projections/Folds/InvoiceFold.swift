@@ -27,7 +27,7 @@ struct InvoiceState: EntityState {
         self.orderId = orderId
         erpOrderId = event.string("erpOrderId")
         self.currency = currency
-        lines = OrderLine.lines(in: event.payload) ?? []
+        lines = OrderLine.lines(of: event) ?? []
         (netTotal, taxTotal, grandTotal) = totals
         traceId = event.traceId
         postedAt = event.occurredAt

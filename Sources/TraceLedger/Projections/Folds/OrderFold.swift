@@ -130,7 +130,7 @@ enum OrderFold: DomainFold {
     private static func update(_ order: inout OrderState, from event: ProjectionEvent) {
         if let customerId = event.string("customerId") { order.customerId = customerId }
         if let currency = event.string("currency") { order.currency = currency }
-        if let lines = OrderLine.lines(in: event.payload) { order.lines = lines }
+        if let lines = OrderLine.lines(of: event) { order.lines = lines }
         if let net = event.money("netTotal") { order.netTotal = net }
         if let tax = event.money("taxTotal") { order.taxTotal = tax }
         if let grand = event.money("grandTotal") { order.grandTotal = grand }

@@ -10,9 +10,9 @@ struct OrderLine: Sendable, Equatable {
     var taxRate: String?
     var lineTotal: Money?
 
-    /// The lines of a payload's `lines` array; nil when it is absent, empty lists stay empty.
-    static func lines(in payload: JSONValue) -> [OrderLine]? {
-        guard let elements = payload["lines"]?.arrayValue else { return nil }
+    /// The lines of an event's `lines` array; nil when it is absent, empty lists stay empty.
+    static func lines(of event: ProjectionEvent) -> [OrderLine]? {
+        guard let elements = event.member("lines")?.arrayValue else { return nil }
         return elements.compactMap { element in
             guard let sku = element["sku"]?.stringValue else { return nil }
             return OrderLine(
