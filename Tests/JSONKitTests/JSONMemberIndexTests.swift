@@ -83,6 +83,50 @@ import Testing
         #expect(checked > 400)
     }
 
+    /// Every prefix and every one-byte change of the hand-written texts: never a crash, and wherever the parser
+    /// accepts the text, the index agrees with it.
+    @Test func truncatedAndAlteredTextsNeverCrashAndAgreeWhenValid() throws {
+        let texts = [
+            #"{ "a" : [ 1 , { "b" : "]}" } ] , "c" : "say \"hi\" \\ }" , "d" : null , "e" : true , "f" : -1.5e3 }"#,
+            #"{"\u006frderId":"escaped key","o\"k":"quote in key","back\\slash":1,"ключ":"🧾"}"#,
+        ]
+        let alphabet = Array(#"{}[]",:\ ae1-"#.utf8) + [0xFF, 0xC3]
+        var agreed = 0
+        for text in texts {
+            let bytes = Array(text.utf8)
+            var variants = (0...bytes.count).map { Array(bytes[..<$0]) }
+            for offset in bytes.indices {
+                for replacement in alphabet where replacement != bytes[offset] {
+                    var changed = bytes
+                    changed[offset] = replacement
+                    variants.append(changed)
+                }
+            }
+            for variant in variants {
+                let index = JSONMemberIndex(variant)
+                for key in ["a", "c", "f", "orderId", "o\"k", "back\\slash", "ключ"] { _ = index?[key] }
+                guard let document = try? JSONParser.parse(variant), let object = document.value.objectValue
+                else {
+                    continue
+                }
+                let found = try #require(index, "\(String(decoding: variant, as: UTF8.self))")
+                for (key, value) in object.members { #expect(found[key] == value) }
+                agreed += 1
+            }
+        }
+        #expect(agreed > 100)
+    }
+
+    /// What a damaged object gives (a payload is validated before it is stored, so only a damaged record): the
+    /// first of two equal keys, and a member that does not parse as missing.
+    @Test func aDamagedObjectGivesItsFirstKeyAndNoBrokenMember() throws {
+        let index = try #require(JSONMemberIndex(Array(#"{"a":1,"a":2,"b":01,"c":"x"}"#.utf8)))
+        #expect(index["a"] == .number(JSONNumber(literal: "1")!))
+        #expect(index["b"] == nil)
+        #expect(index["c"] == .string("x"))
+        #expect(index.value == nil)
+    }
+
     @Test func aTextThatIsNotAnObjectHasNoIndexAndNoneCrashes() {
         for text in [#"[1,2]"#, #""x""#, "12", "null", "", " ", #"{"a":1} x"#] {
             #expect(JSONMemberIndex(Array(text.utf8)) == nil, "\(text)")

@@ -13,8 +13,10 @@ public struct ProjectionEvent: Sendable {
     public let type: String
     public let traceId: String
     /// The payload's top-level members, each parsed only when a fold asks for it (a rebuild reads three or four
-    /// of them; parsing every payload into a tree was a tenth of it). Nil when the payload is not a JSON object
-    /// (the ledger validates payloads, so only a damaged record): a fold that finds no field records an anomaly.
+    /// of them; parsing every payload into a tree was a tenth of it). The ledger validates every payload as an
+    /// object, so only a damaged record differs: one that is not an object has no members, and a fold that finds
+    /// no field records an anomaly; one damaged inside a member gives that member as missing and the others as
+    /// they are (`verify` names the record, as its hash no longer matches).
     let members: JSONMemberIndex?
 
     /// Indexes `event`'s payload.
@@ -29,7 +31,7 @@ public struct ProjectionEvent: Sendable {
         members = JSONMemberIndex(event.content.payload)
     }
 
-    /// The whole payload, parsed; `.null` when it is not a JSON object.
+    /// The whole payload, parsed again at each call; `.null` when it is not a JSON object.
     public var payload: JSONValue { members?.value ?? .null }
 
     /// A payload member, parsed, or nil.
