@@ -79,17 +79,25 @@ final class FoldRunner<Fold: DomainFold> {
     private var changed: Set<String> = []
     private var cachedVersion: ProjectionRegistry.Entry?
     private let cacheLimit = 250_000
+    /// Whether the cache holds every state the database holds, so that an entity it lacks has none and needs no
+    /// read: from a generation's first event (checkpoint 0, nothing folded into it yet, as a rebuild's new
+    /// generation) until the cache is emptied. A rebuild looked up each of its ~300,000 entities in vain.
+    private var cacheIsComplete = false
 
     func begin(_ index: ProjectionIndex, version: ProjectionRegistry.Entry) {
         self.index = index
-        if version != cachedVersion { states.removeAll(keepingCapacity: true) }
+        if version != cachedVersion {
+            states.removeAll(keepingCapacity: true)
+            cacheIsComplete = version.checkpoint == 0
+        }
     }
 
     func apply(_ event: ProjectionEvent) throws {
         guard let index else { preconditionFailure("FoldRunner.apply outside begin/flush") }
         guard let entity = try Fold.target(of: event, index: index) else { return }
         // Taken out of the cache, the state is uniquely referenced and the fold mutates it in place.
-        var state = try states.removeValue(forKey: entity) ?? Self.read(entity, in: index)
+        var state =
+            try states.removeValue(forKey: entity) ?? (cacheIsComplete ? nil : Self.read(entity, in: index))
         let before = Fold.needsPreviousState ? state : nil
         let problem = Fold.apply(event, to: &state)
         if let reason = problem {
@@ -114,7 +122,10 @@ final class FoldRunner<Fold: DomainFold> {
             try index.put(ProjectionKey.make(ProjectionKey.state, entity), writer.bytes)
         }
         changed.removeAll(keepingCapacity: true)
-        if states.count > cacheLimit { states.removeAll(keepingCapacity: true) }
+        if states.count > cacheLimit {
+            states.removeAll(keepingCapacity: true)
+            cacheIsComplete = false
+        }
         cachedVersion = version
         self.index = nil
     }
