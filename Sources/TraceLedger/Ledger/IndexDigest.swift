@@ -33,17 +33,7 @@ struct IndexDigest: Equatable {
         try transaction.withCursor(on: database) { cursor in
             var entry = try cursor.first()
             while let current = entry {
-                var page = try cursor.currentValues()
-                while let values = page {
-                    var offset = 0
-                    while offset + 8 <= values.count {
-                        digest.add(
-                            key: current.key,
-                            position: UnsafeRawBufferPointer(rebasing: values[offset..<offset + 8]))
-                        offset += 8
-                    }
-                    page = try cursor.nextValues()
-                }
+                try cursor.forEachPosition(ofCurrentKey: { digest.add(key: current.key, position: $0) })
                 entry = try cursor.nextKey()
             }
         }

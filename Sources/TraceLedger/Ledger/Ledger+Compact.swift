@@ -55,6 +55,17 @@ extension Ledger {
         try FileManager.default.removeItem(atPath: temporary)
     }
 
+    /// An empty directory `name` inside the store, for a new data file (its owner's only: 0700); what an earlier,
+    /// killed run left there is removed first.
+    static func workingDirectory(_ name: String, in path: String) throws -> String {
+        let directory = path + "/" + name
+        let files = FileManager.default
+        if files.fileExists(atPath: directory) { try files.removeItem(atPath: directory) }
+        try files.createDirectory(
+            atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        return directory
+    }
+
     /// Takes the store's exclusive lock, for a rewrite of its file.
     static func exclusiveLock(on path: String, toDo what: String) throws -> StoreLock {
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {

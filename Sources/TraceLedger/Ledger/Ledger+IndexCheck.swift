@@ -141,17 +141,7 @@ extension Ledger {
         try snapshot.transaction.withCursor(on: snapshot.databases.eventIds) { cursor in
             var entry = try cursor.first()
             while entry != nil {
-                if try cursor.duplicateCount() > 1 {
-                    var positions: [UInt64] = []
-                    var page = try cursor.currentValues()
-                    while let values = page {
-                        for offset in stride(from: 0, to: values.count - 7, by: 8) {
-                            positions.append(UInt64(bigEndianBytes: values[offset..<offset + 8]))
-                        }
-                        page = try cursor.nextValues()
-                    }
-                    shared.append(positions)
-                }
+                if try cursor.duplicateCount() > 1 { shared.append(try cursor.positionsOfCurrentKey()) }
                 entry = try cursor.nextKey()
             }
         }

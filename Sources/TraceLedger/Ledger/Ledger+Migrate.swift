@@ -62,9 +62,7 @@ extension Ledger {
                     "\(kept) is in the way: it holds an earlier migration's original; move it elsewhere and run "
                         + "`traceledger migrate` again")
             }
-            if files.fileExists(atPath: temporary) { try files.removeItem(atPath: temporary) }  // a killed run
-            try files.createDirectory(
-                atPath: temporary, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            _ = try workingDirectory("migrating", in: path)
             let rewriter = RecordRewriter(environment: source)
             try copyRecords(from: source, path: path, to: temporary) { record, transaction in
                 try rewriter.rewrite(record, in: transaction)
@@ -72,7 +70,8 @@ extension Ledger {
         }
         let checkpoints: Int
         do {
-            let copy = try openNewFormat(at: temporary)
+            // Of the current format already, with its indexes empty until rebuilt.
+            let copy = try Ledger.open(at: temporary, logger: Logger(label: "traceledger.migrate"))
             let problem: String?
             let count: Int
             do {
@@ -144,11 +143,6 @@ extension Ledger {
             && first.st_ino == second.st_ino
     }
 
-    /// Opens the migrated copy: it is of the current format, but its indexes are empty until rebuilt.
-    private static func openNewFormat(at path: String) throws -> Ledger {
-        try Ledger.open(at: path, logger: Logger(label: "traceledger.migrate"))
-    }
-
     /// What differs between this store and the old one's head and Merkle root, or between its tree and the
     /// checkpoints it keeps; nil when nothing does.
     ///
@@ -211,47 +205,33 @@ extension LedgerSnapshot {
 private final class RecordRewriter {
     private let environment: Environment
     private let codec = RecordCodec()
-    private var dictionaries: [UInt32: ZstdDictionary] = [:]
+    /// The source's dictionaries and the one new records use, read in the copy's transaction the first time.
+    private var dictionaries: (cache: DictionaryCache, current: ZstdDictionary?)?
 
     init(environment: Environment) { self.environment = environment }
 
     func rewrite(_ record: UnsafeRawBufferPointer, in transaction: Transaction) throws -> [UInt8] {
-        // The dictionary is looked up first, outside the codec's call, which holds the body only meanwhile.
+        let (cache, current) = try self.dictionaries(in: transaction)
         var header: RecordCodec.Header?
         var body: [UInt8] = []
-        try codec.withDecoded(record, dictionary: { try self.dictionary($0, in: transaction) }) {
+        try codec.withDecoded(record, dictionary: { try cache.dictionary($0, in: transaction) }) {
             header = $0
             body = Array($1)
         }
         guard let header else { throw LedgerError(.corrupted, "a record could not be read") }
         return try codec.encode(
-            body: body, recordedAt: header.recordedAt, hash: header.hash,
-            dictionary: try currentDictionary(in: transaction), erased: header.erased)
+            body: body, recordedAt: header.recordedAt, hash: header.hash, dictionary: current,
+            erased: header.erased)
     }
 
-    /// The dictionary new records use, for every record: those written before it was trained shrink too.
-    private var current: ZstdDictionary??
-
-    private func currentDictionary(in transaction: Transaction) throws -> ZstdDictionary? {
-        if let current { return current }
-        let meta = try environment.openDatabase(named: StoreDatabase.meta.rawValue, in: transaction)
-        let id = try transaction.value(in: meta, key: MetaKey.currentDictionary.bytes).flatMap {
-            $0.count == 4 ? UInt32(bigEndianBytes: $0) : nil
-        }
-        let found = try id.map { try dictionary($0, in: transaction) }
-        current = .some(found)
+    private func dictionaries(in transaction: Transaction) throws -> (
+        cache: DictionaryCache, current: ZstdDictionary?
+    ) {
+        if let dictionaries { return dictionaries }
+        let cache = DictionaryCache(
+            meta: try environment.openDatabase(named: StoreDatabase.meta.rawValue, in: transaction))
+        let found = (cache, try cache.current(in: transaction))
+        dictionaries = found
         return found
-    }
-
-    private func dictionary(_ id: UInt32, in transaction: Transaction) throws -> ZstdDictionary {
-        if let known = dictionaries[id] { return known }
-        let meta = try environment.openDatabase(named: StoreDatabase.meta.rawValue, in: transaction)
-        guard let bytes = try transaction.value(in: meta, key: MetaKey.dictionary(id: id).bytes) else {
-            throw LedgerError(
-                .corrupted, "a record needs zstd dictionary \(id), which the store does not hold")
-        }
-        let dictionary = try ZstdDictionary(bytes: bytes)
-        dictionaries[id] = dictionary
-        return dictionary
     }
 }

@@ -16,11 +16,7 @@ extension Ledger {
     ///   records do not verify; `.unavailable` when another process has the store open.
     public static func rebuildIndexesByCopy(at path: String) async throws -> UInt64 {
         let lock = try exclusiveLock(on: path, toDo: "repaired")
-        let temporary = path + "/repairing"
-        let files = FileManager.default
-        if files.fileExists(atPath: temporary) { try files.removeItem(atPath: temporary) }  // an earlier, killed run
-        try files.createDirectory(
-            atPath: temporary, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let temporary = try workingDirectory("repairing", in: path)
         do {  // the store's environment is closed again before its file is replaced
             let source = try openEnvironment(at: path)
             // A store of another format is refused as `open` refuses it: its records would be copied under this

@@ -100,18 +100,7 @@ extension LedgerSnapshot {
         try transaction.withCursor(on: databases.database(of: index)) { cursor in
             try key.withUnsafeBytes { key in
                 guard try cursor.find(key) != nil else { return [] }
-                var positions: [UInt64] = []
-                positions.reserveCapacity(try cursor.duplicateCount())
-                var page = try cursor.currentValues()
-                while let values = page {
-                    var offset = 0
-                    while offset + 8 <= values.count {
-                        positions.append(UInt64(bigEndianBytes: values[offset..<offset + 8]))
-                        offset += 8
-                    }
-                    page = try cursor.nextValues()
-                }
-                return positions
+                return try cursor.positionsOfCurrentKey()
             }
         }
     }

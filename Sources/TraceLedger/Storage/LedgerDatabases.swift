@@ -87,7 +87,8 @@ enum PositionIndex: CaseIterable, Sendable {
 
     /// The `event_ids` key of an event id.
     static func key(ofEvent id: EventID) -> [UInt8] {
-        id.bytes.withUnsafeBytes { Array(SHA256.hash(data: $0).prefix(8)) }
+        // Hashed from the id's two words as they lie, big-endian: no array of its bytes on the append path.
+        withUnsafeBytes(of: (id.high.bigEndian, id.low.bigEndian)) { Array(SHA256.hash(data: $0).prefix(8)) }
     }
 
     /// What an entry of `content` is filed under, for a message naming a missing one.
