@@ -46,6 +46,32 @@ import TraceLedgerWorkload
         #expect(try store.ledger.statistics().projectionEntries == entries)
     }
 
+    /// Chunks far from the head are folded off the writer while the one before is committed; two catch-ups of
+    /// the same projections race, so one of them finds its chunk's projection moved and folds again from there.
+    @Test func catchUpsRacingEachOtherAndAppendsAgreeWithAQuietRebuild() async throws {
+        let store = try TemporaryStore()
+        let lines = WorkloadGenerator.lines(seed: 5, count: 24_000)
+        let decoder = EventDecoder()
+        let events = try lines.map { try decoder.decode($0) }
+        _ = try await store.ledger.append(Array(events[..<16_000]))
+        let first = ProjectionEngine(ledger: store.ledger, eventsPerTransaction: 700)
+        let second = ProjectionEngine(ledger: store.ledger, eventsPerTransaction: 900)
+        let ledger = store.ledger
+        async let appended: Void = {
+            for start in stride(from: 16_000, to: 24_000, by: 400) {
+                _ = try await ledger.append(Array(events[start..<start + 400]))
+            }
+        }()
+        async let a = first.catchUp()
+        async let b = second.catchUp()
+        _ = try await (a, b, appended)
+        #expect(try await first.catchUp().position == 24_000)
+        let caughtUp = try first.statuses()
+        #expect(caughtUp.allSatisfy { $0.checkpoint == 24_000 })
+        try await ProjectionEngine(ledger: store.ledger, eventsPerTransaction: 1_000_000).rebuild()
+        #expect(try first.statuses().map(\.digest) == caughtUp.map(\.digest))
+    }
+
     @Test func anEmptyLogProjectsToEmptyState() async throws {
         let store = try TemporaryStore()
         let projections = ProjectionEngine(ledger: store.ledger)

@@ -18,6 +18,9 @@ final class CommitNotifier: Sendable {
 
     private let state = Mutex(State())
 
+    /// The head of this process's last commit that moved it (0 before the first).
+    var head: UInt64 { state.withLock { $0.head } }
+
     /// Called by the writer after a commit that moved the head to `head`.
     func publish(_ head: UInt64) {
         let ready = state.withLock { state -> [CheckedContinuation<UInt64, Never>] in

@@ -22,7 +22,7 @@ protocol DomainFold {
     /// parsed).
     static func concerns(_ domain: Domain, _ type: String) -> Bool
     /// The entity of this projection that `event` changes, or nil when it changes none.
-    static func target(of event: ProjectionEvent, index: ProjectionIndex) throws -> String?
+    static func target(of event: ProjectionEvent, index: FoldIndex) throws -> String?
     /// Applies `event` to `state` (nil before the entity's first event).
     ///
     /// - Returns: nil when applied; otherwise why the event cannot be applied (an anomaly), and `state` is
@@ -32,7 +32,7 @@ protocol DomainFold {
     static var needsPreviousState: Bool { get }
     /// Maintains the projection's secondary keys after `event` changed `entity` from `before` to `after`.
     static func didApply(
-        _ event: ProjectionEvent, entity: String, before: State?, after: State?, index: ProjectionIndex)
+        _ event: ProjectionEvent, entity: String, before: State?, after: State?, index: FoldIndex)
         throws
 }
 
@@ -41,12 +41,12 @@ extension DomainFold {
 
     static var needsPreviousState: Bool { false }
 
-    static func target(of event: ProjectionEvent, index: ProjectionIndex) throws -> String? {
+    static func target(of event: ProjectionEvent, index: FoldIndex) throws -> String? {
         event.domain == domain ? event.entityId : nil
     }
 
     static func didApply(
-        _ event: ProjectionEvent, entity: String, before: State?, after: State?, index: ProjectionIndex
+        _ event: ProjectionEvent, entity: String, before: State?, after: State?, index: FoldIndex
     ) throws {}
 }
 

@@ -1,6 +1,6 @@
 import LMDBKit
 
-/// A projection being folded, one write transaction after another, as one of the concrete runners: the
+/// A projection being folded, one chunk after another, as one of the concrete runners: the
 /// engine drives all of them over one pass of the log, and each call reaches a runner specialised for its
 /// fold (a protocol existential here would run the generic code unspecialised, at half the speed).
 enum AnyFoldRunner {
@@ -32,7 +32,8 @@ enum AnyFoldRunner {
         }
     }
 
-    /// Starts a transaction's work on the projection database whose state is `version`.
+    /// Starts a chunk that reads `index` (under the uncommitted writes) and continues the generation at
+    /// `version`.
     func begin(_ index: ProjectionIndex, version: ProjectionRegistry.Entry) {
         switch self {
         case .order(let runner): runner.begin(index, version: version)
@@ -54,26 +55,51 @@ enum AnyFoldRunner {
         }
     }
 
-    /// Writes the states changed since `begin`; the transaction will commit the database at `version`.
-    func flush(version: ProjectionRegistry.Entry) throws {
+    /// Ends the chunk: the states changed since `begin` join its writes, and the generation will be at
+    /// `version` once they are committed.
+    func flush(version: ProjectionRegistry.Entry) {
         switch self {
-        case .order(let runner): try runner.flush(version: version)
-        case .payment(let runner): try runner.flush(version: version)
-        case .stock(let runner): try runner.flush(version: version)
-        case .invoice(let runner): try runner.flush(version: version)
-        case .customer(let runner): try runner.flush(version: version)
+        case .order(let runner): runner.flush(version: version)
+        case .payment(let runner): runner.flush(version: version)
+        case .stock(let runner): runner.flush(version: version)
+        case .invoice(let runner): runner.flush(version: version)
+        case .customer(let runner): runner.flush(version: version)
+        }
+    }
+
+    /// What the runner wrote and has not committed.
+    var writes: FoldWrites {
+        switch self {
+        case .order(let runner): runner.writes
+        case .payment(let runner): runner.writes
+        case .stock(let runner): runner.writes
+        case .invoice(let runner): runner.writes
+        case .customer(let runner): runner.writes
+        }
+    }
+
+    /// Forgets the cache and the uncommitted writes.
+    func reset() {
+        switch self {
+        case .order(let runner): runner.reset()
+        case .payment(let runner): runner.reset()
+        case .stock(let runner): runner.reset()
+        case .invoice(let runner): runner.reset()
+        case .customer(let runner): runner.reset()
         }
     }
 }
 
-/// Folds events into one projection database, keeping the states it touches in memory and writing each
-/// changed state once per transaction, at `flush`: an order's dozen events cost one read and one write per
-/// transaction, not a dozen of each. The states stay cached across transactions as long as nobody else
-/// moved the projection in between (`begin` compares versions), up to `cacheLimit` entities.
+/// Folds events into one projection generation, keeping the states it touches in memory and writing each
+/// changed state once per chunk, at `flush`: an order's dozen events cost one read and one write per chunk,
+/// not a dozen of each. What a chunk writes is held in `writes` until the writer commits it, so the next chunk
+/// can be folded meanwhile. The states stay cached across chunks as long as nobody else moved the projection
+/// in between (`begin` compares versions), up to `cacheLimit` entities.
 ///
-/// Not Sendable: between `begin` and `flush` it holds a write transaction, bound to its thread.
+/// Not Sendable: between `begin` and `flush` it holds a snapshot, bound to its thread.
 final class FoldRunner<Fold: DomainFold> {
-    private var index: ProjectionIndex?
+    private var stored: ProjectionIndex?
+    let writes = FoldWrites()
     /// Entities known to the cache; an entity absent here is read from the database.
     private var states: [String: Fold.State] = [:]
     private var changed: Set<String> = []
@@ -84,8 +110,10 @@ final class FoldRunner<Fold: DomainFold> {
     /// generation) until the cache is emptied. A rebuild looked up each of its ~300,000 entities in vain.
     private var cacheIsComplete = false
 
-    func begin(_ index: ProjectionIndex, version: ProjectionRegistry.Entry) {
-        self.index = index
+    /// Starts a chunk that reads `stored` (under the uncommitted writes) and continues the generation at
+    /// `version`.
+    func begin(_ stored: ProjectionIndex, version: ProjectionRegistry.Entry) {
+        self.stored = stored
         if version != cachedVersion {
             states.removeAll(keepingCapacity: true)
             cacheIsComplete = version.checkpoint == 0
@@ -93,7 +121,8 @@ final class FoldRunner<Fold: DomainFold> {
     }
 
     func apply(_ event: ProjectionEvent) throws {
-        guard let index else { preconditionFailure("FoldRunner.apply outside begin/flush") }
+        guard let stored else { preconditionFailure("FoldRunner.apply outside begin/flush") }
+        let index = FoldIndex(stored: stored, writes: writes)
         guard let entity = try Fold.target(of: event, index: index) else { return }
         // Taken out of the cache, the state is uniquely referenced and the fold mutates it in place.
         var state =
@@ -105,7 +134,7 @@ final class FoldRunner<Fold: DomainFold> {
             let anomaly = ProjectionAnomaly(
                 projection: Fold.domain, position: event.position, entityId: entity, type: event.type,
                 traceId: event.traceId, reason: reason)
-            try index.put(ProjectionKey.anomaly(event.position), anomaly.encoded())
+            index.put(ProjectionKey.anomaly(event.position), anomaly.encoded())
             return
         }
         changed.insert(entity)
@@ -113,13 +142,15 @@ final class FoldRunner<Fold: DomainFold> {
         states[entity] = state.take()
     }
 
-    func flush(version: ProjectionRegistry.Entry) throws {
-        guard let index else { preconditionFailure("FoldRunner.flush without begin") }
+    /// Ends the chunk: the states it changed join its writes, and the runner expects the generation at
+    /// `version` next.
+    func flush(version: ProjectionRegistry.Entry) {
+        guard stored != nil else { preconditionFailure("FoldRunner.flush without begin") }
         for entity in changed {
             guard let state = states[entity] else { continue }
             var writer = StateWriter()
             state.encode(into: &writer)
-            try index.put(ProjectionKey.make(ProjectionKey.state, entity), writer.bytes)
+            writes.put(ProjectionKey.make(ProjectionKey.state, entity), writer.bytes)
         }
         changed.removeAll(keepingCapacity: true)
         if states.count > cacheLimit {
@@ -127,15 +158,33 @@ final class FoldRunner<Fold: DomainFold> {
             cacheIsComplete = false
         }
         cachedVersion = version
-        self.index = nil
+        stored = nil
+    }
+
+    /// Forgets the cache and every uncommitted write: the chunks folded since the last commit will not be
+    /// committed, so the next `begin` starts from what is stored.
+    func reset() {
+        writes.discard()
+        states.removeAll(keepingCapacity: true)
+        changed.removeAll(keepingCapacity: true)
+        cachedVersion = nil
+        cacheIsComplete = false
+        stored = nil
+    }
+
+    /// The state of `entity` as a fold sees it, or nil.
+    static func read(_ entity: String, in index: FoldIndex) throws -> Fold.State? {
+        try index.withValue(ProjectionKey.make(ProjectionKey.state, entity)) { try decode($0) }
     }
 
     /// The stored state of `entity`, or nil.
     static func read(_ entity: String, in index: ProjectionIndex) throws -> Fold.State? {
-        try index.withValue(ProjectionKey.make(ProjectionKey.state, entity)) {
-            guard let bytes = $0 else { return nil }
-            var reader = StateReader(bytes)
-            return try Fold.State(decoding: &reader)
-        }
+        try index.withValue(ProjectionKey.make(ProjectionKey.state, entity)) { try decode($0) }
+    }
+
+    private static func decode(_ bytes: UnsafeRawBufferPointer?) throws -> Fold.State? {
+        guard let bytes else { return nil }
+        var reader = StateReader(bytes)
+        return try Fold.State(decoding: &reader)
     }
 }

@@ -4,12 +4,14 @@ import LMDBKit
 /// and rebuilds them from position 1 when asked.
 ///
 /// Each projection has its own generation of state and its own checkpoint (the last position folded).
-/// Catching up reads the events after the checkpoints and folds them in bounded chunks, each one write
-/// transaction on the store's writer that moves the checkpoints with the states: a crash loses no work that
-/// was committed and never applies an event twice, and a chunk ends early when an append is waiting, so
-/// appends wait behind at most a short piece of a rebuild. Any number of catch-ups and rebuilds, in any
-/// number of processes, can run at once: each chunk reads the registry afresh in its own transaction, and a
-/// rebuild folds into a generation nobody else writes.
+/// Catching up reads the events after the checkpoints and folds them in bounded chunks, each committed in one
+/// write transaction that moves the checkpoints with the states: a crash loses no work that was committed and
+/// never applies an event twice. Far from the head a chunk is folded off the writer while the chunk before it
+/// is committed, and is small while appends are committed, so appends wait behind a short commit, not behind a
+/// fold (`ProjectionEngine+Folding.swift`). Any number of catch-ups and rebuilds, in any number of processes,
+/// can run at once: each commit checks that the projection is still where its chunk started (a chunk folded
+/// from a projection that moved meanwhile is folded again), and a rebuild folds into a generation nobody else
+/// writes.
 ///
 /// Sendable: it only holds the (Sendable) ledger.
 ///
@@ -22,10 +24,8 @@ public final class ProjectionEngine: Sendable {
     public let ledger: Ledger
     /// The most events folded per write transaction.
     public let eventsPerTransaction: Int
-    /// Events folded before a chunk checks whether other writes wait (and ends early if so).
-    static let eventsBetweenYields = 32
     /// Keys of a discarded generation deleted per write transaction.
-    static let keysDeletedPerTransaction = 1_024
+    static let keysDeletedPerTransaction = 65_536
 
     public init(ledger: Ledger, eventsPerTransaction: Int = 16_384) {
         self.ledger = ledger
@@ -102,132 +102,6 @@ public final class ProjectionEngine: Sendable {
         return result
     }
 
-    /// Which entries a fold moves.
-    private enum Mode: Sendable {
-        /// The current generations (a missing projection starts in a new generation from position 1).
-        case catchUp
-        /// The generations this rebuild started; swapped in when they reach the head.
-        case rebuild([Domain: UInt32])
-    }
-
-    /// Folds chunks until the targets reach the head.
-    private func fold(mode: Mode, domains: [Domain], progress: (Progress) -> Void) async throws
-        -> Progress
-    {
-        var total = Progress(position: 0, head: 0, eventsRead: 0)
-        let runners = FoldRunners(domains: domains)
-        let limit = eventsPerTransaction
-        while true {
-            let (step, done) = try await ledger.write { transaction in
-                try Self.foldChunk(
-                    mode: mode, domains: domains, runners: runners.all, limit: limit, in: transaction)
-            }
-            total.position = step.position
-            total.head = step.head
-            total.eventsRead += step.eventsRead
-            progress(total)
-            if done { return total }
-        }
-    }
-
-    /// One projection generation being folded in a chunk.
-    private struct Target {
-        let domain: Domain
-        var entry: ProjectionRegistry.Entry
-    }
-
-    private static func foldChunk(
-        mode: Mode, domains: [Domain], runners: [AnyFoldRunner], limit: Int,
-        in transaction: LedgerWriteTransaction
-    ) throws -> (Progress, done: Bool) {
-        let registry = ProjectionRegistry.Writer(transaction: transaction)
-        let building: Bool
-        var targets: [Target] = []
-        switch mode {
-        case .catchUp:
-            building = false
-            for domain in domains {
-                if let entry = try registry.registry.entry(domain) {
-                    targets.append(Target(domain: domain, entry: entry))
-                } else {
-                    let entry = ProjectionRegistry.Entry(
-                        generation: try registry.newGeneration(), checkpoint: 0)
-                    try registry.setEntry(entry, for: domain)
-                    targets.append(Target(domain: domain, entry: entry))
-                }
-            }
-        case .rebuild(let generations):
-            building = true
-            for domain in domains {
-                guard let entry = try registry.registry.entry(domain, building: true),
-                    entry.generation == generations[domain]
-                else {
-                    throw LedgerError(
-                        .conflict,
-                        "another rebuild of the \(domain.rawValue) projection started meanwhile and goes on; "
-                            + "this one stopped")
-                }
-                targets.append(Target(domain: domain, entry: entry))
-            }
-        }
-        let snapshot = transaction.snapshot
-        let head = try snapshot.head().position
-        let start = (targets.map(\.entry.checkpoint).min() ?? head) + 1
-        guard start <= head else {
-            if building { try swapIn(targets, registry: registry) }
-            return (Progress(position: head, head: head, eventsRead: 0), true)
-        }
-        let last = min(head, start + UInt64(limit) - 1)
-        for (runner, target) in zip(runners, targets) {
-            runner.begin(
-                ProjectionIndex(snapshot: snapshot, generation: target.entry.generation),
-                version: target.entry)
-        }
-        let checkpoints = targets.map(\.entry.checkpoint)
-        var clock = try registry.registry.clock()
-        var latest = clock.latestOccurredAt
-        var folded = 0
-        let end = try snapshot.forEachEvent(from: start, through: last) { event in
-            // The business clock: the ledger's own operations (a replay started, a dead letter retried) happen
-            // at the wall clock's time, which must not age imported history.
-            if event.position > clock.checkpoint, event.domain != .ledger,
-                latest.map({ event.occurredAt > $0 }) ?? true
-            {
-                latest = event.occurredAt
-            }
-            var parsed: ProjectionEvent?
-            for (index, runner) in runners.enumerated()
-            where event.position > checkpoints[index] && runner.concerns(event.domain, event.type) {
-                if parsed == nil { parsed = ProjectionEvent(event) }
-                try runner.apply(parsed!)
-            }
-            folded += 1
-            // Let a waiting append in: end the chunk here, the next one goes on from this event.
-            return !(folded % eventsBetweenYields == 0 && transaction.othersAreWaiting)
-        }
-        for index in targets.indices {
-            targets[index].entry.checkpoint = max(targets[index].entry.checkpoint, end)
-            try runners[index].flush(version: targets[index].entry)
-            try registry.setEntry(targets[index].entry, for: targets[index].domain, building: building)
-        }
-        if end > clock.checkpoint, let latest {
-            try registry.setClock(checkpoint: end, latestOccurredAt: latest)
-            clock.checkpoint = end
-        }
-        let done = end == head
-        if done && building { try swapIn(targets, registry: registry) }
-        return (Progress(position: end, head: head, eventsRead: end - start + 1), done)
-    }
-
-    /// Makes rebuilt generations current and discards the ones they replace.
-    private static func swapIn(_ targets: [Target], registry: ProjectionRegistry.Writer) throws {
-        for target in targets {
-            if let old = try registry.registry.entry(target.domain) { try registry.discard(old.generation) }
-            try registry.setEntry(target.entry, for: target.domain)
-            try registry.removeEntry(for: target.domain, building: true)
-        }
-    }
-
     /// Deletes the data of replaced generations, a bounded chunk per write transaction.
     private func deleteDiscardedGenerations() async throws {
         let limit = Self.keysDeletedPerTransaction
@@ -257,13 +131,4 @@ struct ProjectionSnapshot {
 
     /// The current state of `domain`'s projection, or nil when it was never built.
     func projection(_ domain: Domain) throws -> ProjectionIndex? { try registry.current(domain) }
-}
-
-/// The fold runners of one catch-up or rebuild, kept from chunk to chunk so their state caches survive.
-///
-/// Sendable: the runners are used only inside the fold's write closures, which run one at a time on the
-/// writer thread (the fold awaits each chunk before it submits the next).
-private final class FoldRunners: @unchecked Sendable {
-    let all: [AnyFoldRunner]
-    init(domains: [Domain]) { all = domains.map(AnyFoldRunner.init(for:)) }
 }

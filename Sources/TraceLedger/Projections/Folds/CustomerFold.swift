@@ -142,23 +142,23 @@ enum CustomerFold: DomainFold {
 
     static func didApply(
         _ event: ProjectionEvent, entity: String, before: CustomerState?, after: CustomerState?,
-        index: ProjectionIndex
+        index: FoldIndex
     ) throws {
         guard before?.email != after?.email || before?.vatId != after?.vatId else { return }
         if before?.normalisedEmail != after?.normalisedEmail {
             if let old = before?.normalisedEmail {
-                try index.delete(ProjectionKey.make(ProjectionKey.email, old, entity))
+                index.delete(ProjectionKey.make(ProjectionKey.email, old, entity))
             }
             if let new = after?.normalisedEmail {
-                try index.put(ProjectionKey.make(ProjectionKey.email, new, entity))
+                index.put(ProjectionKey.make(ProjectionKey.email, new, entity))
             }
         }
         if before?.normalisedVatId != after?.normalisedVatId {
             if let old = before?.normalisedVatId {
-                try index.delete(ProjectionKey.make(ProjectionKey.vat, old, entity))
+                index.delete(ProjectionKey.make(ProjectionKey.vat, old, entity))
             }
             if let new = after?.normalisedVatId {
-                try index.put(ProjectionKey.make(ProjectionKey.vat, new, entity))
+                index.put(ProjectionKey.make(ProjectionKey.vat, new, entity))
             }
         }
     }

@@ -14,7 +14,7 @@ enum OrderFold: DomainFold {
         domain == .order || domain == .payment || type == "invoice.posted" || type == "invoice.credited"
     }
 
-    static func target(of event: ProjectionEvent, index: ProjectionIndex) throws -> String? {
+    static func target(of event: ProjectionEvent, index: FoldIndex) throws -> String? {
         switch event.domain {
         case .order: return event.entityId
         case .payment: return event.string("orderId")
@@ -138,14 +138,14 @@ enum OrderFold: DomainFold {
 
     static func didApply(
         _ event: ProjectionEvent, entity: String, before: OrderState?, after: OrderState?,
-        index: ProjectionIndex
+        index: FoldIndex
     ) throws {
         if event.domain != .order {
             // The event is not in the order's stream: remember it, so as-of folds of the order find it.
-            try index.put(ProjectionKey.make(ProjectionKey.link, entity, event.position))
+            index.put(ProjectionKey.make(ProjectionKey.link, entity, event.position))
         }
         if event.type == "invoice.posted" {
-            try index.put(ProjectionKey.make(ProjectionKey.invoiceOrder, event.entityId), Array(entity.utf8))
+            index.put(ProjectionKey.make(ProjectionKey.invoiceOrder, event.entityId), Array(entity.utf8))
         }
     }
 }

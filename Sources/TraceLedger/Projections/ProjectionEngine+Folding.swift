@@ -1,0 +1,361 @@
+import Foundation
+import LMDBKit
+
+/// How a catch-up or rebuild folds the log: in chunks, each committed with the checkpoints it moves.
+///
+/// Far from the head a chunk is folded off the writer, from a snapshot on a thread of its own, while the
+/// writer commits the chunk before it: the fold reads its uncommitted writes through `FoldWrites`, and the
+/// writer's job is only to check that the projection is still where the chunk started and to put its keys. A
+/// rebuild alone thus waits for no commit, and an append waits behind a chunk's keys, not behind its fold.
+/// Near the head (the rest fits in one chunk) the fold runs on the writer, in the transaction that commits
+/// it, so it ends at the head it read and a rebuild swaps in at that head.
+extension ProjectionEngine {
+    /// Which entries a fold moves.
+    enum Mode: Sendable {
+        /// The current generations (a missing projection starts in a new generation from position 1).
+        case catchUp
+        /// The generations this rebuild started; swapped in when they reach the head.
+        case rebuild([Domain: UInt32])
+
+        var building: Bool {
+            if case .rebuild = self { return true }
+            return false
+        }
+    }
+
+    /// Events folded before a chunk checks whether it should end early.
+    static let eventsBetweenYields = 32
+    /// When this few events (or one chunk's worth, if less) are left, the fold finishes on the writer.
+    static let eventsFoldedOnTheWriter = 2_048
+    /// A chunk folded off the writer while appends are committed ends after this many events, so that the
+    /// commit an append shares with it stays short.
+    static let eventsPerChunkBesideAppends = 512
+
+    /// Folds chunks until the targets reach the head.
+    func fold(mode: Mode, domains: [Domain], progress: (Progress) -> Void) async throws -> Progress {
+        var total = Progress(position: 0, head: 0, eventsRead: 0)
+        let runners = FoldRunners(domains: domains)
+        let limit = eventsPerTransaction
+        // The chunk the writer commits while the next one is folded, and the entries it leaves behind.
+        var committing: Task<ChunkCommit, any Error>?
+        var expected: [ProjectionRegistry.Entry]?
+        // This process's head when the last chunk began: when it moved since, appends are being committed.
+        var appendedHead = ledger.writer.commits.head
+        func settle(_ commit: Task<ChunkCommit, any Error>) async throws {
+            committing = nil
+            let outcome = try await commit.value
+            guard outcome.committed else {
+                // Another catch-up moved the projection meanwhile: what was folded since is discarded.
+                for runner in runners.all { runner.reset() }
+                expected = nil
+                return
+            }
+            for runner in runners.all { runner.writes.committed() }
+            total.position = outcome.progress.position
+            total.head = outcome.progress.head
+            total.eventsRead += outcome.progress.eventsRead
+            progress(total)
+        }
+        do {
+            while true {
+                let entries: [ProjectionRegistry.Entry]?
+                let head: UInt64
+                if let expected {
+                    entries = expected
+                    head = try ledger.head().position
+                } else {
+                    (entries, head) = try readEntries(mode: mode, domains: domains)
+                }
+                let start = (entries?.map(\.checkpoint).min() ?? 0) + 1
+                guard let entries, start <= head, head - start >= min(limit, Self.eventsFoldedOnTheWriter)
+                else {
+                    if let committing { try await settle(committing) }
+                    let (step, done) = try await ledger.write { transaction in
+                        try Self.foldChunk(
+                            mode: mode, domains: domains, runners: runners.all, limit: limit, in: transaction)
+                    }
+                    expected = nil
+                    total.position = step.position
+                    total.head = step.head
+                    total.eventsRead += step.eventsRead
+                    progress(total)
+                    if done { return total }
+                    continue
+                }
+                let besideAppends = ledger.writer.commits.head != appendedHead
+                appendedHead = ledger.writer.commits.head
+                let size = besideAppends ? min(limit, Self.eventsPerChunkBesideAppends) : limit
+                let last = min(head, start + UInt64(size) - 1)
+                let chunk = try await foldOffWriter(entries, runners: runners, from: start, through: last)
+                if let committing {
+                    try await settle(committing)
+                    if expected == nil { continue }
+                }
+                let parts = zip(domains, runners.all).enumerated().map { index, pair in
+                    ChunkPart(
+                        domain: pair.0, from: entries[index], to: chunk.entries[index],
+                        writes: pair.1.writes.submit())
+                }
+                expected = chunk.entries
+                let step = Progress(position: chunk.end, head: head, eventsRead: chunk.end - start + 1)
+                committing = Task { [ledger] in
+                    try await ledger.write { transaction in
+                        try Self.commit(
+                            parts, latestOccurredAt: chunk.latestOccurredAt, step: step, mode: mode,
+                            in: transaction)
+                    }
+                }
+            }
+        } catch {
+            // The runners are not touched again, but the caller must not see the fold end before its last chunk.
+            if let committing { _ = await committing.result }
+            throw error
+        }
+    }
+
+    /// The entries of `domains` and the head, from one snapshot; nil entries when one is missing (a catch-up
+    /// then starts on the writer, which creates it).
+    private func readEntries(mode: Mode, domains: [Domain]) throws -> ([ProjectionRegistry.Entry]?, UInt64) {
+        try read { snapshot in
+            let head = try snapshot.ledger.head().position
+            var entries: [ProjectionRegistry.Entry] = []
+            for domain in domains {
+                guard let entry = try snapshot.registry.entry(domain, building: mode.building) else {
+                    return (nil, head)
+                }
+                if case .rebuild(let generations) = mode, entry.generation != generations[domain] {
+                    throw Self.rebuildConflict(domain)
+                }
+                entries.append(entry)
+            }
+            return (entries, head)
+        }
+    }
+
+    private static func rebuildConflict(_ domain: Domain) -> LedgerError {
+        LedgerError(
+            .conflict,
+            "another rebuild of the \(domain.rawValue) projection started meanwhile and goes on; this one stopped"
+        )
+    }
+
+    // MARK: Off the writer
+
+    /// What a chunk folded off the writer reached.
+    private struct FoldedChunk: Sendable {
+        /// The last position folded.
+        let end: UInt64
+        /// Each projection's entry once the chunk is committed.
+        let entries: [ProjectionRegistry.Entry]
+        /// The latest business time among the chunk's events.
+        let latestOccurredAt: Timestamp?
+    }
+
+    /// Folds `start...last` from a snapshot, on a thread of the global queue (not the cooperative pool, which a
+    /// fold of thousands of events would hold).
+    private func foldOffWriter(
+        _ entries: [ProjectionRegistry.Entry], runners: FoldRunners, from start: UInt64, through last: UInt64
+    ) async throws -> FoldedChunk {
+        let ledger = self.ledger
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Result(catching: {
+                        let (end, latest) = try ledger.read { snapshot in
+                            try Self.foldEvents(
+                                entries, runners: runners.all, from: start, through: last, in: snapshot,
+                                endEarly: { _ in false })
+                        }
+                        guard end == last else {
+                            throw LedgerError(
+                                .corrupted,
+                                "the log ends at position \(end) although its head is at least \(last); "
+                                    + "run `traceledger verify` to find the damage")
+                        }
+                        let reached = Self.reached(entries, at: last)
+                        for (runner, entry) in zip(runners.all, reached) { runner.flush(version: entry) }
+                        return FoldedChunk(end: last, entries: reached, latestOccurredAt: latest)
+                    }))
+            }
+        }
+    }
+
+    /// One projection's share of a chunk to commit.
+    private struct ChunkPart: Sendable {
+        let domain: Domain
+        /// The entry the chunk was folded from: the commit checks that the projection is still there.
+        let from: ProjectionRegistry.Entry
+        let to: ProjectionRegistry.Entry
+        let writes: [[UInt8]: [UInt8]?]
+    }
+
+    /// What the writer did with a chunk folded off it.
+    struct ChunkCommit: Sendable {
+        /// False when another catch-up had moved the projection: nothing was written.
+        let committed: Bool
+        let progress: Progress
+    }
+
+    /// Commits a chunk folded off the writer, unless its projections moved since it began.
+    ///
+    /// - Throws: `.conflict` when another rebuild of a projection this rebuild folds has started.
+    private static func commit(
+        _ parts: [ChunkPart], latestOccurredAt: Timestamp?, step: Progress, mode: Mode,
+        in transaction: LedgerWriteTransaction
+    ) throws -> ChunkCommit {
+        let registry = ProjectionRegistry.Writer(transaction: transaction)
+        for part in parts where try registry.registry.entry(part.domain, building: mode.building) != part.from
+        {
+            if mode.building { throw rebuildConflict(part.domain) }
+            return ChunkCommit(committed: false, progress: step)
+        }
+        for part in parts {
+            try FoldWrites.apply(
+                part.writes,
+                to: ProjectionIndex(snapshot: transaction.snapshot, generation: part.to.generation))
+            try registry.setEntry(part.to, for: part.domain, building: mode.building)
+        }
+        try advanceClock(to: step.position, latestOccurredAt: latestOccurredAt, registry: registry)
+        return ChunkCommit(committed: true, progress: step)
+    }
+
+    // MARK: On the writer
+
+    /// One projection generation being folded in a chunk.
+    private struct Target {
+        let domain: Domain
+        var entry: ProjectionRegistry.Entry
+    }
+
+    /// Folds up to `limit` events after the registry's checkpoints and commits them, in the writer's
+    /// transaction; a rebuild that reaches the head swaps in.
+    private static func foldChunk(
+        mode: Mode, domains: [Domain], runners: [AnyFoldRunner], limit: Int,
+        in transaction: LedgerWriteTransaction
+    ) throws -> (Progress, done: Bool) {
+        let registry = ProjectionRegistry.Writer(transaction: transaction)
+        var targets: [Target] = []
+        for domain in domains {
+            switch mode {
+            case .catchUp:
+                if let entry = try registry.registry.entry(domain) {
+                    targets.append(Target(domain: domain, entry: entry))
+                } else {
+                    let entry = ProjectionRegistry.Entry(
+                        generation: try registry.newGeneration(), checkpoint: 0)
+                    try registry.setEntry(entry, for: domain)
+                    targets.append(Target(domain: domain, entry: entry))
+                }
+            case .rebuild(let generations):
+                guard let entry = try registry.registry.entry(domain, building: true),
+                    entry.generation == generations[domain]
+                else { throw rebuildConflict(domain) }
+                targets.append(Target(domain: domain, entry: entry))
+            }
+        }
+        let snapshot = transaction.snapshot
+        let head = try snapshot.head().position
+        let start = (targets.map(\.entry.checkpoint).min() ?? head) + 1
+        guard start <= head else {
+            if mode.building { try swapIn(targets, registry: registry) }
+            return (Progress(position: head, head: head, eventsRead: 0), true)
+        }
+        let last = min(head, start + UInt64(limit) - 1)
+        let entries = targets.map(\.entry)
+        // Let a waiting append in: end the chunk there, the next one goes on from the next event.
+        let (end, latest) = try foldEvents(
+            entries, runners: runners, from: start, through: last, in: snapshot
+        ) {
+            _ in transaction.othersAreWaiting
+        }
+        let reached = reached(entries, at: end)
+        for index in targets.indices {
+            runners[index].flush(version: reached[index])
+            targets[index].entry = reached[index]
+            try FoldWrites.apply(
+                runners[index].writes.submit(),
+                to: ProjectionIndex(snapshot: snapshot, generation: reached[index].generation))
+            runners[index].writes.committed()
+            try registry.setEntry(reached[index], for: targets[index].domain, building: mode.building)
+        }
+        try advanceClock(to: end, latestOccurredAt: latest, registry: registry)
+        let done = end == head
+        if done && mode.building { try swapIn(targets, registry: registry) }
+        return (Progress(position: end, head: head, eventsRead: end - start + 1), done)
+    }
+
+    /// Makes rebuilt generations current and discards the ones they replace.
+    private static func swapIn(_ targets: [Target], registry: ProjectionRegistry.Writer) throws {
+        for target in targets {
+            if let old = try registry.registry.entry(target.domain) { try registry.discard(old.generation) }
+            try registry.setEntry(target.entry, for: target.domain)
+            try registry.removeEntry(for: target.domain, building: true)
+        }
+    }
+
+    // MARK: Both
+
+    /// Folds the events `start...last` into the runners, each from its entry, until `endEarly` (asked every
+    /// `eventsBetweenYields` events with the number folded) says to stop.
+    ///
+    /// - Returns: the last position folded, and the latest business time among the events folded.
+    private static func foldEvents(
+        _ entries: [ProjectionRegistry.Entry], runners: [AnyFoldRunner], from start: UInt64,
+        through last: UInt64,
+        in snapshot: LedgerSnapshot, endEarly: (_ folded: Int) -> Bool
+    ) throws -> (end: UInt64, latestOccurredAt: Timestamp?) {
+        for (runner, entry) in zip(runners, entries) {
+            runner.begin(ProjectionIndex(snapshot: snapshot, generation: entry.generation), version: entry)
+        }
+        var latest: Timestamp?
+        var folded = 0
+        let end = try snapshot.forEachEvent(from: start, through: last) { event in
+            // The business clock: the ledger's own operations (a replay started, a dead letter retried) happen
+            // at the wall clock's time, which must not age imported history.
+            if event.domain != .ledger, latest.map({ event.occurredAt > $0 }) ?? true {
+                latest = event.occurredAt
+            }
+            var parsed: ProjectionEvent?
+            for (index, runner) in runners.enumerated()
+            where event.position > entries[index].checkpoint && runner.concerns(event.domain, event.type) {
+                if parsed == nil { parsed = ProjectionEvent(event) }
+                try runner.apply(parsed!)
+            }
+            folded += 1
+            return !(folded % eventsBetweenYields == 0 && endEarly(folded))
+        }
+        return (end, latest)
+    }
+
+    /// The entries of projections folded from `entries` through `end`.
+    private static func reached(_ entries: [ProjectionRegistry.Entry], at end: UInt64) -> [ProjectionRegistry
+        .Entry]
+    {
+        entries.map { entry in
+            var reached = entry
+            reached.checkpoint = max(entry.checkpoint, end)
+            return reached
+        }
+    }
+
+    /// Moves the business clock (the latest time of any event folded, by any projection) to `end`. A maximum,
+    /// so a chunk that overlaps events already counted changes nothing for them.
+    private static func advanceClock(
+        to end: UInt64, latestOccurredAt latest: Timestamp?, registry: ProjectionRegistry.Writer
+    ) throws {
+        let clock = try registry.registry.clock()
+        guard end > clock.checkpoint else { return }
+        let candidates = [latest, clock.latestOccurredAt].compactMap { $0 }
+        guard let latest = candidates.max(by: { $0 < $1 }) else { return }
+        try registry.setClock(checkpoint: end, latestOccurredAt: latest)
+    }
+}
+
+/// The fold runners of one catch-up or rebuild, kept from chunk to chunk so their state caches survive.
+///
+/// Sendable: one chunk uses them at a time (the fold awaits each chunk's fold before it starts the next), on
+/// the writer thread or on the fold's thread off it; a chunk being committed uses only the writes handed to it.
+final class FoldRunners: @unchecked Sendable {
+    let all: [AnyFoldRunner]
+    init(domains: [Domain]) { all = domains.map(AnyFoldRunner.init(for:)) }
+}
