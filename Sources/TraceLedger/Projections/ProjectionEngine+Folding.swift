@@ -30,6 +30,9 @@ extension ProjectionEngine {
     /// A chunk folded off the writer while appends are committed ends after this many events, so that the
     /// commit an append shares with it stays short.
     static let eventsPerChunkBesideAppends = 512
+    /// The nice value of a thread that folds off the writer: 10 gives it about a tenth of a core that appends
+    /// and reads want, and every core nobody wants.
+    static let foldNiceness: Int32 = 10
 
     /// Folds chunks until the targets reach the head.
     func fold(mode: Mode, domains: [Domain], progress: (Progress) -> Void) async throws -> Progress {
@@ -151,14 +154,17 @@ extension ProjectionEngine {
         let latestOccurredAt: Timestamp?
     }
 
-    /// Folds `start...last` from a snapshot, on a thread of the global queue (not the cooperative pool, which a
-    /// fold of thousands of events would hold).
+    /// Folds `start...last` from a snapshot, on a thread of its own (not the cooperative pool, which a fold of
+    /// thousands of events would hold) at a lower priority: beside appends and reads it takes the CPU they
+    /// leave (`foldNiceness`).
     private func foldOffWriter(
         _ entries: [ProjectionRegistry.Entry], runners: FoldRunners, from start: UInt64, through last: UInt64
     ) async throws -> FoldedChunk {
         let ledger = self.ledger
         return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
+                // Linux keeps a nice value per thread; 0 names the calling one. A failure leaves it at the default.
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.foldNiceness)
                 continuation.resume(
                     with: Result(catching: {
                         let (end, latest) = try ledger.read { snapshot in
@@ -176,7 +182,7 @@ extension ProjectionEngine {
                         for (runner, entry) in zip(runners.all, reached) { runner.flush(version: entry) }
                         return FoldedChunk(end: last, entries: reached, latestOccurredAt: latest)
                     }))
-            }
+            }.start()
         }
     }
 
