@@ -3,8 +3,11 @@ import LMDBKit
 import TraceLedger
 
 /// The physical floor of this design: the same LMDB databases and keys as TraceLedger (events by position
-/// with MDB_APPEND, event_ids under 8 bytes of the id (TraceLedger: of its SHA-256, the same layout), and
-/// event_ids/traces/streams/actors as DUPSORT+DUPFIXED positions), written straight through LMDBKit with no hashing, validation, dedupe check or compression, and committed durably.
+/// with MDB_APPEND, event_ids under 8 bytes of the id (TraceLedger: of its SHA-256, the same layout),
+/// event_ids/traces/streams/actors as DUPSORT+DUPFIXED positions, and `orders`: an order reference → its
+/// trace, for the references TraceLedger records), written straight through LMDBKit with no hashing,
+/// validation, dedupe check or compression, and committed durably. What TraceLedger decides by reading its
+/// indexes (which references are new) the floor decides from memory.
 final class RawLMDBStore: BenchStore {
     let name = "raw LMDB"
     let path: String
@@ -14,6 +17,12 @@ final class RawLMDBStore: BenchStore {
     private let traces: Database
     private let streams: Database
     private let actors: Database
+    private let orders: Database
+    /// Entity ids of order, payment and invoice streams: a reference to one is found through `streams`, and
+    /// TraceLedger does not put it in `orders`.
+    private var orderStreamIds: Set<String> = []
+    /// The references in `orders`.
+    private var orderReferences: Set<String> = []
     private var nextPosition: UInt64 = 1
     private var record: [UInt8] = []
 
@@ -22,13 +31,15 @@ final class RawLMDBStore: BenchStore {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         environment = try Environment(path: path)
         let positions: DatabaseFlags = [.create, .duplicateSort, .duplicateFixed]
-        (events, eventIds, traces, streams, actors) = try environment.write { [environment] transaction in
+        (events, eventIds, traces, streams, actors, orders) = try environment.write {
+            [environment] transaction in
             (
                 try environment.openDatabase(named: "events", flags: .create, in: transaction),
                 try environment.openDatabase(named: "event_ids", flags: positions, in: transaction),
                 try environment.openDatabase(named: "traces", flags: positions, in: transaction),
                 try environment.openDatabase(named: "streams", flags: positions, in: transaction),
-                try environment.openDatabase(named: "actors", flags: positions, in: transaction)
+                try environment.openDatabase(named: "actors", flags: positions, in: transaction),
+                try environment.openDatabase(named: "orders", flags: .create, in: transaction)
             )
         }
     }
@@ -50,6 +61,13 @@ final class RawLMDBStore: BenchStore {
                     flags: .appendDuplicate)
                 try transaction.put(
                     in: actors, key: Array(content.actor.utf8), value: key, flags: .appendDuplicate)
+                let ownId =
+                    [Domain.order, .payment, .invoice].contains(content.domain) ? content.entityId : nil
+                if let ownId { orderStreamIds.insert(ownId) }
+                for id in event.orderReferenceIds
+                where id != ownId && !orderStreamIds.contains(id) && orderReferences.insert(id).inserted {
+                    try transaction.put(in: orders, key: Array(id.utf8), value: Array(content.traceId.utf8))
+                }
                 nextPosition += 1
             }
         }

@@ -15,6 +15,9 @@ public struct ProposedEvent: Sendable {
         self.orderReferences = orderReferences
     }
 
+    /// The ids that tie the event to an order, its order's own first (the `orders` index is keyed by them).
+    public var orderReferenceIds: [String] { orderReferences.ids }
+
     /// Whether the event arrived without a trace id: the append gives it its order's (`OrderIndex`).
     public var joinsOrderTrace: Bool { content.traceId.isEmpty }
 }
