@@ -54,6 +54,11 @@ public final class Cursor {
     /// The last value of the current key.
     public func lastDuplicate() throws(LMDBError) -> Entry? { try move(MDB_LAST_DUP) }
 
+    /// Deletes the entry under the cursor (in a write transaction); `next()` then gives the entry after it.
+    public func deleteCurrent() throws(LMDBError) {
+        try check(mdb_cursor_del(handle, 0), "deleting under a cursor")
+    }
+
     /// The entry with exactly `key` (its first value), or nil.
     public func find(_ key: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? {
         try move(MDB_SET_KEY, key: key)

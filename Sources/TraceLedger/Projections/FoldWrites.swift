@@ -5,21 +5,33 @@
 /// Not Sendable: it belongs to one fold runner, used by one thread at a time (the engine hands the runners
 /// from thread to thread, one chunk after another).
 final class FoldWrites {
-    /// Each key written by the chunk being folded, with its value after the chunk (nil: deleted).
-    private var chunk: [[UInt8]: [UInt8]?] = [:]
+    /// A key, hashed as one run of bytes (an array of bytes feeds the hasher one byte at a time).
+    struct Key: Hashable, Sendable {
+        let bytes: [UInt8]
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+    }
+
+    /// Keys with their values after a chunk (nil: deleted).
+    typealias Values = [Key: [UInt8]?]
+
+    /// Each key written by the chunk being folded, with its value after the chunk.
+    private var chunk: Values = [:]
     /// The keys of the chunk handed to the writer, until it is committed.
-    private var committing: [[UInt8]: [UInt8]?] = [:]
+    private var committing: Values = [:]
 
     /// The value `key` was given by a write not yet committed: `.some(nil)` when it was deleted, nil when
     /// nothing uncommitted wrote it (the stored value holds).
-    func written(_ key: [UInt8]) -> [UInt8]?? { chunk[key] ?? committing[key] }
+    func written(_ key: [UInt8]) -> [UInt8]?? {
+        let key = Key(bytes: key)
+        return chunk[key] ?? committing[key]
+    }
 
-    func put(_ key: [UInt8], _ value: [UInt8]) { chunk[key] = .some(value) }
+    func put(_ key: [UInt8], _ value: [UInt8]) { chunk[Key(bytes: key)] = .some(value) }
 
-    func delete(_ key: [UInt8]) { chunk.updateValue(nil, forKey: key) }
+    func delete(_ key: [UInt8]) { chunk.updateValue(nil, forKey: Key(bytes: key)) }
 
     /// Ends the chunk: its writes are returned, to be committed, and stay readable until `committed()`.
-    func submit() -> [[UInt8]: [UInt8]?] {
+    func submit() -> Values {
         committing = chunk
         chunk = [:]
         return committing
@@ -35,9 +47,9 @@ final class FoldWrites {
     }
 
     /// Puts `writes` into the generation `index` writes, in key order (neighbouring keys share their pages).
-    static func apply(_ writes: [[UInt8]: [UInt8]?], to index: ProjectionIndex) throws {
-        for key in writes.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            if let value = writes[key]! { try index.put(key, value) } else { try index.delete(key) }
+    static func apply(_ writes: Values, to index: ProjectionIndex) throws {
+        for (key, value) in writes.sorted(by: { $0.key.bytes.lexicographicallyPrecedes($1.key.bytes) }) {
+            if let value { try index.put(key.bytes, value) } else { try index.delete(key.bytes) }
         }
     }
 }

@@ -192,7 +192,7 @@ extension ProjectionEngine {
         /// The entry the chunk was folded from: the commit checks that the projection is still there.
         let from: ProjectionRegistry.Entry
         let to: ProjectionRegistry.Entry
-        let writes: [[UInt8]: [UInt8]?]
+        let writes: FoldWrites.Values
     }
 
     /// What the writer did with a chunk folded off it.

@@ -65,23 +65,6 @@ struct ProjectionIndex {
 
     func delete(_ key: [UInt8]) throws { try transaction.delete(in: database, key: prefix + key) }
 
-    func delete(_ key: [UInt8], in writeTransaction: LedgerWriteTransaction) throws {
-        try writeTransaction.delete(prefix + key, in: database)
-    }
-
-    /// The first `limit` keys of the generation (without the generation), in key order.
-    func keys(limit: Int) throws -> [[UInt8]] {
-        try transaction.withCursor(on: database) { cursor in
-            var keys: [[UInt8]] = []
-            var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
-            while keys.count < limit, let current = entry, current.key.starts(with: prefix) {
-                keys.append(Array(current.key.dropFirst(prefix.count)))
-                entry = try cursor.next()
-            }
-            return keys
-        }
-    }
-
     /// Calls `body` with every key starting with `keyPrefix` and its value, in key order.
     func forEach(
         prefix keyPrefix: [UInt8], _ body: (_ key: [UInt8], _ value: UnsafeRawBufferPointer) throws -> Void

@@ -118,15 +118,24 @@ struct ProjectionRegistry {
         /// Deletes up to `limit` keys of a discarded generation; forgets it once it is empty.
         /// - Returns: whether the generation is now gone.
         func deleteData(of generation: UInt32, limit: Int) throws -> Bool {
-            let index = ProjectionIndex(snapshot: transaction.snapshot, generation: generation)
-            let keys = try index.keys(limit: limit)
-            for (count, key) in keys.enumerated() {
-                try index.delete(key, in: transaction)
-                // Let waiting appends in after a short piece: they join this transaction's commit.
-                if count % 64 == 63, count + 1 < keys.count, transaction.othersAreWaiting { return false }
+            let prefix = generation.bigEndianBytes
+            // One cursor walks the keys and deletes each where it stands (a delete by key searches the tree again).
+            let emptied = try transaction.transaction.withCursor(on: transaction.databases.projectionData) {
+                cursor in
+                var deleted = 0
+                var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
+                while let current = entry, current.key.starts(with: prefix) {
+                    guard deleted < limit else { return false }
+                    try cursor.deleteCurrent()
+                    deleted += 1
+                    // Let waiting appends in after a short piece: they join this transaction's commit.
+                    if deleted % 64 == 0, transaction.othersAreWaiting { return false }
+                    entry = try cursor.next()
+                }
+                return true
             }
-            guard keys.count < limit else { return false }
-            try transaction.delete(ProjectionRegistry.garbagePrefix + generation.bigEndianBytes, in: database)
+            guard emptied else { return false }
+            try transaction.delete(ProjectionRegistry.garbagePrefix + prefix, in: database)
             return true
         }
 
