@@ -19,10 +19,22 @@ enum ProjectionKey {
     static let email = UInt8(ascii: "E")
     static let vat = UInt8(ascii: "V")
 
-    static func make(_ prefix: UInt8, _ text: String) -> [UInt8] { [prefix] + Array(text.utf8) }
+    static func make(_ prefix: UInt8, _ text: String) -> [UInt8] {
+        var key: [UInt8] = []
+        key.reserveCapacity(1 + text.utf8.count)
+        key.append(prefix)
+        key.append(contentsOf: text.utf8)
+        return key
+    }
 
     static func make(_ prefix: UInt8, _ text: String, _ position: UInt64) -> [UInt8] {
-        [prefix] + Array(text.utf8) + [0] + position.bigEndianBytes
+        var key: [UInt8] = []
+        key.reserveCapacity(10 + text.utf8.count)
+        key.append(prefix)
+        key.append(contentsOf: text.utf8)
+        key.append(0)
+        position.appendBigEndian(to: &key)
+        return key
     }
 
     static func make(_ prefix: UInt8, _ text: String, _ suffix: String) -> [UInt8] {

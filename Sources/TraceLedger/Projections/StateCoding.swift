@@ -8,7 +8,7 @@ struct StateWriter {
 
     init() { bytes.reserveCapacity(256) }
 
-    mutating func write(_ value: UInt64) { bytes.append(contentsOf: value.bigEndianBytes) }
+    mutating func write(_ value: UInt64) { value.appendBigEndian(to: &bytes) }
 
     mutating func write(_ value: Int64) { write(UInt64(bitPattern: value)) }
 
@@ -48,7 +48,7 @@ struct StateWriter {
         for value in values { write(value) }
     }
 
-    mutating func write(count: Int) { bytes.append(contentsOf: UInt32(count).bigEndianBytes) }
+    mutating func write(count: Int) { UInt32(count).appendBigEndian(to: &bytes) }
 }
 
 /// Reads what `StateWriter` wrote, throwing `LedgerError.corrupted` when the bytes end early.

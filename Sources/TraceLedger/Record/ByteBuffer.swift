@@ -4,11 +4,11 @@ struct ByteWriter {
 
     init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
-    mutating func append(_ value: UInt64) { bytes.append(contentsOf: value.bigEndianBytes) }
+    mutating func append(_ value: UInt64) { value.appendBigEndian(to: &bytes) }
 
     mutating func append(_ value: Int64) { append(UInt64(bitPattern: value)) }
 
-    mutating func append(_ value: UInt32) { bytes.append(contentsOf: value.bigEndianBytes) }
+    mutating func append(_ value: UInt32) { value.appendBigEndian(to: &bytes) }
 
     mutating func appendVarint(_ value: Int) {
         var v = UInt64(value)

@@ -6,6 +6,12 @@ extension FixedWidthInteger {
         withUnsafeBytes(of: self.bigEndian) { Array($0) }
     }
 
+    /// Appends the integer's bytes, most significant first, to `bytes` (without an array of its own: encoders
+    /// write many integers per record and state).
+    func appendBigEndian(to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: self.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
     /// Reads `Self.bitWidth / 8` big-endian bytes from the start of `bytes` (which must hold that many).
     init(bigEndianBytes bytes: some Collection<UInt8>) {
         var value = Self.zero
