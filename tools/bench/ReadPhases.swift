@@ -2,10 +2,12 @@ import ArgumentParser
 import Foundation
 import Logging
 import TraceLedger
+import TraceLedgerWorkload
 
 /// `ledger-bench reads --store PATH`: the read-side measures of the full run (full scan, chain verify, the
-/// whole `traceledger verify`, projection rebuild) on an existing store, each `--repeat` times, without
-/// building the three stores first. For profiling one path: `perf record -g ledger-bench reads --only scan`.
+/// whole `traceledger verify`, projection rebuild, and 8 appenders alone then during a rebuild) on an existing
+/// store, each `--repeat` times, without building the three stores first. For profiling one path:
+/// `perf record -g ledger-bench reads --only scan`.
 struct ReadPhases: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reads",
@@ -15,11 +17,20 @@ struct ReadPhases: AsyncParsableCommand {
         case scan, verify
         case verifyAll = "verify-all"
         case rebuild
+        /// Appends the store has not seen (`rebuildAppends` events per run), so it grows by that much per run.
+        case rebuildAppends = "rebuild-appends"
     }
+
+    /// Appends per run of `rebuild-appends`: 8 appenders of 2,000 events alone, then as many during a rebuild.
+    static let rebuildAppends = 2 * 8 * 2_000
 
     @Option(help: "The store to read; `rebuild` writes its projections, and opening it upgrades its indexes.")
     var store: String
-    @Option(help: "Run only this phase: scan, verify, verify-all or rebuild.") var only: Phase?
+    @Option(
+        help:
+            "Run only this phase: scan, verify, verify-all, rebuild or rebuild-appends (appends to the store)."
+    )
+    var only: Phase?
     @Option(help: "How many times to run each phase.") var `repeat` = 1
 
     func run() async throws {
@@ -42,9 +53,32 @@ struct ReadPhases: AsyncParsableCommand {
                 case .verify: rate = try LedgerPhases.verify(ledger)
                 case .verifyAll: rate = try LedgerPhases.verifyWithIndexes(ledger)
                 case .rebuild: rate = try await LedgerPhases.rebuildProjections(ledger)
+                case .rebuildAppends:
+                    try await appendsBesideRebuild(ledger)
+                    continue
                 }
                 print("\(phase.rawValue): \(Int(rate)) events/s (\(String(format: "%.2f", events / rate)) s)")
             }
         }
+    }
+
+    /// 8 appenders alone, then during a rebuild, as the full run measures them, on new workload events.
+    private func appendsBesideRebuild(_ ledger: Ledger) async throws {
+        let head = try ledger.head().position
+        // A seed the store's events did not come from: the ids are new, so every append is one.
+        let lines = WorkloadGenerator.lines(seed: 7_000_000 + head, count: Self.rebuildAppends)
+        let decoder = EventDecoder()
+        let events = try lines.map { try decoder.decode($0) }
+        let half = events.count / 2
+        let alone = try await LedgerPhases.concurrentAppends(
+            Array(events[..<half]), appenders: 8, into: ledger)
+        let during = try await LedgerPhases.appendsDuringRebuild(
+            Array(events[half...]), appenders: 8, into: ledger)
+        let ratio = during.latencies.p99 / alone.latencies.p99
+        print(
+            "rebuild-appends: alone p50 \(Int(alone.latencies.p50)) / p99 \(Int(alone.latencies.p99)) µs, during "
+                + "p50 \(Int(during.latencies.p50)) / p99 \(Int(during.latencies.p99)) µs (\(String(format: "%.2f", ratio))×); "
+                + "\(during.latencies.count) appends overlapped, rebuild \(String(format: "%.2f", during.rebuildSeconds)) s"
+        )
     }
 }

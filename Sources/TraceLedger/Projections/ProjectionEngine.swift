@@ -6,9 +6,9 @@ import LMDBKit
 /// Each projection has its own generation of state and its own checkpoint (the last position folded).
 /// Catching up reads the events after the checkpoints and folds them in bounded chunks, each committed in one
 /// write transaction that moves the checkpoints with the states: a crash loses no work that was committed and
-/// never applies an event twice. Far from the head a chunk is folded off the writer while the chunk before it
-/// is committed, and is small while appends are committed, so appends wait behind a short commit, not behind a
-/// fold (`ProjectionEngine+Folding.swift`). Any number of catch-ups and rebuilds, in any number of processes,
+/// never applies an event twice. Far from the head and with no appends to let in, a chunk is folded off the
+/// writer while the chunk before it is committed; otherwise on the writer, where it ends early when an append
+/// is waiting, so appends wait behind at most a short piece of a rebuild (`ProjectionEngine+Folding.swift`). Any number of catch-ups and rebuilds, in any number of processes,
 /// can run at once: each commit checks that the projection is still where its chunk started (a chunk folded
 /// from a projection that moved meanwhile is folded again), and a rebuild folds into a generation nobody else
 /// writes.
