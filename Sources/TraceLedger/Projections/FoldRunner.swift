@@ -100,9 +100,15 @@ enum AnyFoldRunner {
 final class FoldRunner<Fold: DomainFold> {
     private var stored: ProjectionIndex?
     let writes = FoldWrites()
+    /// An entity known to the cache: its state (nil while it has none) and whether the chunk changed it.
+    private struct Slot {
+        var state: Fold.State?
+        var changed = false
+    }
     /// Entities known to the cache; an entity absent here is read from the database.
-    private var states: [String: Fold.State] = [:]
-    private var changed: Set<String> = []
+    private var states: [String: Slot] = [:]
+    /// The entities the chunk changed, each once.
+    private var changed: [String] = []
     private var cachedVersion: ProjectionRegistry.Entry?
     private let cacheLimit = 250_000
     /// Whether the cache holds every state the database holds, so that an entity it lacks has none and needs no
@@ -124,22 +130,29 @@ final class FoldRunner<Fold: DomainFold> {
         guard let stored else { preconditionFailure("FoldRunner.apply outside begin/flush") }
         let index = FoldIndex(stored: stored, writes: writes)
         guard let entity = try Fold.target(of: event, index: index) else { return }
-        // Taken out of the cache, the state is uniquely referenced and the fold mutates it in place.
-        var state =
-            try states.removeValue(forKey: entity) ?? (cacheIsComplete ? nil : Self.read(entity, in: index))
-        let before = Fold.needsPreviousState ? state : nil
-        let problem = Fold.apply(event, to: &state)
-        if let reason = problem {
-            states[entity] = state.take()  // moved back, not copied
+        if !cacheIsComplete, states[entity] == nil {
+            states[entity] = Slot(state: try Self.read(entity, in: index))
+        }
+        // Changed where it lies in the cache: one lookup, and the state, uniquely referenced, mutated in place.
+        try apply(event, to: &states[entity, default: Slot()], of: entity, index: index)
+    }
+
+    private func apply(_ event: ProjectionEvent, to slot: inout Slot, of entity: String, index: FoldIndex)
+        throws
+    {
+        let before = Fold.needsPreviousState ? slot.state : nil
+        if let reason = Fold.apply(event, to: &slot.state) {
             let anomaly = ProjectionAnomaly(
                 projection: Fold.domain, position: event.position, entityId: entity, type: event.type,
                 traceId: event.traceId, reason: reason)
             index.put(ProjectionKey.anomaly(event.position), anomaly.encoded())
             return
         }
-        changed.insert(entity)
-        try Fold.didApply(event, entity: entity, before: before, after: state, index: index)
-        states[entity] = state.take()
+        if !slot.changed {
+            slot.changed = true
+            changed.append(entity)
+        }
+        try Fold.didApply(event, entity: entity, before: before, after: slot.state, index: index)
     }
 
     /// Ends the chunk: the states it changed join its writes, and the runner expects the generation at
@@ -147,7 +160,7 @@ final class FoldRunner<Fold: DomainFold> {
     func flush(version: ProjectionRegistry.Entry) {
         guard stored != nil else { preconditionFailure("FoldRunner.flush without begin") }
         for entity in changed {
-            guard let state = states[entity] else { continue }
+            guard let state = Self.endChange(of: &states[entity]) else { continue }
             var writer = StateWriter()
             state.encode(into: &writer)
             writes.put(ProjectionKey.make(ProjectionKey.state, entity), writer.bytes)
@@ -159,6 +172,12 @@ final class FoldRunner<Fold: DomainFold> {
         }
         cachedVersion = version
         stored = nil
+    }
+
+    /// The state of a changed slot, which is marked unchanged.
+    private static func endChange(of slot: inout Slot?) -> Fold.State? {
+        slot?.changed = false
+        return slot?.state
     }
 
     /// Forgets the cache and every uncommitted write: the chunks folded since the last commit will not be
