@@ -10,13 +10,13 @@ enum AnyFoldRunner {
     case invoice(FoldRunner<InvoiceFold>)
     case customer(FoldRunner<CustomerFold>)
 
-    init(for domain: Domain) {
+    init(for domain: Domain, statesCached: Int) {
         switch domain {
-        case .order: self = .order(FoldRunner())
-        case .payment: self = .payment(FoldRunner())
-        case .stock: self = .stock(FoldRunner())
-        case .invoice: self = .invoice(FoldRunner())
-        case .customer: self = .customer(FoldRunner())
+        case .order: self = .order(FoldRunner(cacheLimit: statesCached))
+        case .payment: self = .payment(FoldRunner(cacheLimit: statesCached))
+        case .stock: self = .stock(FoldRunner(cacheLimit: statesCached))
+        case .invoice: self = .invoice(FoldRunner(cacheLimit: statesCached))
+        case .customer: self = .customer(FoldRunner(cacheLimit: statesCached))
         case .ledger: preconditionFailure("the ledger's own events have no projection")
         }
     }
@@ -110,11 +110,14 @@ final class FoldRunner<Fold: DomainFold> {
     /// The entities the chunk changed, each once.
     private var changed: [String] = []
     private var cachedVersion: ProjectionRegistry.Entry?
-    private let cacheLimit = 250_000
+    /// The most states kept past a chunk; beyond, the cache is emptied at the chunk's end.
+    private let cacheLimit: Int
     /// Whether the cache holds every state the database holds, so that an entity it lacks has none and needs no
     /// read: from a generation's first event (checkpoint 0, nothing folded into it yet, as a rebuild's new
     /// generation) until the cache is emptied. A rebuild looked up each of its ~300,000 entities in vain.
     private var cacheIsComplete = false
+
+    init(cacheLimit: Int) { self.cacheLimit = cacheLimit }
 
     /// Starts a chunk that reads `stored` (under the uncommitted writes) and continues the generation at
     /// `version`.

@@ -38,7 +38,7 @@ extension ProjectionEngine {
     /// Folds chunks until the targets reach the head.
     func fold(mode: Mode, domains: [Domain], progress: (Progress) -> Void) async throws -> Progress {
         var total = Progress(position: 0, head: 0, eventsRead: 0)
-        let runners = FoldRunners(domains: domains)
+        let runners = FoldRunners(domains: domains, statesCached: statesCachedPerProjection)
         let limit = eventsPerTransaction
         // The chunk the writer commits while the next one is folded, and the entries it leaves behind.
         var committing: Task<ChunkCommit, any Error>?
@@ -84,8 +84,16 @@ extension ProjectionEngine {
                 else {
                     if let committing { try await settle(committing) }
                     let (step, done) = try await ledger.write { transaction in
-                        try Self.foldChunk(
-                            mode: mode, domains: domains, runners: runners.all, limit: limit, in: transaction)
+                        do {
+                            return try Self.foldChunk(
+                                mode: mode, domains: domains, runners: runners.all, limit: limit,
+                                in: transaction)
+                        } catch {
+                            // The runners hold what the aborted transaction folded; the writer may run this
+                            // closure again (after growing a full map), which must start from what is stored.
+                            for runner in runners.all { runner.reset() }
+                            throw error
+                        }
                     }
                     expected = nil
                     total.position = step.position
@@ -170,8 +178,11 @@ extension ProjectionEngine {
         let ledger = self.ledger
         return try await withCheckedThrowingContinuation { continuation in
             Thread {
-                // Linux keeps a nice value per thread; 0 names the calling one. A failure leaves it at the default.
-                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.foldNiceness)
+                #if canImport(Glibc)
+                    // Linux keeps a nice value per thread; 0 names the calling one (elsewhere it would name the
+                    // process, writer included). A failure leaves it at the default.
+                    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.foldNiceness)
+                #endif
                 continuation.resume(
                     with: Result(catching: {
                         let (end, latest) = try ledger.read { snapshot in
@@ -370,5 +381,7 @@ extension ProjectionEngine {
 /// the writer thread or on the fold's thread off it; a chunk being committed uses only the writes handed to it.
 final class FoldRunners: @unchecked Sendable {
     let all: [AnyFoldRunner]
-    init(domains: [Domain]) { all = domains.map(AnyFoldRunner.init(for:)) }
+    init(domains: [Domain], statesCached: Int) {
+        all = domains.map { AnyFoldRunner(for: $0, statesCached: statesCached) }
+    }
 }
