@@ -37,6 +37,35 @@ import TraceLedgerWorkload
         #expect(try fixture.run("project", "--domain", "stock").status == 2)
     }
 
+    /// A catch-up whose transaction fills the LMDB map is run again in a grown map, and folds from what is stored:
+    /// the aborted transaction's folding is forgotten (it was applied a second time before).
+    @Test func aCatchUpThatFillsTheMapFoldsEachEventOnce() throws {
+        let fixture = CLIFixture()
+        let lines = WorkloadGenerator.lines(seed: 8, count: 4_500)
+        _ = try fixture.run("init")
+        #expect(
+            try fixture.run("import", try fixture.write(Array(lines[..<3_000]), to: "first.ndjson")).status
+                == 0)
+        #expect(try fixture.run("project").status == 0)
+        // Fewer events than a chunk folded off the writer: this catch-up is one transaction on the writer, in a
+        // map no larger than the file, which fills while it puts the states.
+        #expect(
+            try fixture.run("import", try fixture.write(Array(lines[3_000...]), to: "more.ndjson")).status
+                == 0)
+        let caughtUp = try CommandRunner.run(
+            ["project", "--store", fixture.store],
+            environment: ["TRACELEDGER_MAP_SIZE": "\(1 << 20)", "TRACELEDGER_LOG_LEVEL": "notice"])
+        #expect(caughtUp.status == 0, "\(caughtUp.stderr)")
+        #expect(caughtUp.stderr.contains("grew the LMDB map"))
+        func digests(_ lines: [String]) -> [String] {
+            lines.map { String($0.split(separator: "\"digest\":").last ?? "") }
+        }
+        let incremental = digests(try fixture.run("project", "--digest", "--json").lines)
+        let rebuilt = digests(try fixture.run("project", "--rebuild", "--digest", "--json").lines)
+        #expect(incremental.count == 5)
+        #expect(incremental == rebuilt)
+    }
+
     @Test func stateShowsAnOrderNowAndBeforeItsRefund() throws {
         let (fixture, flows) = try Self.fixture()
         let order = try #require(
