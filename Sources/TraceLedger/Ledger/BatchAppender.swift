@@ -56,7 +56,9 @@ final class BatchAppender {
         var outcomes: [AppendOutcome] = []
         outcomes.reserveCapacity(batch.count)
         let now = Timestamp.now()
-        for (index, event) in batch.enumerated() {
+        // By index, not by element: the events are read where they lie in the batch, not copied (a copy retains
+        // each of an event's strings, and releases them again).
+        for index in batch.indices {
             switch plans[index] {
             case .duplicate(let outcome):
                 outcomes.append(outcome)
@@ -68,22 +70,37 @@ final class BatchAppender {
                         streamVersion: original.streamVersion,
                         isDuplicate: true, hash: original.hash))
             case .new(let streamVersion):
-                var content = event.content
-                if content.traceId.isEmpty {
+                if batch[index].content.traceId.isEmpty {
+                    var content = batch[index].content
                     content.traceId = try OrderIndex.resolveTrace(
-                        for: content, references: event.orderReferences, known: &knownOrders, in: snapshot)
+                        for: content, references: batch[index].orderReferences, known: &knownOrders,
+                        in: snapshot)
+                    outcomes.append(
+                        try writeNew(
+                            content, references: batch[index].orderReferences, streamVersion: streamVersion,
+                            now: now))
+                } else {
+                    outcomes.append(
+                        try writeNew(
+                            batch[index].content, references: batch[index].orderReferences,
+                            streamVersion: streamVersion, now: now))
                 }
-                let recordedAt = Timestamp(
-                    nanosecondsSinceEpoch: max(
-                        now.nanosecondsSinceEpoch, head.recordedAt.nanosecondsSinceEpoch + 1))
-                outcomes.append(try write(content, streamVersion: streamVersion, recordedAt: recordedAt))
-                try OrderIndex.register(
-                    event.orderReferences, trace: content.traceId, of: content, known: &knownOrders,
-                    in: writeTransaction)
             }
         }
         try storeHead(ifMovedFrom: headBefore)
         return outcomes
+    }
+
+    /// Writes a new event (its trace resolved) and records its order references.
+    private func writeNew(
+        _ content: EventContent, references: OrderReferences, streamVersion: UInt64, now: Timestamp
+    ) throws -> AppendOutcome {
+        let recordedAt = Timestamp(
+            nanosecondsSinceEpoch: max(now.nanosecondsSinceEpoch, head.recordedAt.nanosecondsSinceEpoch + 1))
+        let outcome = try write(content, streamVersion: streamVersion, recordedAt: recordedAt)
+        try OrderIndex.register(
+            references, trace: content.traceId, of: content, known: &knownOrders, in: writeTransaction)
+        return outcome
     }
 
     /// The stored head moves with every batch written, so later reads in the transaction see it.
@@ -169,31 +186,31 @@ final class BatchAppender {
         plans.reserveCapacity(batch.count)
         var firstIndexOfId: [EventID: Int] = [:]
         var streamVersions: [StreamKey: UInt64] = [:]
-        for (index, event) in batch.enumerated() {
-            let content = event.content
-            if let earlier = firstIndexOfId[content.eventId] {
-                guard batch[earlier].content == content else {
+        for index in batch.indices {
+            let eventId = batch[index].content.eventId
+            if let earlier = firstIndexOfId[eventId] {
+                guard batch[earlier].content == batch[index].content else {
                     throw LedgerError(
                         .conflict,
-                        "event id \(content.eventId) appears twice in the batch with different content; "
+                        "event id \(eventId) appears twice in the batch with different content; "
                             + "give each distinct event its own id", batchIndex: index, field: "eventId",
                         rule: "idempotency")
                 }
                 plans.append(.sameAsEarlier(index: earlier))
                 continue
             }
-            if let existing = try existingOutcome(for: content, batchIndex: index) {
+            if let existing = try existingOutcome(for: batch[index].content, batchIndex: index) {
                 plans.append(.duplicate(existing))
                 continue
             }
-            let key = content.streamKey
+            let key = batch[index].content.streamKey
             let current: UInt64
             if let pending = streamVersions[key] {
                 current = pending
             } else {
                 current = try snapshot.streamVersion(of: key)
             }
-            if let expected = event.expectedVersion, expected != current {
+            if let expected = batch[index].expectedVersion, expected != current {
                 throw LedgerError(
                     .conflict,
                     "\(key) is at version \(current), not the expected \(expected); read its history "
@@ -201,7 +218,7 @@ final class BatchAppender {
                     rule: "expectedVersion")
             }
             streamVersions[key] = current + 1
-            firstIndexOfId[content.eventId] = index
+            firstIndexOfId[eventId] = index
             plans.append(.new(streamVersion: current + 1))
         }
         return plans
