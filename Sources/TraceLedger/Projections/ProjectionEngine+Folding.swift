@@ -83,18 +83,8 @@ extension ProjectionEngine {
                     head - start >= min(limit, Self.eventsFoldedOnTheWriter)
                 else {
                     if let committing { try await settle(committing) }
-                    let (step, done) = try await ledger.write { transaction in
-                        do {
-                            return try Self.foldChunk(
-                                mode: mode, domains: domains, runners: runners.all, limit: limit,
-                                in: transaction)
-                        } catch {
-                            // The runners hold what the aborted transaction folded; the writer may run this
-                            // closure again (after growing a full map), which must start from what is stored.
-                            for runner in runners.all { runner.reset() }
-                            throw error
-                        }
-                    }
+                    let (step, done) = try await foldOnTheWriter(
+                        mode: mode, domains: domains, runners: runners, limit: limit)
                     expected = nil
                     total.position = step.position
                     total.head = step.head
@@ -128,6 +118,23 @@ extension ProjectionEngine {
             // The runners are not touched again, but the caller must not see the fold end before its last chunk.
             if let committing { _ = await committing.result }
             throw error
+        }
+    }
+
+    /// Folds one chunk in a write transaction of its own (`foldChunk`).
+    private func foldOnTheWriter(mode: Mode, domains: [Domain], runners: FoldRunners, limit: Int) async throws
+        -> (Progress, done: Bool)
+    {
+        try await ledger.write { transaction in
+            do {
+                return try Self.foldChunk(
+                    mode: mode, domains: domains, runners: runners.all, limit: limit, in: transaction)
+            } catch {
+                // The runners hold what the aborted transaction folded; the writer may run this closure again
+                // (after growing a full map), which must start from what is stored.
+                for runner in runners.all { runner.reset() }
+                throw error
+            }
         }
     }
 
