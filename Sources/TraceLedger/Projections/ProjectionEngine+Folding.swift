@@ -40,27 +40,30 @@ extension ProjectionEngine {
         var total = Progress(position: 0, head: 0, eventsRead: 0)
         let runners = FoldRunners(domains: domains, statesCached: statesCachedPerProjection)
         let limit = eventsPerTransaction
-        // The chunk the writer commits while the next one is folded, and the entries it leaves behind.
-        var committing: Task<ChunkCommit, any Error>?
+        // The chunk the writer commits while the next one is folded (the task says whether it was committed),
+        // its progress, and the entries it leaves behind.
+        var committing: (task: Task<Bool, any Error>, step: Progress)?
         var expected: [ProjectionRegistry.Entry]?
         // This process's head when the last chunk began, and when it was last seen to move: appends are being
         // committed. Remembered for a while, as appends that wait behind a chunk move nothing meanwhile.
         var appendedHead = ledger.writer.commits.head
         var appendsSeen: ContinuousClock.Instant?
-        func settle(_ commit: Task<ChunkCommit, any Error>) async throws {
+        func record(_ step: Progress) {
+            total.position = step.position
+            total.head = step.head
+            total.eventsRead += step.eventsRead
+            progress(total)
+        }
+        func settle(_ commit: (task: Task<Bool, any Error>, step: Progress)) async throws {
             committing = nil
-            let outcome = try await commit.value
-            guard outcome.committed else {
+            guard try await commit.task.value else {
                 // Another catch-up moved the projection meanwhile: what was folded since is discarded.
                 for runner in runners.all { runner.reset() }
                 expected = nil
                 return
             }
             for runner in runners.all { runner.writes.committed() }
-            total.position = outcome.progress.position
-            total.head = outcome.progress.head
-            total.eventsRead += outcome.progress.eventsRead
-            progress(total)
+            record(commit.step)
         }
         do {
             while true {
@@ -86,10 +89,7 @@ extension ProjectionEngine {
                     let (step, done) = try await foldOnTheWriter(
                         mode: mode, domains: domains, runners: runners, limit: limit)
                     expected = nil
-                    total.position = step.position
-                    total.head = step.head
-                    total.eventsRead += step.eventsRead
-                    progress(total)
+                    record(step)
                     if done { return total }
                     continue
                 }
@@ -99,24 +99,21 @@ extension ProjectionEngine {
                     try await settle(committing)
                     if expected == nil { continue }
                 }
-                let parts = zip(domains, runners.all).enumerated().map { index, pair in
-                    ChunkPart(
-                        domain: pair.0, from: entries[index], to: chunk.entries[index],
-                        writes: pair.1.writes.submit())
-                }
+                let parts = Self.parts(of: domains, runners: runners.all, from: entries, to: chunk.entries)
                 expected = chunk.entries
-                let step = Progress(position: chunk.end, head: head, eventsRead: chunk.end - start + 1)
-                committing = Task { [ledger] in
+                let step = Progress(position: last, head: head, eventsRead: last - start + 1)
+                let task = Task { [ledger] in
                     try await ledger.write { transaction in
                         try Self.commit(
-                            parts, latestOccurredAt: chunk.latestOccurredAt, step: step, mode: mode,
+                            parts, end: last, latestOccurredAt: chunk.latestOccurredAt, mode: mode,
                             in: transaction)
                     }
                 }
+                committing = (task, step)
             }
         } catch {
             // The runners are not touched again, but the caller must not see the fold end before its last chunk.
-            if let committing { _ = await committing.result }
+            if let committing { _ = await committing.task.result }
             throw error
         }
     }
@@ -168,8 +165,6 @@ extension ProjectionEngine {
 
     /// What a chunk folded off the writer reached.
     private struct FoldedChunk: Sendable {
-        /// The last position folded.
-        let end: UInt64
         /// Each projection's entry once the chunk is committed.
         let entries: [ProjectionRegistry.Entry]
         /// The latest business time among the chunk's events.
@@ -203,9 +198,9 @@ extension ProjectionEngine {
                                 "the log ends at position \(end) although its head is at least \(last); "
                                     + "run `traceledger verify` to find the damage")
                         }
-                        let reached = Self.reached(entries, at: last)
-                        for (runner, entry) in zip(runners.all, reached) { runner.flush(version: entry) }
-                        return FoldedChunk(end: last, entries: reached, latestOccurredAt: latest)
+                        return FoldedChunk(
+                            entries: Self.finish(runners.all, from: entries, at: last),
+                            latestOccurredAt: latest)
                     }))
             }.start()
         }
@@ -220,43 +215,25 @@ extension ProjectionEngine {
         let writes: FoldWrites.Values
     }
 
-    /// What the writer did with a chunk folded off it.
-    struct ChunkCommit: Sendable {
-        /// False when another catch-up had moved the projection: nothing was written.
-        let committed: Bool
-        let progress: Progress
-    }
-
     /// Commits a chunk folded off the writer, unless its projections moved since it began.
     ///
+    /// - Returns: false when another catch-up had moved a projection: nothing was written.
     /// - Throws: `.conflict` when another rebuild of a projection this rebuild folds has started.
     private static func commit(
-        _ parts: [ChunkPart], latestOccurredAt: Timestamp?, step: Progress, mode: Mode,
+        _ parts: [ChunkPart], end: UInt64, latestOccurredAt: Timestamp?, mode: Mode,
         in transaction: LedgerWriteTransaction
-    ) throws -> ChunkCommit {
+    ) throws -> Bool {
         let registry = ProjectionRegistry.Writer(transaction: transaction)
         for part in parts where try registry.registry.entry(part.domain, building: mode.building) != part.from
         {
             if mode.building { throw rebuildConflict(part.domain) }
-            return ChunkCommit(committed: false, progress: step)
+            return false
         }
-        for part in parts {
-            try FoldWrites.apply(
-                part.writes,
-                to: ProjectionIndex(snapshot: transaction.snapshot, generation: part.to.generation))
-            try registry.setEntry(part.to, for: part.domain, building: mode.building)
-        }
-        try advanceClock(to: step.position, latestOccurredAt: latestOccurredAt, registry: registry)
-        return ChunkCommit(committed: true, progress: step)
+        try store(parts, end: end, latestOccurredAt: latestOccurredAt, mode: mode, in: transaction)
+        return true
     }
 
     // MARK: On the writer
-
-    /// One projection generation being folded in a chunk.
-    private struct Target {
-        let domain: Domain
-        var entry: ProjectionRegistry.Entry
-    }
 
     /// Folds up to `limit` events after the registry's checkpoints and commits them, in the writer's
     /// transaction; a rebuild that reaches the head swaps in.
@@ -265,62 +242,56 @@ extension ProjectionEngine {
         in transaction: LedgerWriteTransaction
     ) throws -> (Progress, done: Bool) {
         let registry = ProjectionRegistry.Writer(transaction: transaction)
-        var targets: [Target] = []
+        var entries: [ProjectionRegistry.Entry] = []
         for domain in domains {
             switch mode {
             case .catchUp:
                 if let entry = try registry.registry.entry(domain) {
-                    targets.append(Target(domain: domain, entry: entry))
+                    entries.append(entry)
                 } else {
                     let entry = ProjectionRegistry.Entry(
                         generation: try registry.newGeneration(), checkpoint: 0)
                     try registry.setEntry(entry, for: domain)
-                    targets.append(Target(domain: domain, entry: entry))
+                    entries.append(entry)
                 }
             case .rebuild(let generations):
                 guard let entry = try registry.registry.entry(domain, building: true),
                     entry.generation == generations[domain]
                 else { throw rebuildConflict(domain) }
-                targets.append(Target(domain: domain, entry: entry))
+                entries.append(entry)
             }
         }
         let snapshot = transaction.snapshot
         let head = try snapshot.head().position
-        let start = (targets.map(\.entry.checkpoint).min() ?? head) + 1
+        let start = (entries.map(\.checkpoint).min() ?? head) + 1
         guard start <= head else {
-            if mode.building { try swapIn(targets, registry: registry) }
+            if mode.building { try swapIn(domains, at: entries, registry: registry) }
             return (Progress(position: head, head: head, eventsRead: 0), true)
         }
         let last = min(head, start + UInt64(limit) - 1)
-        let entries = targets.map(\.entry)
         // Let a waiting append in: end the chunk there, the next one goes on from the next event.
         let (end, latest) = try foldEvents(
             entries, runners: runners, from: start, through: last, in: snapshot
         ) {
             _ in transaction.othersAreWaiting
         }
-        let reached = reached(entries, at: end)
-        for index in targets.indices {
-            runners[index].flush(version: reached[index])
-            targets[index].entry = reached[index]
-            try FoldWrites.apply(
-                runners[index].writes.submit(),
-                to: ProjectionIndex(snapshot: snapshot, generation: reached[index].generation))
-            runners[index].writes.committed()
-            try registry.setEntry(reached[index], for: targets[index].domain, building: mode.building)
-        }
-        try advanceClock(to: end, latestOccurredAt: latest, registry: registry)
+        let reached = finish(runners, from: entries, at: end)
+        let parts = parts(of: domains, runners: runners, from: entries, to: reached)
+        try store(parts, end: end, latestOccurredAt: latest, mode: mode, in: transaction)
+        for runner in runners { runner.writes.committed() }
         let done = end == head
-        if done && mode.building { try swapIn(targets, registry: registry) }
+        if done && mode.building { try swapIn(domains, at: reached, registry: registry) }
         return (Progress(position: end, head: head, eventsRead: end - start + 1), done)
     }
 
     /// Makes rebuilt generations current and discards the ones they replace.
-    private static func swapIn(_ targets: [Target], registry: ProjectionRegistry.Writer) throws {
-        for target in targets {
-            if let old = try registry.registry.entry(target.domain) { try registry.discard(old.generation) }
-            try registry.setEntry(target.entry, for: target.domain)
-            try registry.removeEntry(for: target.domain, building: true)
+    private static func swapIn(
+        _ domains: [Domain], at entries: [ProjectionRegistry.Entry], registry: ProjectionRegistry.Writer
+    ) throws {
+        for (domain, entry) in zip(domains, entries) {
+            if let old = try registry.registry.entry(domain) { try registry.discard(old.generation) }
+            try registry.setEntry(entry, for: domain)
+            try registry.removeEntry(for: domain, building: true)
         }
     }
 
@@ -358,15 +329,46 @@ extension ProjectionEngine {
         return (end, latest)
     }
 
-    /// The entries of projections folded from `entries` through `end`.
-    private static func reached(_ entries: [ProjectionRegistry.Entry], at end: UInt64) -> [ProjectionRegistry
-        .Entry]
-    {
-        entries.map { entry in
+    /// Ends the runners' chunk at `end`: each flushes its changed states into its writes.
+    ///
+    /// - Returns: the entries the projections reach once the chunk is committed.
+    private static func finish(
+        _ runners: [AnyFoldRunner], from entries: [ProjectionRegistry.Entry], at end: UInt64
+    ) -> [ProjectionRegistry.Entry] {
+        zip(runners, entries).map { runner, entry in
             var reached = entry
             reached.checkpoint = max(entry.checkpoint, end)
+            runner.flush(version: reached)
             return reached
         }
+    }
+
+    /// Each projection's share of a finished chunk, its runner's writes handed over (still readable by the fold
+    /// until `committed()`).
+    private static func parts(
+        of domains: [Domain], runners: [AnyFoldRunner], from entries: [ProjectionRegistry.Entry],
+        to reached: [ProjectionRegistry.Entry]
+    ) -> [ChunkPart] {
+        domains.indices.map { index in
+            ChunkPart(
+                domain: domains[index], from: entries[index], to: reached[index],
+                writes: runners[index].writes.submit())
+        }
+    }
+
+    /// Puts a chunk's keys, in key order, and moves its projections' entries and the business clock to `end`.
+    private static func store(
+        _ parts: [ChunkPart], end: UInt64, latestOccurredAt: Timestamp?, mode: Mode,
+        in transaction: LedgerWriteTransaction
+    ) throws {
+        let registry = ProjectionRegistry.Writer(transaction: transaction)
+        for part in parts {
+            try FoldWrites.apply(
+                part.writes,
+                to: ProjectionIndex(snapshot: transaction.snapshot, generation: part.to.generation))
+            try registry.setEntry(part.to, for: part.domain, building: mode.building)
+        }
+        try advanceClock(to: end, latestOccurredAt: latestOccurredAt, registry: registry)
     }
 
     /// Moves the business clock (the latest time of any event folded, by any projection) to `end`. A maximum,
