@@ -6,15 +6,19 @@ import ZstdKit
         #"{"orderId":"SO-100042","amount":"59.20","currency":"EUR","provider":"stripe","method":"card"}"#.utf8
     )
 
-    @Test func roundTripWithoutDictionary() throws {
-        let codec = ZstdCodec()
+    /// `sample` compressed by `codec` without a dictionary and decompressed again.
+    func roundTrip(through codec: ZstdCodec) throws -> [UInt8] {
         var compressed: [UInt8] = []
         try sample.withUnsafeBytes { try codec.compress($0, appendingTo: &compressed) }
         var restored: [UInt8] = []
         try compressed.withUnsafeBytes {
             try codec.decompress($0, originalSize: sample.count, appendingTo: &restored)
         }
-        #expect(restored == sample)
+        return restored
+    }
+
+    @Test func roundTripWithoutDictionary() throws {
+        #expect(try roundTrip(through: ZstdCodec()) == sample)
     }
 
     @Test func aTrainedDictionaryShrinksSmallRecords() throws {
@@ -97,13 +101,7 @@ import ZstdKit
             }
         }
         // One codec alternates between a dictionary and none.
-        var again: [UInt8] = []
-        try sample.withUnsafeBytes { try compact.compress($0, appendingTo: &again) }
-        var restored: [UInt8] = []
-        try again.withUnsafeBytes {
-            try compact.decompress($0, originalSize: sample.count, appendingTo: &restored)
-        }
-        #expect(restored == sample)
+        #expect(try roundTrip(through: compact) == sample)
     }
 
     @Test func trainingNeedsSamples() {
