@@ -126,13 +126,18 @@ import TraceLedgerTesting
         let environment = try Environment(path: store.path)
         try environment.write { transaction in
             let events = try environment.openDatabase(named: "events", in: transaction)
-            let eventIds = try environment.openDatabase(
-                named: "event_ids", flags: [.duplicateSort, .duplicateFixed], in: transaction)
+            let flags: DatabaseFlags = [.duplicateSort, .duplicateFixed]
+            let settled = try environment.openDatabase(named: "event_ids", flags: flags, in: transaction)
+            let recent = try environment.openDatabase(
+                named: "event_ids_recent", flags: flags, in: transaction)
             let record = try #require(try transaction.value(in: events, key: UInt64(1).bigEndianBytesForTest))
             try transaction.put(in: events, key: UInt64(2).bigEndianBytesForTest, value: record)
-            _ = try transaction.delete(
-                in: eventIds, key: key(second.eventId), value: UInt64(2).bigEndianBytesForTest)
-            try transaction.put(in: eventIds, key: key(first.eventId), value: UInt64(2).bigEndianBytesForTest)
+            // New entries are in the recent level (`EventIdIndex`); the moved one goes to the settled level, so
+            // the two positions of one key are in different levels.
+            #expect(
+                try transaction.delete(
+                    in: recent, key: key(second.eventId), value: UInt64(2).bigEndianBytesForTest))
+            try transaction.put(in: settled, key: key(first.eventId), value: UInt64(2).bigEndianBytesForTest)
         }
         let damage = try Ledger.open(at: store.path).verifyIndexes()
         let reason = try #require(damage.first { $0.index == "event_ids" }?.reason)

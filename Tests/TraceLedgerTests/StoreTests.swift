@@ -42,6 +42,44 @@ import TraceLedgerTesting
         #expect(error?.message.contains("format 99, newer than this build reads") == true)
     }
 
+    /// A store of format 2 (one level of event ids) is opened as it is and marked format 3: the recent level of
+    /// the event-id index is created empty, and every id is still found in the settled one.
+    @Test func aStoreOfFormat2IsUpgradedInPlaceWhenOpened() async throws {
+        let store = try TemporaryStore()
+        let line = EventLine.make(
+            type: "payment.captured", entityId: "pi_1",
+            payload: #"{"orderId":"SO-1","amount":"23.80","currency":"EUR"}"#)
+        let first = try await store.ledger.append(EventDecoder().decode(line))
+        await store.ledger.close()
+        let environment = try Environment(path: store.path)
+        let flags: DatabaseFlags = [.duplicateSort, .duplicateFixed]
+        // What format 2 held: the entry in `event_ids`, no `event_ids_recent`, the marker of format 2.
+        try environment.write { transaction in
+            let meta = try environment.openDatabase(named: "meta", in: transaction)
+            let settled = try environment.openDatabase(named: "event_ids", flags: flags, in: transaction)
+            let recent = try environment.openDatabase(
+                named: "event_ids_recent", flags: flags, in: transaction)
+            try transaction.withCursor(on: recent) { cursor in
+                let entry = try #require(try cursor.first())
+                try transaction.put(in: settled, key: Array(entry.key), value: Array(entry.value))
+            }
+            try transaction.drop(recent)
+            try transaction.put(in: meta, key: Array("format".utf8), value: Array("traceledger/2".utf8))
+        }
+        let ledger = try Ledger.open(at: store.path)
+        let again = try await ledger.append(EventDecoder().decode(line))
+        #expect(again.isDuplicate && again.position == first.position)
+        #expect(try ledger.verifyIndexes().isEmpty)
+        await ledger.close()
+        let marker = try environment.read { transaction in
+            let meta = try environment.openDatabase(named: "meta", in: transaction)
+            return try transaction.value(in: meta, key: Array("format".utf8)).map {
+                String(decoding: $0, as: UTF8.self)
+            }
+        }
+        #expect(marker == "traceledger/3")
+    }
+
     @Test func createRefusesAnExistingStoreOrAFolderWithFiles() throws {
         let store = try TemporaryStore()
         #expect(throws: LedgerError.self) { _ = try Ledger.create(at: store.path) }

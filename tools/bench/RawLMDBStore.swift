@@ -3,17 +3,19 @@ import LMDBKit
 import TraceLedger
 
 /// The physical floor of this design: the same LMDB databases and keys as TraceLedger (events by position
-/// with MDB_APPEND, event_ids under 8 bytes of the id (TraceLedger: of its SHA-256, the same layout),
-/// event_ids/traces/streams/actors as DUPSORT+DUPFIXED positions, and `orders`: an order reference → its
-/// trace, for the references TraceLedger records), written straight through LMDBKit with no hashing,
-/// validation, dedupe check or compression, and committed durably. What TraceLedger decides by reading its
-/// indexes (which references are new) the floor decides from memory.
+/// with MDB_APPEND, event ids under 8 bytes of the id (TraceLedger: of its SHA-256, the same layout) in two
+/// levels, `event_ids_recent` settled into `event_ids` in key order every 65,536 entries as TraceLedger's
+/// `EventIdIndex` does, event ids/traces/streams/actors as DUPSORT+DUPFIXED positions, and `orders`: an order
+/// reference → its trace, for the references TraceLedger records), written straight through LMDBKit with no
+/// hashing, validation, dedupe check or compression, and committed durably. What TraceLedger decides by
+/// reading its indexes (which references are new) the floor decides from memory.
 final class RawLMDBStore: BenchStore {
     let name = "raw LMDB"
     let path: String
     private let environment: Environment
     private let events: Database
     private let eventIds: Database
+    private let recentEventIds: Database
     private let traces: Database
     private let streams: Database
     private let actors: Database
@@ -31,11 +33,12 @@ final class RawLMDBStore: BenchStore {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         environment = try Environment(path: path)
         let positions: DatabaseFlags = [.create, .duplicateSort, .duplicateFixed]
-        (events, eventIds, traces, streams, actors, orders) = try environment.write {
+        (events, eventIds, recentEventIds, traces, streams, actors, orders) = try environment.write {
             [environment] transaction in
             (
                 try environment.openDatabase(named: "events", flags: .create, in: transaction),
                 try environment.openDatabase(named: "event_ids", flags: positions, in: transaction),
+                try environment.openDatabase(named: "event_ids_recent", flags: positions, in: transaction),
                 try environment.openDatabase(named: "traces", flags: positions, in: transaction),
                 try environment.openDatabase(named: "streams", flags: positions, in: transaction),
                 try environment.openDatabase(named: "actors", flags: positions, in: transaction),
@@ -53,7 +56,8 @@ final class RawLMDBStore: BenchStore {
                 RawRecord.encode(content, recordedAt: recordedAt, into: &record)
                 try transaction.put(in: events, key: key, value: record, flags: .append)
                 try transaction.put(
-                    in: eventIds, key: positionKey(content.eventId.low), value: key, flags: .appendDuplicate)
+                    in: recentEventIds, key: positionKey(content.eventId.low), value: key,
+                    flags: .appendDuplicate)
                 try transaction.put(
                     in: traces, key: Array(content.traceId.utf8), value: key, flags: .appendDuplicate)
                 try transaction.put(
@@ -70,7 +74,21 @@ final class RawLMDBStore: BenchStore {
                 }
                 nextPosition += 1
             }
+            try settleEventIdsIfFull(in: transaction)
         }
+    }
+
+    /// TraceLedger's `EventIdIndex.settleIfFull`, at the same size.
+    private func settleEventIdsIfFull(in transaction: Transaction) throws {
+        guard try transaction.statistics(of: recentEventIds).entries >= 65_536 else { return }
+        try transaction.withCursor(on: recentEventIds) { cursor in
+            var entry = try cursor.first()
+            while let current = entry {
+                try transaction.put(in: eventIds, key: current.key, value: current.value)
+                entry = try cursor.next()
+            }
+        }
+        try transaction.empty(recentEventIds)
     }
 
     func eventIds(forTrace traceId: String) throws -> [EventID] {

@@ -103,11 +103,13 @@ final class BatchAppender {
         return outcome
     }
 
-    /// The stored head moves with every batch written, so later reads in the transaction see it.
+    /// The stored head moves with every batch written, so later reads in the transaction see it; the event-id
+    /// index settles its recent level when that is full (`EventIdIndex`).
     private func storeHead(ifMovedFrom before: UInt64) throws {
         guard head.position != before else { return }
         try head.write(in: transaction, databases: databases)
         try MerkleTree.write(frontier, in: transaction, databases: databases)
+        try EventIdIndex.settleIfFull(in: transaction, databases: databases)
     }
 
     /// Writes records as a primary committed them (a replica's apply): each must be the next position, later

@@ -27,14 +27,17 @@ struct IndexDigest: Equatable {
         count += 1
     }
 
-    /// The digest of what `database` holds: every key with each of its values (8-byte positions, duplicate-sorted).
-    static func of(_ database: Database, salt: UInt64, in transaction: Transaction) throws -> IndexDigest {
+    /// The digest of what `databases` hold together: every key with each of its values (8-byte positions,
+    /// duplicate-sorted).
+    static func of(_ databases: [Database], salt: UInt64, in transaction: Transaction) throws -> IndexDigest {
         var digest = IndexDigest(salt: salt)
-        try transaction.withCursor(on: database) { cursor in
-            var entry = try cursor.first()
-            while let current = entry {
-                try cursor.forEachPosition(ofCurrentKey: { digest.add(key: current.key, position: $0) })
-                entry = try cursor.nextKey()
+        for database in databases {
+            try transaction.withCursor(on: database) { cursor in
+                var entry = try cursor.first()
+                while let current = entry {
+                    try cursor.forEachPosition(ofCurrentKey: { digest.add(key: current.key, position: $0) })
+                    entry = try cursor.nextKey()
+                }
             }
         }
         return digest

@@ -55,7 +55,7 @@ extension Ledger {
     /// What the records say the indexes other than the Merkle tree hold, up to a position: a keyed digest per
     /// index (`IndexDigest`) and the orders index's entries.
     private struct ExpectedIndexes {
-        let indexes: [(name: String, database: Database)]
+        let indexes: [(name: String, databases: [Database])]
         let salts: [UInt64]
         var digests: [IndexDigest]
         var orders = OrderIndex.ExpectedEntries()
@@ -63,7 +63,9 @@ extension Ledger {
         var through: UInt64 = 0
 
         init(_ databases: LedgerDatabases) {
-            indexes = databases.positionIndexes.map { ($0.index.database.rawValue, $0.database) }
+            indexes = databases.positionIndexes.map {
+                ($0.index.database.rawValue, databases.databases(of: $0.index))
+            }
             salts = indexes.map { _ in IndexDigest.randomSalt() }
             digests = salts.map { IndexDigest(salt: $0) }
         }
@@ -102,8 +104,7 @@ extension Ledger {
                 // A damaged page of an index is that index's damage: the records, and repair, are unaffected.
                 do {
                     let found = try IndexDigest.of(
-                        index.database, salt: expected.salts[offset],
-                        in: snapshot.transaction)
+                        index.databases, salt: expected.salts[offset], in: snapshot.transaction)
                     guard found != expected.digests[offset] else { return }
                     damage[index.name] =
                         try firstMissingEntry(in: index.name, snapshot: snapshot)
@@ -133,9 +134,9 @@ extension Ledger {
         return damage
     }
 
-    /// Two records with one event id, found among the keys of `event_ids` that hold more than one position (the
-    /// few whose ids share a hash prefix): the appender never writes such a pair, so one record was written twice
-    /// or altered. Nil when there is none.
+    /// Two records with one event id, found among the keys of the event-id index that hold more than one
+    /// position in its two levels together (the few whose ids share a hash prefix): the appender never writes
+    /// such a pair, so one record was written twice or altered. Nil when there is none.
     private func sharedEventIdDamage(in snapshot: LedgerSnapshot) throws -> String? {
         var shared: [[UInt64]] = []
         try snapshot.transaction.withCursor(on: snapshot.databases.eventIds) { cursor in
@@ -144,6 +145,19 @@ extension Ledger {
                 if try cursor.duplicateCount() > 1 { shared.append(try cursor.positionsOfCurrentKey()) }
                 entry = try cursor.nextKey()
             }
+        }
+        // A key of the recent level is shared when it holds two positions, or one more in the settled level.
+        var recentKeys: [[UInt8]] = []
+        try snapshot.transaction.withCursor(on: snapshot.databases.eventIdsRecent) { cursor in
+            var entry = try cursor.first()
+            while let current = entry {
+                recentKeys.append(Array(current.key))
+                entry = try cursor.nextKey()
+            }
+        }
+        for key in recentKeys {
+            let positions = try snapshot.positions(in: .eventId, key: key)
+            if positions.count > 1 { shared.append(positions) }
         }
         for positions in shared {
             var first: [EventID: UInt64] = [:]
@@ -165,21 +179,22 @@ extension Ledger {
     private func firstMissingEntry(in index: String, snapshot: LedgerSnapshot) throws -> String? {
         let head = try snapshot.head().position
         guard head > 0 else { return nil }
-        guard
-            let (kind, database) = databases.positionIndexes.first(where: {
-                $0.index.database.rawValue == index
-            })
-        else { return nil }
+        guard let kind = PositionIndex.allCases.first(where: { $0.database.rawValue == index }) else {
+            return nil
+        }
+        let levels = databases.databases(of: kind)
         var problem: String?
         try snapshot.forEachEvent(from: 1, through: head) { event in
             let position = event.position
             let key = kind.key(of: event.content)
-            let found = try snapshot.transaction.withCursor(on: database) { cursor in
-                try key.withUnsafeBytes { key in
-                    try position.bigEndianBytes.withUnsafeBytes { value in
-                        try cursor.seek(key, value: value).map {
-                            $0.key.elementsEqual(key) && $0.value.elementsEqual(value)
-                        } ?? false
+            let found = try levels.contains { database in
+                try snapshot.transaction.withCursor(on: database) { cursor in
+                    try key.withUnsafeBytes { key in
+                        try position.bigEndianBytes.withUnsafeBytes { value in
+                            try cursor.seek(key, value: value).map {
+                                $0.key.elementsEqual(key) && $0.value.elementsEqual(value)
+                            } ?? false
+                        }
                     }
                 }
             }
@@ -230,7 +245,9 @@ extension Ledger {
         try await write { transaction in
             let databases = transaction.databases
             let snapshot = transaction.snapshot
-            for (_, database) in databases.positionIndexes { try transaction.transaction.empty(database) }
+            for index in PositionIndex.allCases {
+                for database in databases.databases(of: index) { try transaction.transaction.empty(database) }
+            }
             let head = try snapshot.head().position
             try MerkleTree.rebuild(in: snapshot)
             try transaction.transaction.empty(databases.orders)
@@ -239,9 +256,11 @@ extension Ledger {
             }
             try snapshot.forEachEvent(from: 1, through: head) { event in
                 let positionKey = event.position.bigEndianBytes
-                for (index, database) in databases.positionIndexes {
+                // The event-id index is rebuilt into its settled level alone (`EventIdIndex`).
+                for index in PositionIndex.allCases {
                     try transaction.put(
-                        positionKey, at: index.key(of: event.content), in: database, flags: .appendDuplicate)
+                        positionKey, at: index.key(of: event.content), in: databases.database(of: index),
+                        flags: .appendDuplicate)
                 }
                 return true
             }

@@ -97,7 +97,17 @@ extension LedgerSnapshot {
 
     /// Every position stored under `key` in a position index, in order.
     func positions(in index: PositionIndex, key: [UInt8]) throws -> [UInt64] {
-        try transaction.withCursor(on: databases.database(of: index)) { cursor in
+        let levels = databases.databases(of: index)
+        var positions = try positions(in: levels[0], key: key)
+        guard levels.count > 1 else { return positions }
+        // The event-id index's levels (`EventIdIndex`): each entry is in one of them.
+        for level in levels.dropFirst() { positions += try self.positions(in: level, key: key) }
+        positions.sort()
+        return positions
+    }
+
+    private func positions(in database: Database, key: [UInt8]) throws -> [UInt64] {
+        try transaction.withCursor(on: database) { cursor in
             try key.withUnsafeBytes { key in
                 guard try cursor.find(key) != nil else { return [] }
                 return try cursor.positionsOfCurrentKey()

@@ -6,8 +6,11 @@ import LMDBKit
 enum StoreDatabase: String, CaseIterable, Sendable {
     /// position (u64) → record; written with MDB_APPEND.
     case events
-    /// The first 8 bytes of the event id's SHA-256 → positions: permanent idempotency (`PositionIndex.eventId`).
+    /// The first 8 bytes of the event id's SHA-256 → positions: permanent idempotency (`PositionIndex.eventId`),
+    /// for the events settled out of `event_ids_recent` (`EventIdIndex`).
     case eventIds = "event_ids"
+    /// The same keys and values for the newest events, until they are settled into `event_ids` in key order.
+    case eventIdsRecent = "event_ids_recent"
     /// traceId → positions (duplicate-sorted, fixed 8-byte values).
     case traces
     /// `domain/entityId` → positions; an entity's version is its number of positions.
@@ -37,21 +40,22 @@ enum StoreDatabase: String, CaseIterable, Sendable {
 
     var flags: DatabaseFlags {
         switch self {
-        case .eventIds, .traces, .streams, .actors: [.duplicateSort, .duplicateFixed]
+        case .eventIds, .eventIdsRecent, .traces, .streams, .actors: [.duplicateSort, .duplicateFixed]
         default: []
         }
     }
 
     /// Whether the database is rebuilt from the records (an index), rather than holding what only it knows.
     var isDerivedFromRecords: Bool {
-        self == .eventIds || self == .traces || self == .streams || self == .actors || self == .orders
-            || self == .merkle
+        self == .eventIds || self == .eventIdsRecent || self == .traces || self == .streams || self == .actors
+            || self == .orders || self == .merkle
     }
 
     /// Databases added after format 1 was first written: created when an older store is opened.
     var createdOnOpen: Bool {
         self == .consumers || self == .deadLetters || self == .projections || self == .projectionData
             || self == .orders || self == .deliveries || self == .merkle || self == .checkpoints
+            || self == .eventIdsRecent
     }
 }
 
@@ -66,6 +70,7 @@ enum PositionIndex: CaseIterable, Sendable {
     case eventId
     case trace, stream, actor
 
+    /// The database the index is named by and rebuilt into.
     var database: StoreDatabase {
         switch self {
         case .eventId: .eventIds
@@ -74,6 +79,12 @@ enum PositionIndex: CaseIterable, Sendable {
         case .actor: .actors
         }
     }
+
+    /// Every database that holds entries of the index: the event-id index has two levels (`EventIdIndex`).
+    var databases: [StoreDatabase] { self == .eventId ? [.eventIds, .eventIdsRecent] : [database] }
+
+    /// The database the appender writes a new entry to.
+    var newEntries: StoreDatabase { self == .eventId ? .eventIdsRecent : database }
 
     /// The key `content` is indexed under.
     func key(of content: EventContent) -> [UInt8] {
@@ -117,6 +128,7 @@ struct LedgerDatabases: Sendable {
     // The hot ones as stored properties: a dictionary lookup per put would show in the append profile.
     let events: Database
     let eventIds: Database
+    let eventIdsRecent: Database
     let meta: Database
     let consumers: Database
     let deadLetters: Database
@@ -126,12 +138,16 @@ struct LedgerDatabases: Sendable {
     let deliveries: Database
     let merkle: Database
     let checkpoints: Database
-    /// The position indexes with their databases, in the order the appender writes them.
+    /// The position indexes with the database each new entry goes to, in the order the appender writes them.
     let positionIndexes: [(index: PositionIndex, database: Database)]
 
     subscript(database: StoreDatabase) -> Database { handles[database]! }
 
+    /// The database `index` is rebuilt into (for the event-id index, its settled level).
     func database(of index: PositionIndex) -> Database { handles[index.database]! }
+
+    /// Every database holding entries of `index`.
+    func databases(of index: PositionIndex) -> [Database] { index.databases.map { handles[$0]! } }
 
     /// Opens the databases; with `create`, creates the missing ones (the transaction must be a write transaction).
     ///
@@ -152,6 +168,7 @@ struct LedgerDatabases: Sendable {
         self.handles = handles
         events = handles[.events]!
         eventIds = handles[.eventIds]!
+        eventIdsRecent = handles[.eventIdsRecent]!
         meta = handles[.meta]!
         consumers = handles[.consumers]!
         deadLetters = handles[.deadLetters]!
@@ -161,6 +178,6 @@ struct LedgerDatabases: Sendable {
         deliveries = handles[.deliveries]!
         merkle = handles[.merkle]!
         checkpoints = handles[.checkpoints]!
-        positionIndexes = PositionIndex.allCases.map { ($0, handles[$0.database]!) }
+        positionIndexes = PositionIndex.allCases.map { ($0, handles[$0.newEntries]!) }
     }
 }
