@@ -42,42 +42,50 @@ import TraceLedgerTesting
         #expect(error?.message.contains("format 99, newer than this build reads") == true)
     }
 
-    /// A store of format 2 (one level of event ids) is opened as it is and marked format 3: the recent level of
-    /// the event-id index is created empty, and every id is still found in the settled one.
-    @Test func aStoreOfFormat2IsUpgradedInPlaceWhenOpened() async throws {
-        let store = try TemporaryStore()
+    /// A store of format 2 (one level of event ids) is refused, naming `traceledger migrate`: a build of format 2
+    /// that had it open would not look for ids in the recent level. Migrated, its ids are found again.
+    @Test func aStoreOfFormat2IsRefusedUntilMigrated() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("ledger.db")
         let line = EventLine.make(
             type: "payment.captured", entityId: "pi_1",
             payload: #"{"orderId":"SO-1","amount":"23.80","currency":"EUR"}"#)
-        let first = try await store.ledger.append(EventDecoder().decode(line))
-        await store.ledger.close()
-        let environment = try Environment(path: store.path)
+        let first: AppendOutcome
+        do {  // the ledger, and its lock on the store, gone before the migration takes the lock exclusively
+            let ledger = try Ledger.create(at: path)
+            first = try await ledger.append(EventDecoder().decode(line))
+            await ledger.close()
+        }
         let flags: DatabaseFlags = [.duplicateSort, .duplicateFixed]
         // What format 2 held: the entry in `event_ids`, no `event_ids_recent`, the marker of format 2.
-        try environment.write { transaction in
-            let meta = try environment.openDatabase(named: "meta", in: transaction)
-            let settled = try environment.openDatabase(named: "event_ids", flags: flags, in: transaction)
-            let recent = try environment.openDatabase(
-                named: "event_ids_recent", flags: flags, in: transaction)
-            try transaction.withCursor(on: recent) { cursor in
-                let entry = try #require(try cursor.first())
-                try transaction.put(in: settled, key: Array(entry.key), value: Array(entry.value))
+        do {
+            let environment = try Environment(path: path)
+            try environment.write { transaction in
+                let meta = try environment.openDatabase(named: "meta", in: transaction)
+                let settled = try environment.openDatabase(named: "event_ids", flags: flags, in: transaction)
+                let recent = try environment.openDatabase(
+                    named: "event_ids_recent", flags: flags, in: transaction)
+                try transaction.withCursor(on: recent) { cursor in
+                    let entry = try #require(try cursor.first())
+                    try transaction.put(in: settled, key: Array(entry.key), value: Array(entry.value))
+                }
+                try transaction.drop(recent)
+                try transaction.put(in: meta, key: Array("format".utf8), value: Array("traceledger/2".utf8))
             }
-            try transaction.drop(recent)
-            try transaction.put(in: meta, key: Array("format".utf8), value: Array("traceledger/2".utf8))
         }
-        let ledger = try Ledger.open(at: store.path)
+        let refused = #expect(throws: LedgerError.self) { _ = try Ledger.open(at: path) }
+        #expect(refused?.kind == .notAStore)
+        #expect(refused?.message.contains("of format 2, which this build no longer opens") == true)
+        #expect(refused?.message.contains("traceledger migrate --store \(path)") == true)
+
+        let migration = try #require(try await Ledger.migrate(at: path))
+        #expect(migration.fromFormat == 2 && migration.toFormat == 3)
+        #expect(migration.originalKeptAt == path + "/format-2.mdb")
+        let ledger = try Ledger.open(at: path)
         let again = try await ledger.append(EventDecoder().decode(line))
         #expect(again.isDuplicate && again.position == first.position)
         #expect(try ledger.verifyIndexes().isEmpty)
         await ledger.close()
-        let marker = try environment.read { transaction in
-            let meta = try environment.openDatabase(named: "meta", in: transaction)
-            return try transaction.value(in: meta, key: Array("format".utf8)).map {
-                String(decoding: $0, as: UTF8.self)
-            }
-        }
-        #expect(marker == "traceledger/3")
     }
 
     @Test func createRefusesAnExistingStoreOrAFolderWithFiles() throws {

@@ -33,7 +33,7 @@ extension Ledger {
     /// every index, the Merkle root at the head against the old store's, and the root at the size of each signed
     /// checkpoint against the checkpoint's. The old file is kept beside it (`originalKeptAt`).
     ///
-    /// - Returns: what was migrated; nil when the store is of a format this build opens as it is (2 or later).
+    /// - Returns: what was migrated; nil when the store is of the current format already.
     /// - Throws: `LedgerError` `.notAStore` when there is no store at `path` or it is of a newer format;
     ///   `.corrupted` when the store does not verify (nothing changed); `.unavailable` when another process
     ///   has it open.
@@ -111,7 +111,7 @@ extension Ledger {
         try environment.read { transaction in
             let meta = try environment.openDatabase(named: StoreDatabase.meta.rawValue, in: transaction)
             let format = try StoreFormat.version(in: transaction, meta: meta, path: path)
-            guard format < StoreFormat.oldestOpened else {
+            guard format < StoreFormat.current else {
                 try StoreFormat.check(in: transaction, environment: environment, path: path)  // newer: says so
                 return nil
             }

@@ -145,7 +145,6 @@ public final class Ledger: Sendable {
                             + "ledger's databases); point --store at a store or create one with `traceledger init`"
                     )
                 }
-                try StoreFormat.upgrade(in: transaction, databases: databases, path: path)
                 try ProjectionRegistry.upgradeLayout(
                     in: transaction, environment: environment, databases: databases)
                 // Indexes added after a store was made are built the first time it is opened.

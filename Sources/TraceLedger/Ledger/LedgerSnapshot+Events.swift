@@ -97,13 +97,12 @@ extension LedgerSnapshot {
 
     /// Every position stored under `key` in a position index, in order.
     func positions(in index: PositionIndex, key: [UInt8]) throws -> [UInt64] {
-        let levels = databases.databases(of: index)
-        var positions = try positions(in: levels[0], key: key)
-        guard levels.count > 1 else { return positions }
-        // The event-id index's levels (`EventIdIndex`): each entry is in one of them.
-        for level in levels.dropFirst() { positions += try self.positions(in: level, key: key) }
-        positions.sort()
-        return positions
+        guard index == .eventId else { return try positions(in: databases.database(of: index), key: key) }
+        // The event-id index's two levels (`EventIdIndex`): each entry is in one of them.
+        let settled = try positions(in: databases.eventIds, key: key)
+        let recent = try positions(in: databases.eventIdsRecent, key: key)
+        guard !settled.isEmpty else { return recent }
+        return recent.isEmpty ? settled : (settled + recent).sorted()
     }
 
     private func positions(in database: Database, key: [UInt8]) throws -> [UInt64] {

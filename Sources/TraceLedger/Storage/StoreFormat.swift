@@ -4,13 +4,11 @@ import LMDBKit
 /// store this build can read from one written by a newer version.
 enum StoreFormat {
     /// The format this build writes and reads. Format 2 (records in zstd's compact frame, `event_ids` under half
-    /// the id) replaced format 1, which this build reads only to migrate it (`Ledger.migrate`). Format 3 is
-    /// format 2 with the event-id index in two levels (`EventIdIndex`): a store of format 2 becomes one when it
-    /// is opened (its `event_ids_recent` is created empty), and a build of format 2, which would not look
-    /// there for ids, refuses it.
+    /// the id) replaced format 1; format 3 is format 2 with the event-id index in two levels (`EventIdIndex`).
+    /// This build reads stores of formats 1 and 2 only to migrate them (`Ledger.migrate`): a build of format 2
+    /// would not look for ids in `event_ids_recent`, so a store must change format while no such build has it
+    /// open, which `migrate`'s exclusive lock ensures.
     static let current = 3
-    /// The oldest format this build opens, upgrading it in place; older ones need `traceledger migrate`.
-    static let oldestOpened = 2
     private static let prefix = "traceledger/"
 
     static func write(in transaction: Transaction, databases: LedgerDatabases) throws {
@@ -24,7 +22,7 @@ enum StoreFormat {
         let meta = try environment.openDatabase(
             named: StoreDatabase.meta.rawValue, flags: StoreDatabase.meta.flags, in: transaction)
         let version = try version(in: transaction, meta: meta, path: path)
-        guard version >= oldestOpened else {
+        guard version >= current else {
             throw LedgerError(
                 .notAStore,
                 "\(path) is a TraceLedger store of format \(version), which this build no longer opens (it "
@@ -37,13 +35,6 @@ enum StoreFormat {
                 "\(path) is a TraceLedger store of format \(version), newer than this build reads "
                     + "(\(current)); upgrade traceledger to open it")
         }
-    }
-
-    /// Marks a store of an older format this build opens (`oldestOpened`) as of the current one, once the
-    /// databases the current format adds exist (`LedgerDatabases.open` creates them).
-    static func upgrade(in transaction: Transaction, databases: LedgerDatabases, path: String) throws {
-        guard try version(in: transaction, meta: databases.meta, path: path) < current else { return }
-        try write(in: transaction, databases: databases)
     }
 
     /// The store's format version, from its marker.

@@ -11,16 +11,15 @@ struct MigrateCommand: AsyncParsableCommand {
             consumers, dead letters, projections, raw deliveries and signed checkpoints are copied; the indexes \
             are built again. The new file replaces the old only once it verifies: the hash chain to the same head, \
             every index, the Merkle root at the head and at every kept checkpoint's size. The old file stays \
-            beside it (format-1.mdb) until you remove it, so the disk needs room for a second copy. The store must \
-            be open in no other process. A store of format 2 or 3 is left as it is: this build opens both, and marks a \
-            store of format 2 as format 3 when it opens it.
+            beside it (format-N.mdb, N the old format) until you remove it, so the disk needs room for a second copy. The store must \
+            be open in no other process. A store of the current format is left as it is.
             """)
 
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
         guard let migration = try await Ledger.migrate(at: store.path) else {
-            print("\(store.path) is of a format this build opens as it is; nothing to rewrite")
+            print("\(store.path) is already of the current format; nothing to do")
             return
         }
         print(
