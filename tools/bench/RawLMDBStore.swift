@@ -4,8 +4,8 @@ import TraceLedger
 
 /// The physical floor of this design: the same LMDB databases and keys as TraceLedger (events by position
 /// with MDB_APPEND, event ids under 8 bytes of the id (TraceLedger: of its SHA-256, the same layout) in two
-/// levels, `event_ids_recent` settled into `event_ids` in key order every 65,536 entries as TraceLedger's
-/// `EventIdIndex` does, event ids/traces/streams/actors as DUPSORT+DUPFIXED positions, and `orders`: an order
+/// levels, `event_ids_recent` swept into `event_ids` in key order, 4,096 entries a commit, once it holds 65,536,
+/// as TraceLedger's `EventIdIndex` does, event ids/traces/streams/actors as DUPSORT+DUPFIXED positions, and `orders`: an order
 /// reference → its trace, for the references TraceLedger records), written straight through LMDBKit with no
 /// hashing, validation, dedupe check or compression, and committed durably. What TraceLedger decides by
 /// reading its indexes (which references are new) the floor decides from memory.
@@ -74,21 +74,37 @@ final class RawLMDBStore: BenchStore {
                 }
                 nextPosition += 1
             }
-            try settleEventIdsIfFull(in: transaction)
+            try settleEventIds(in: transaction)
         }
     }
 
-    /// TraceLedger's `EventIdIndex.settleIfFull`, at the same size.
-    private func settleEventIdsIfFull(in transaction: Transaction) throws {
-        guard try transaction.statistics(of: recentEventIds).entries >= 65_536 else { return }
+    /// Where the floor's sweep of `event_ids_recent` has got to (TraceLedger keeps it in `meta`).
+    private var settling: [UInt8]?
+
+    /// TraceLedger's `EventIdIndex.settle`, at the same sizes: once the recent level holds 65,536 entries, a sweep
+    /// in key order moves 4,096 of them into `event_ids` per commit.
+    private func settleEventIds(in transaction: Transaction) throws {
+        if settling == nil {
+            guard try transaction.statistics(of: recentEventIds).entries >= 65_536 else { return }
+            settling = []
+        }
+        var moved = 0
+        var next: [UInt8]?
+        let from = settling ?? []
         try transaction.withCursor(on: recentEventIds) { cursor in
-            var entry = try cursor.first()
+            var entry = try from.isEmpty ? cursor.first() : from.withUnsafeBytes { try cursor.seek($0) }
             while let current = entry {
+                if moved == 4_096 {
+                    next = Array(current.key)
+                    return
+                }
                 try transaction.put(in: eventIds, key: current.key, value: current.value)
+                try cursor.deleteCurrent()
+                moved += 1
                 entry = try cursor.next()
             }
         }
-        try transaction.empty(recentEventIds)
+        settling = next
     }
 
     func eventIds(forTrace traceId: String) throws -> [EventID] {

@@ -109,7 +109,7 @@ final class BatchAppender {
         guard head.position != before else { return }
         try head.write(in: transaction, databases: databases)
         try MerkleTree.write(frontier, in: transaction, databases: databases)
-        try EventIdIndex.settleIfFull(in: transaction, databases: databases)
+        try EventIdIndex.settle(in: transaction, databases: databases)
     }
 
     /// Writes records as a primary committed them (a replica's apply): each must be the next position, later

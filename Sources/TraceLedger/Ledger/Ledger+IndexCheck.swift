@@ -248,6 +248,8 @@ extension Ledger {
             for index in PositionIndex.allCases {
                 for database in databases.databases(of: index) { try transaction.transaction.empty(database) }
             }
+            // The event-id index is rebuilt into its settled level: no sweep of the recent one is under way.
+            _ = try transaction.transaction.delete(in: databases.meta, key: MetaKey.eventIdsSettling.bytes)
             let head = try snapshot.head().position
             try MerkleTree.rebuild(in: snapshot)
             try transaction.transaction.empty(databases.orders)

@@ -7,15 +7,21 @@ import LMDBKit
 /// Event ids are random, so their keys are too (`PositionIndex.eventId`). In one tree, a commit of 1,000 events
 /// at 1M events rewrote about 960 of its ~10,000 leaves, copy-on-write, and fsynced them: more than half of
 /// what a commit wrote (docs/performance.md, "The event-id index in two levels"). New entries now go to
-/// `event_ids_recent`, which stays small (at most `settleAt` entries, a few hundred leaves), and when it is
-/// full the appender's transaction moves every entry of it into `event_ids` in key order, so each leaf of the
-/// large tree is rewritten once per `settleAt` events instead of about once per commit.
+/// `event_ids_recent`, which stays small (a few hundred leaves), and once it holds `settleAt` entries they are
+/// settled into `event_ids` in key order, so each leaf of the large tree is rewritten about once per `settleAt`
+/// events instead of about once per commit.
+///
+/// The settle is a sweep over the recent level in key order, `slice` entries in each append's transaction,
+/// from where the last one stopped (`MetaKey.eventIdsSettling`) to the level's end. One transaction therefore
+/// rewrites at most the leaves of the large tree under one slice of keys, so neither its dirty pages (the
+/// memory of a commit) nor its commit grow with the whole index. Entries appended behind the sweep wait for
+/// the next one.
 ///
 /// A lookup reads both levels; an entry is in exactly one of them, and both change only in write
-/// transactions, so every snapshot sees each entry once. `verify` digests the two together and
+/// transactions, so every snapshot sees each entry once. `verify` digests the two levels together and
 /// `repair-indexes` rebuilds the index into `event_ids` alone.
 enum EventIdIndex {
-    /// How many entries `event_ids_recent` holds before they are settled: 65,536, or
+    /// How many entries `event_ids_recent` holds when a sweep begins: 65,536, or
     /// `TRACELEDGER_EVENT_IDS_SETTLE_AT` (tests settle every few hundred events with it).
     static let settleAt: Int = {
         guard let text = ProcessInfo.processInfo.environment["TRACELEDGER_EVENT_IDS_SETTLE_AT"],
@@ -24,23 +30,45 @@ enum EventIdIndex {
         return value
     }()
 
-    /// Moves every entry of `event_ids_recent` into `event_ids` when it holds `settleAt` or more.
+    /// Entries a sweep moves in one transaction.
+    static var slice: Int { max(1, settleAt / 16) }
+
+    /// Moves the next slice of `event_ids_recent` into `event_ids` when a sweep is under way, or begins one
+    /// when the recent level holds `settleAt` entries.
     ///
-    /// - Returns: how many entries were moved (0 when the recent level was not full).
+    /// - Returns: how many entries were moved.
     @discardableResult
-    static func settleIfFull(in transaction: Transaction, databases: LedgerDatabases) throws -> Int {
+    static func settle(in transaction: Transaction, databases: LedgerDatabases) throws -> Int {
         let recent = databases.eventIdsRecent
-        let entries = try transaction.statistics(of: recent).entries
-        guard entries >= settleAt else { return 0 }
-        // In key order: consecutive puts land in the same leaf of the settled tree until it moves on.
+        let marker = MetaKey.eventIdsSettling.bytes
+        let from: [UInt8]
+        if let resume = try transaction.value(in: databases.meta, key: marker) {
+            from = resume
+        } else {
+            guard try transaction.statistics(of: recent).entries >= settleAt else { return 0 }
+            from = []
+        }
+        var moved = 0
+        var next: [UInt8]?
         try transaction.withCursor(on: recent) { cursor in
-            var entry = try cursor.first()
+            var entry = try from.isEmpty ? cursor.first() : from.withUnsafeBytes { try cursor.seek($0) }
             while let current = entry {
+                if moved == slice {
+                    next = Array(current.key)
+                    return
+                }
+                // In key order: consecutive puts land in the same leaf of the settled tree until it moves on.
                 try transaction.put(in: databases.eventIds, key: current.key, value: current.value)
-                entry = try cursor.next()
+                try cursor.deleteCurrent()
+                moved += 1
+                entry = try cursor.next()  // after a delete, the entry that followed it
             }
         }
-        try transaction.empty(recent)
-        return entries
+        if let next {
+            try transaction.put(in: databases.meta, key: marker, value: next)
+        } else {
+            _ = try transaction.delete(in: databases.meta, key: marker)
+        }
+        return moved
     }
 }

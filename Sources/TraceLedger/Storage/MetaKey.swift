@@ -26,6 +26,9 @@ enum MetaKey {
     /// On a replica: the name of its durable JetStream consumer (UTF-8), its own so a new replica starts at
     /// the stream's first message.
     case replicaConsumer
+    /// Where the event-id index's settle has got to (`EventIdIndex`): the recent level's next key to move; absent
+    /// when no settle is under way.
+    case eventIdsSettling
 
     /// The prefix every dictionary key starts with (for counting them).
     static let dictionaryPrefix = Array("dictionary/".utf8)
@@ -43,6 +46,7 @@ enum MetaKey {
         case .replicaOrigin: Array("replica.origin".utf8)
         case .replicaPrimaryHead: Array("replica.primaryHead".utf8)
         case .replicaConsumer: Array("replica.consumer".utf8)
+        case .eventIdsSettling: Array("event_ids.settling".utf8)
         }
     }
 }
