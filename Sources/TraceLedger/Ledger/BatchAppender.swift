@@ -21,6 +21,9 @@ final class BatchAppender {
     private var lastLeafHash: RFC6962.Hash = []
     /// Order references this transaction looked up or wrote, with their traces (`OrderIndex`).
     private var knownOrders = OrderIndex.Known()
+    /// Events this transaction wrote, and event-id entries it moved to the settled level (`EventIdIndex`).
+    private var written = 0
+    private var settled = 0
 
     init(in writeTransaction: LedgerWriteTransaction) throws {
         self.writeTransaction = writeTransaction
@@ -104,12 +107,17 @@ final class BatchAppender {
     }
 
     /// The stored head moves with every batch written, so later reads in the transaction see it; the event-id
-    /// index settles its recent level when that is full (`EventIdIndex`).
+    /// index's sweep moves a slice of its recent level, at most one per transaction unless the transaction
+    /// appended more (`EventIdIndex`).
     private func storeHead(ifMovedFrom before: UInt64) throws {
         guard head.position != before else { return }
         try head.write(in: transaction, databases: databases)
         try MerkleTree.write(frontier, in: transaction, databases: databases)
-        try EventIdIndex.settle(in: transaction, databases: databases)
+        written += Int(head.position - before)
+        let allowance = max(EventIdIndex.slice, written) - settled
+        if allowance > 0 {
+            settled += try EventIdIndex.settle(in: transaction, databases: databases, limit: allowance)
+        }
     }
 
     /// Writes records as a primary committed them (a replica's apply): each must be the next position, later

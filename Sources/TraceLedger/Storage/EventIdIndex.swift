@@ -11,11 +11,12 @@ import LMDBKit
 /// settled into `event_ids` in key order, so each leaf of the large tree is rewritten about once per `settleAt`
 /// events instead of about once per commit.
 ///
-/// The settle is a sweep over the recent level in key order, `slice` entries in each append's transaction,
-/// from where the last one stopped (`MetaKey.eventIdsSettling`) to the level's end. One transaction therefore
-/// rewrites at most the leaves of the large tree under one slice of keys, so neither its dirty pages (the
-/// memory of a commit) nor its commit grow with the whole index. Entries appended behind the sweep wait for
-/// the next one.
+/// The settle is a sweep over the recent level in key order, from where the last one stopped
+/// (`MetaKey.eventIdsSettling`) to the level's end: in each write transaction that appends, `slice` entries, or
+/// as many as it appended when that is more (an import's group commit), so the sweep outruns the appends. One
+/// transaction therefore rewrites at most the leaves of the large tree under the keys it moves, so neither its
+/// dirty pages (the memory of a commit) nor its commit grow with the whole index. Entries appended behind the
+/// sweep wait for the next one.
 ///
 /// A lookup reads both levels; an entry is in exactly one of them, and both change only in write
 /// transactions, so every snapshot sees each entry once. `verify` digests the two levels together and
@@ -33,12 +34,14 @@ enum EventIdIndex {
     /// Entries a sweep moves in one transaction.
     static var slice: Int { max(1, settleAt / 16) }
 
-    /// Moves the next slice of `event_ids_recent` into `event_ids` when a sweep is under way, or begins one
-    /// when the recent level holds `settleAt` entries.
+    /// Moves up to `limit` entries of `event_ids_recent`, from where the sweep stopped, into `event_ids` when a
+    /// sweep is under way, or begins one when the recent level holds `settleAt` entries.
     ///
     /// - Returns: how many entries were moved.
     @discardableResult
-    static func settle(in transaction: Transaction, databases: LedgerDatabases) throws -> Int {
+    static func settle(in transaction: Transaction, databases: LedgerDatabases, limit: Int = slice) throws
+        -> Int
+    {
         let recent = databases.eventIdsRecent
         let marker = MetaKey.eventIdsSettling.bytes
         let from: [UInt8]
@@ -53,7 +56,7 @@ enum EventIdIndex {
         try transaction.withCursor(on: recent) { cursor in
             var entry = try from.isEmpty ? cursor.first() : from.withUnsafeBytes { try cursor.seek($0) }
             while let current = entry {
-                if moved == slice {
+                if moved == limit {
                     next = Array(current.key)
                     return
                 }
