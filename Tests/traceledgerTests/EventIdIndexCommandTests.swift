@@ -57,7 +57,7 @@ import TraceLedgerWorkload
         let file = try fixture.write(lines)
         let imported = try run(fixture, "import", file, "--batch-size", "50")
         #expect(imported.status == 0, "\(imported.stderr)")
-        // 70 batches: the recent level fills to 1,000 and is swept 62 entries a batch, more than once.
+        // One transaction of 70 batches: each time the recent level reaches 1,000 it is swept whole.
         let afterImport = try entries(fixture)
         #expect(afterImport.settled + afterImport.recent == 3_500)
         #expect(afterImport.settled >= 1_500 && afterImport.recent > 0, "\(afterImport)")
@@ -98,8 +98,8 @@ import TraceLedgerWorkload
         let imported = try run(
             fixture, "import", try fixture.write(WorkloadGenerator.lines(seed: 12, count: 1_200)))
         #expect(imported.status == 0, "\(imported.stderr)")
-        // The first 1,000 fill the recent level, and their transaction, having appended 1,000, sweeps all of
-        // them; the last 200 wait in the recent level.
+        // The first 1,000 fill the recent level, and their transaction, which appended 1,000, sweeps them all;
+        // the last 200 wait in the recent level.
         let afterImport = try entries(fixture)
         #expect(afterImport.settled == 1_000 && afterImport.recent == 200, "\(afterImport)")
         let environment = try Environment(path: fixture.store)
@@ -116,5 +116,74 @@ import TraceLedgerWorkload
         #expect(verified.stdout.contains("INDEX DAMAGED: event_ids: position "), "\(verified.stdout)")
         #expect(try fixture.run("repair-indexes").status == 0)
         #expect(try fixture.run("verify").status == 0)
+    }
+
+    /// A sweep that spans many transactions: with `TRACELEDGER_EVENT_IDS_SETTLE_AT=160` (slices of 10), appends
+    /// of 2 events each move 12 entries a transaction, resuming where the last stopped. Every entry present
+    /// when the sweep began must be settled when it ends: one it skipped would stay in the recent level.
+    @Test func aSweepResumedOverManyTransactionsSettlesEveryEntryItPasses() throws {
+        let fixture = CLIFixture()
+        let environment = ["TRACELEDGER_EVENT_IDS_SETTLE_AT": "160"]
+        let lines = WorkloadGenerator.lines(seed: 13, count: 300)
+        _ = try fixture.run("init")
+        let imported = try CommandRunner.run(
+            ["import", try fixture.write(Array(lines[..<158])), "--store", fixture.store],
+            environment: environment)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(try entries(fixture) == (settled: 0, recent: 158))
+        func append(_ index: Int) throws {
+            let result = try CommandRunner.run(
+                ["append", "--store", fixture.store], stdin: lines[index] + "\n" + lines[index + 1] + "\n",
+                environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        try append(158)  // 160 entries: the sweep begins, 12 move
+        #expect(try entries(fixture) == (settled: 12, recent: 148))
+        #expect(try isSweeping(fixture))
+        let recentAtStart = try entrySet(fixture, settled: false)
+        var next = 160
+        while try isSweeping(fixture) {
+            try #require(next + 1 < lines.count, "the sweep did not end")
+            try append(next)
+            next += 2
+        }
+        #expect(next > 170, "the sweep ended after \(next) events: it did not span many transactions")
+        #expect(
+            recentAtStart.isSubset(of: try entrySet(fixture, settled: true)),
+            "entries the sweep passed are still recent")
+        let atEnd = try entries(fixture)
+        #expect(atEnd.settled + atEnd.recent == next)
+        let verified = try fixture.run("verify")
+        #expect(verified.status == 0, "\(verified.stdout)")
+        let again = try CommandRunner.run(
+            [
+                "import", try fixture.write(Array(lines[..<next]), to: "again.ndjson"), "--store",
+                fixture.store, "--json",
+            ])
+        #expect(again.stdout.contains("\"appended\":0,\"duplicates\":\(next)"), "\(again.stdout)")
+    }
+
+    /// Every entry (key and position) of one level.
+    func entrySet(_ fixture: CLIFixture, settled: Bool) throws -> Set<[UInt8]> {
+        try levels(fixture) { transaction, settledLevel, recentLevel in
+            var entries = Set<[UInt8]>()
+            try transaction.withCursor(on: settled ? settledLevel : recentLevel) { cursor in
+                var entry = try cursor.first()
+                while let current = entry {
+                    entries.insert(Array(current.key) + Array(current.value))
+                    entry = try cursor.next()
+                }
+            }
+            return entries
+        }
+    }
+
+    /// Whether a sweep of the recent level is under way (`meta` holds where it got to).
+    func isSweeping(_ fixture: CLIFixture) throws -> Bool {
+        let environment = try Environment(path: fixture.store)
+        return try environment.read { transaction in
+            let meta = try environment.openDatabase(named: "meta", in: transaction)
+            return try transaction.value(in: meta, key: Array("event_ids.settling".utf8)) != nil
+        }
     }
 }

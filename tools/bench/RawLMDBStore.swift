@@ -4,7 +4,7 @@ import TraceLedger
 
 /// The physical floor of this design: the same LMDB databases and keys as TraceLedger (events by position
 /// with MDB_APPEND, event ids under 8 bytes of the id (TraceLedger: of its SHA-256, the same layout) in two
-/// levels, `event_ids_recent` swept into `event_ids` in key order, 4,096 entries a commit, once it holds 65,536,
+/// levels, `event_ids_recent` swept into `event_ids` in key order, 4,096 entries a commit more than it appends, once it holds 65,536,
 /// as TraceLedger's `EventIdIndex` does, event ids/traces/streams/actors as DUPSORT+DUPFIXED positions, and `orders`: an order
 /// reference → its trace, for the references TraceLedger records), written straight through LMDBKit with no
 /// hashing, validation, dedupe check or compression, and committed durably. What TraceLedger decides by
@@ -74,7 +74,7 @@ final class RawLMDBStore: BenchStore {
                 }
                 nextPosition += 1
             }
-            try settleEventIds(in: transaction)
+            try settleEventIds(in: transaction, limit: batch.count + 4_096)
         }
     }
 
@@ -82,8 +82,8 @@ final class RawLMDBStore: BenchStore {
     private var settling: [UInt8]?
 
     /// TraceLedger's `EventIdIndex.settle`, at the same sizes: once the recent level holds 65,536 entries, a sweep
-    /// in key order moves 4,096 of them into `event_ids` per commit.
-    private func settleEventIds(in transaction: Transaction) throws {
+    /// in key order moves the commit's own number of entries and 4,096 more into `event_ids`.
+    private func settleEventIds(in transaction: Transaction, limit: Int) throws {
         if settling == nil {
             guard try transaction.statistics(of: recentEventIds).entries >= 65_536 else { return }
             settling = []
@@ -94,7 +94,7 @@ final class RawLMDBStore: BenchStore {
         try transaction.withCursor(on: recentEventIds) { cursor in
             var entry = try from.isEmpty ? cursor.first() : from.withUnsafeBytes { try cursor.seek($0) }
             while let current = entry {
-                if moved == 4_096 {
+                if moved == limit {
                     next = Array(current.key)
                     return
                 }

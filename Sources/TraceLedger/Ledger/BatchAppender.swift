@@ -107,14 +107,14 @@ final class BatchAppender {
     }
 
     /// The stored head moves with every batch written, so later reads in the transaction see it; the event-id
-    /// index's sweep moves a slice of its recent level, at most one per transaction unless the transaction
-    /// appended more (`EventIdIndex`).
+    /// index's sweep moves, per transaction, a slice of its recent level more than the transaction appended
+    /// (`EventIdIndex`).
     private func storeHead(ifMovedFrom before: UInt64) throws {
         guard head.position != before else { return }
         try head.write(in: transaction, databases: databases)
         try MerkleTree.write(frontier, in: transaction, databases: databases)
         written += Int(head.position - before)
-        let allowance = max(EventIdIndex.slice, written) - settled
+        let allowance = written + EventIdIndex.slice - settled
         if allowance > 0 {
             settled += try EventIdIndex.settle(in: transaction, databases: databases, limit: allowance)
         }

@@ -12,11 +12,11 @@ import LMDBKit
 /// events instead of about once per commit.
 ///
 /// The settle is a sweep over the recent level in key order, from where the last one stopped
-/// (`MetaKey.eventIdsSettling`) to the level's end: in each write transaction that appends, `slice` entries, or
-/// as many as it appended when that is more (an import's group commit), so the sweep outruns the appends. One
-/// transaction therefore rewrites at most the leaves of the large tree under the keys it moves, so neither its
-/// dirty pages (the memory of a commit) nor its commit grow with the whole index. Entries appended behind the
-/// sweep wait for the next one.
+/// (`MetaKey.eventIdsSettling`) to the level's end: in each write transaction that appends, as many entries as it
+/// appended and `slice` more, so the sweep outruns the appends. A transaction therefore rewrites, besides what its
+/// own events touch, only the leaves of the large tree under the keys it moves (about a sixteenth of them per
+/// slice), not the whole tree in one commit: neither the memory of a commit (LMDB's dirty pages) nor its length
+/// jumps when the level is full. Entries appended behind the sweep wait for the next one.
 ///
 /// A lookup reads both levels; an entry is in exactly one of them, and both change only in write
 /// transactions, so every snapshot sees each entry once. `verify` digests the two levels together and
