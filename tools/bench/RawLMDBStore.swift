@@ -88,23 +88,10 @@ final class RawLMDBStore: BenchStore {
             guard try transaction.statistics(of: recentEventIds).entries >= 65_536 else { return }
             settling = []
         }
-        var moved = 0
-        var next: [UInt8]?
         let from = settling ?? []
-        try transaction.withCursor(on: recentEventIds) { cursor in
-            var entry = try from.isEmpty ? cursor.first() : from.withUnsafeBytes { try cursor.seek($0) }
-            while let current = entry {
-                if moved == limit {
-                    next = Array(current.key)
-                    return
-                }
-                try transaction.put(in: eventIds, key: current.key, value: current.value)
-                try cursor.deleteCurrent()
-                moved += 1
-                entry = try cursor.next()
-            }
-        }
-        settling = next
+        settling = try transaction.moveEntries(
+            from: recentEventIds, to: eventIds, startingAt: from, limit: limit
+        ).next
     }
 
     func eventIds(forTrace traceId: String) throws -> [EventID] {

@@ -51,22 +51,8 @@ enum EventIdIndex {
             guard try transaction.statistics(of: recent).entries >= settleAt else { return 0 }
             from = []
         }
-        var moved = 0
-        var next: [UInt8]?
-        try transaction.withCursor(on: recent) { cursor in
-            var entry = try from.isEmpty ? cursor.first() : from.withUnsafeBytes { try cursor.seek($0) }
-            while let current = entry {
-                if moved == limit {
-                    next = Array(current.key)
-                    return
-                }
-                // In key order: consecutive puts land in the same leaf of the settled tree until it moves on.
-                try transaction.put(in: databases.eventIds, key: current.key, value: current.value)
-                try cursor.deleteCurrent()
-                moved += 1
-                entry = try cursor.next()  // after a delete, the entry that followed it
-            }
-        }
+        let (moved, next) = try transaction.moveEntries(
+            from: recent, to: databases.eventIds, startingAt: from, limit: limit)
         if let next {
             try transaction.put(in: databases.meta, key: marker, value: next)
         } else {
