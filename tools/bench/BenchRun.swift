@@ -278,16 +278,7 @@ struct BenchRun: AsyncParsableCommand {
     }
 
     private func makeStores(in directory: String) throws -> [any BenchStore] {
-        if ProcessInfo.processInfo.environment["BENCH_FLOOR_VARIANTS"] != nil {
-            return [
-                try TraceLedgerStore(path: directory + "/traceledger"),
-                try RawLMDBStore(path: directory + "/lmdb"),
-                try RawLMDBStore(path: directory + "/floor-log", mode: .positionLog),
-                try RawLMDBStore(path: directory + "/floor-none", mode: .none),
-                try SQLiteStore(directory: directory + "/sqlite"),
-            ]
-        }
-        return [
+        [
             try TraceLedgerStore(path: directory + "/traceledger"),
             try RawLMDBStore(path: directory + "/lmdb"),
             try SQLiteStore(directory: directory + "/sqlite"),

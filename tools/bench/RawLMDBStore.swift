@@ -10,19 +10,7 @@ import TraceLedger
 /// hashing, validation, dedupe check or compression, and committed durably. What TraceLedger decides by
 /// reading its indexes (which references are new) the floor decides from memory.
 final class RawLMDBStore: BenchStore {
-    enum Mode: String {
-        case twoLevel = "raw LMDB"
-        case positionLog = "floor-log"
-        case none = "floor-none"
-    }
-    let mode: Mode
-    var name: String { mode.rawValue }
-    private var eventIdLog: Database! = nil
-    private var current: [UInt64: UInt64] = [:]
-    private var sweeping: [(UInt64, UInt64)] = []
-    private var sweepIndex = 0
-    private var generationStart: UInt64 = 1
-    private var sweepingRange: Range<UInt64>? = nil
+    let name = "raw LMDB"
     let path: String
     private let environment: Environment
     private let events: Database
@@ -40,9 +28,8 @@ final class RawLMDBStore: BenchStore {
     private var nextPosition: UInt64 = 1
     private var record: [UInt8] = []
 
-    init(path: String, mode: Mode = .twoLevel) throws {
+    init(path: String) throws {
         self.path = path
-        self.mode = mode
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         environment = try Environment(path: path)
         let positions: DatabaseFlags = [.create, .duplicateSort, .duplicateFixed]
@@ -58,9 +45,6 @@ final class RawLMDBStore: BenchStore {
                 try environment.openDatabase(named: "orders", flags: .create, in: transaction)
             )
         }
-        eventIdLog = try environment.write { [environment] in
-            try environment.openDatabase(named: "event_id_log", flags: .create, in: $0)
-        }
     }
 
     func append(_ batch: [ProposedEvent]) async throws {
@@ -71,17 +55,9 @@ final class RawLMDBStore: BenchStore {
                 let key = positionKey(nextPosition)
                 RawRecord.encode(content, recordedAt: recordedAt, into: &record)
                 try transaction.put(in: events, key: key, value: record, flags: .append)
-                switch mode {
-                case .twoLevel:
-                    try transaction.put(
-                        in: recentEventIds, key: positionKey(content.eventId.low), value: key,
-                        flags: .appendDuplicate)
-                case .positionLog:
-                    try transaction.put(
-                        in: eventIdLog, key: key, value: positionKey(content.eventId.low), flags: .append)
-                    current[content.eventId.low] = nextPosition
-                case .none: break
-                }
+                try transaction.put(
+                    in: recentEventIds, key: positionKey(content.eventId.low), value: key,
+                    flags: .appendDuplicate)
                 try transaction.put(
                     in: traces, key: Array(content.traceId.utf8), value: key, flags: .appendDuplicate)
                 try transaction.put(
@@ -98,11 +74,7 @@ final class RawLMDBStore: BenchStore {
                 }
                 nextPosition += 1
             }
-            switch mode {
-            case .twoLevel: try settleEventIds(in: transaction, limit: batch.count + 4_096)
-            case .positionLog: try sweepLog(in: transaction, limit: batch.count + 4_096)
-            case .none: break
-            }
+            try settleEventIds(in: transaction, limit: batch.count + 4_096)
         }
     }
 
@@ -120,33 +92,6 @@ final class RawLMDBStore: BenchStore {
         settling = try transaction.moveEntries(
             from: recentEventIds, to: eventIds, startingAt: from, limit: limit
         ).next
-    }
-
-    private func sweepLog(in transaction: Transaction, limit: Int) throws {
-        if sweepIndex == sweeping.count {
-            if let range = sweepingRange {
-                try transaction.withCursor(on: eventIdLog) { cursor in
-                    var entry = try positionKey(range.lowerBound).withUnsafeBytes { try cursor.seek($0) }
-                    while let e = entry, position(e.key) < range.upperBound {
-                        try cursor.deleteCurrent()
-                        entry = try cursor.next()
-                    }
-                }
-                sweepingRange = nil
-            }
-            guard current.count >= 65_536 else { return }
-            sweeping = current.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-            sweepIndex = 0
-            current = [:]
-            sweepingRange = generationStart..<nextPosition
-            generationStart = nextPosition
-        }
-        let end = min(sweeping.count, sweepIndex + limit)
-        while sweepIndex < end {
-            let (k, p) = sweeping[sweepIndex]
-            try transaction.put(in: eventIds, key: positionKey(k), value: positionKey(p))
-            sweepIndex += 1
-        }
     }
 
     func eventIds(forTrace traceId: String) throws -> [EventID] {
