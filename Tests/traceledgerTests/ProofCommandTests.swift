@@ -184,7 +184,7 @@ import TraceLedgerWorkload
         var note = ""
         for _ in 0..<50 {
             let response = try await HTTPClient.shared.execute(
-                HTTPClientRequest(url: base + "/v1/checkpoint"), timeout: .seconds(5))
+                HTTPClientRequest(url: base + "/v1/checkpoint"), timeout: .seconds(60))
             note = String(buffer: try await response.body.collect(upTo: 1 << 16))
             if note.contains("\n30\n") || note.contains("\n25\n") { break }
             try await Task.sleep(for: .milliseconds(100))
@@ -195,7 +195,7 @@ import TraceLedgerWorkload
         let checkpoint = fixture.directory.file("served-checkpoint")
         try note.write(toFile: checkpoint, atomically: true, encoding: .utf8)
         let proofResponse = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: base + "/v1/proofs/7?size=\(size)"), timeout: .seconds(5))
+            HTTPClientRequest(url: base + "/v1/proofs/7?size=\(size)"), timeout: .seconds(60))
         let proof = fixture.directory.file("served-proof.json")
         try String(buffer: try await proofResponse.body.collect(upTo: 1 << 20)).write(
             toFile: proof, atomically: true, encoding: .utf8)

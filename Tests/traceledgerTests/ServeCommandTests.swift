@@ -55,7 +55,7 @@ import TraceLedgerWorkload
                 for client in 0..<16 {
                     group.addTask {
                         for line in lines[(client * 250)..<((client + 1) * 250)] {
-                            guard let answer = try? await Self.post(base, line, timeout: .seconds(3)) else {
+                            guard let answer = try? await Self.post(base, line) else {
                                 return
                             }
                             if answer.status == 201 || answer.status == 200,
@@ -124,7 +124,7 @@ import TraceLedgerWorkload
         _ = try await Self.post(base, WorkloadGenerator.lines(seed: 74, count: 1)[0])  // a duplicate
         _ = try await Self.post(base, #"{"not":"an event"}"#)  // a rejection
         let response = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(10))
+            HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(60))
         #expect(response.headers["Content-Type"].first?.hasPrefix("text/plain; version=0.0.4") == true)
         let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
         let path = fixture.directory.file("metrics.txt")

@@ -17,7 +17,7 @@ import TraceLedgerTesting
         request.headers.add(name: "X-Shopify-Event-Id", value: id)
         request.headers.add(name: "X-Shopify-Hmac-Sha256", value: signature)
         request.body = .bytes(ByteBuffer(bytes: body))
-        return try await HTTPClient.shared.execute(request, timeout: .seconds(10)).status.code
+        return try await HTTPClient.shared.execute(request, timeout: .seconds(60)).status.code
     }
 
     @Test func badSignaturesAreCountedWhereAnOperatorLooks() async throws {
@@ -39,7 +39,7 @@ import TraceLedgerTesting
             try await Self.shopify(
                 base, body, signature: ShopifySignature.sign(body, secret: "shpss_old"), id: "a") == 200)
         let response = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(10))
+            HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(60))
         let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
         let path = fixture.directory.file("metrics.txt")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
