@@ -151,28 +151,21 @@ public final class Transaction {
         return try body(cursor)
     }
 
-    /// Moves up to `limit` entries of `source`, in key order from the first key at or after `start` (from the
-    /// start when empty), into `destination`, deleting each from `source` as it is put: every entry is in exactly
-    /// one of the two when the transaction commits. Consecutive puts land in the same leaf of `destination`
-    /// until it moves on, which is what makes the move cheap per entry.
+    /// Deletes the entries of `database` from its first key through `last` (in LMDB's default key order, the
+    /// bytes compared as unsigned): how a log keyed by big-endian positions drops its oldest part.
     ///
-    /// - Returns: how many entries moved, and the key to go on from next time (nil when `source` ran out).
-    public func moveEntries(
-        from source: Database, to destination: Database, startingAt start: [UInt8], limit: Int
-    )
-        throws -> (moved: Int, next: [UInt8]?)
-    {
-        try withCursor(on: source) { cursor in
-            var moved = 0
-            var entry = try start.isEmpty ? cursor.first() : start.withUnsafeBytes { try cursor.seek($0) }
-            while let current = entry {
-                if moved == limit { return (moved, Array(current.key)) }
-                try put(in: destination, key: current.key, value: current.value)
+    /// - Returns: how many entries were deleted.
+    @discardableResult
+    public func deleteEntries(in database: Database, through last: [UInt8]) throws -> Int {
+        try withCursor(on: database) { cursor in
+            var deleted = 0
+            var entry = try cursor.first()
+            while let current = entry, !last.lexicographicallyPrecedes(current.key) {
                 try cursor.deleteCurrent()
-                moved += 1
+                deleted += 1
                 entry = try cursor.next()  // after a delete, the entry that followed it
             }
-            return (moved, nil)
+            return deleted
         }
     }
 }

@@ -42,9 +42,9 @@ import TraceLedgerTesting
         #expect(error?.message.contains("format 99, newer than this build reads") == true)
     }
 
-    /// A store of format 2 (one level of event ids) is refused, naming `traceledger migrate`: a build of format 2
-    /// that had it open would not look for ids in the recent level. Migrated, its ids are found again.
-    @Test func aStoreOfFormat2IsRefusedUntilMigrated() async throws {
+    /// A store of format 3 (event ids in two trees, no log) is refused, naming `traceledger migrate`: a build of
+    /// format 3 that had it open would not look for ids in the log. Migrated, its ids are found again.
+    @Test func aStoreOfFormat3IsRefusedUntilMigrated() async throws {
         let directory = TemporaryDirectory()
         let path = directory.file("ledger.db")
         let line = EventLine.make(
@@ -56,31 +56,31 @@ import TraceLedgerTesting
             first = try await ledger.append(EventDecoder().decode(line))
             await ledger.close()
         }
-        let flags: DatabaseFlags = [.duplicateSort, .duplicateFixed]
-        // What format 2 held: the entry in `event_ids`, no `event_ids_recent`, the marker of format 2.
+        // What format 3 held: the entry in `event_ids_recent`, no `event_id_log`, the marker of format 3.
         do {
             let environment = try Environment(path: path)
             try environment.write { transaction in
                 let meta = try environment.openDatabase(named: "meta", in: transaction)
-                let settled = try environment.openDatabase(named: "event_ids", flags: flags, in: transaction)
+                let log = try environment.openDatabase(named: "event_id_log", in: transaction)
                 let recent = try environment.openDatabase(
-                    named: "event_ids_recent", flags: flags, in: transaction)
-                try transaction.withCursor(on: recent) { cursor in
+                    named: "event_ids_recent", flags: [.create, .duplicateSort, .duplicateFixed],
+                    in: transaction)
+                try transaction.withCursor(on: log) { cursor in
                     let entry = try #require(try cursor.first())
-                    try transaction.put(in: settled, key: Array(entry.key), value: Array(entry.value))
+                    try transaction.put(in: recent, key: Array(entry.value), value: Array(entry.key))
                 }
-                try transaction.drop(recent)
-                try transaction.put(in: meta, key: Array("format".utf8), value: Array("traceledger/2".utf8))
+                try transaction.drop(log)
+                try transaction.put(in: meta, key: Array("format".utf8), value: Array("traceledger/3".utf8))
             }
         }
         let refused = #expect(throws: LedgerError.self) { _ = try Ledger.open(at: path) }
         #expect(refused?.kind == .notAStore)
-        #expect(refused?.message.contains("of format 2, which this build no longer opens") == true)
+        #expect(refused?.message.contains("of format 3, which this build no longer opens") == true)
         #expect(refused?.message.contains("traceledger migrate --store \(path)") == true)
 
         let migration = try #require(try await Ledger.migrate(at: path))
-        #expect(migration.fromFormat == 2 && migration.toFormat == 3)
-        #expect(migration.originalKeptAt == path + "/format-2.mdb")
+        #expect(migration.fromFormat == 3 && migration.toFormat == 4)
+        #expect(migration.originalKeptAt == path + "/format-3.mdb")
         let ledger = try Ledger.open(at: path)
         let again = try await ledger.append(EventDecoder().decode(line))
         #expect(again.isDuplicate && again.position == first.position)

@@ -6,9 +6,10 @@ import TraceLedger
 import TraceLedgerTesting
 import TraceLedgerWorkload
 
-/// The event-id index in two levels (`EventIdIndex`): new entries go to `event_ids_recent`, which is swept into
-/// `event_ids` in slices once full. With `TRACELEDGER_EVENT_IDS_SETTLE_AT=1000` (slices of 62) and batches of 50, a
-/// small import crosses several sweeps, and every id keeps naming its one event, whichever level holds it.
+/// The event-id index as a log and a settled tree (`EventIdIndex`): new entries go to `event_id_log` (position →
+/// key), and each generation of `TRACELEDGER_EVENT_IDS_SETTLE_AT` entries up to a committed head is sorted and
+/// swept into `event_ids` in slices. With a generation of 1,000 (slices of 62) and batches of 50, a small import
+/// crosses a sweep, and every id keeps naming its one event, whichever part holds it.
 @Suite struct EventIdIndexCommandTests {
     let settleEvery = ["TRACELEDGER_EVENT_IDS_SETTLE_AT": "1000"]
 
@@ -16,32 +17,36 @@ import TraceLedgerWorkload
         try CommandRunner.run(arguments + ["--store", fixture.store], stdin: stdin, environment: settleEvery)
     }
 
-    /// Entries in each level: (settled, recent).
-    func entries(_ fixture: CLIFixture) throws -> (settled: Int, recent: Int) {
-        try levels(fixture) { transaction, settled, recent in
-            (try transaction.statistics(of: settled).entries, try transaction.statistics(of: recent).entries)
+    /// Entries in each part: (settled, log).
+    func entries(_ fixture: CLIFixture) throws -> (settled: Int, log: Int) {
+        try parts(fixture) { transaction, settled, log in
+            (try transaction.statistics(of: settled).entries, try transaction.statistics(of: log).entries)
         }
     }
 
-    /// Whether the settled level holds the id of `line` (else the recent level should).
-    func isSettled(_ line: String, _ fixture: CLIFixture) throws -> Bool {
+    /// The `event_ids` key of the event on `line`.
+    func key(_ line: String) throws -> [UInt8] {
         let id = try #require(line.split(separator: "\"").dropFirst(3).first.flatMap { EventID($0) })
-        let key = Array(SHA256.hash(data: id.bytes).prefix(8))
-        return try levels(fixture) { transaction, settled, _ in
+        return Array(SHA256.hash(data: id.bytes).prefix(8))
+    }
+
+    /// Whether `event_ids` holds the id of `line` (else the log should).
+    func isSettled(_ line: String, _ fixture: CLIFixture) throws -> Bool {
+        let key = try key(line)
+        return try parts(fixture) { transaction, settled, _ in
             try transaction.value(in: settled, key: key) != nil
         }
     }
 
-    func levels<Result>(
+    func parts<Result>(
         _ fixture: CLIFixture, _ body: (Transaction, Database, Database) throws -> Result
     ) throws -> Result {
         let environment = try Environment(path: fixture.store)
         return try environment.read { transaction in
-            let flags: DatabaseFlags = [.duplicateSort, .duplicateFixed]
-            let settled = try environment.openDatabase(named: "event_ids", flags: flags, in: transaction)
-            let recent = try environment.openDatabase(
-                named: "event_ids_recent", flags: flags, in: transaction)
-            return try body(transaction, settled, recent)
+            let settled = try environment.openDatabase(
+                named: "event_ids", flags: [.duplicateSort, .duplicateFixed], in: transaction)
+            let log = try environment.openDatabase(named: "event_id_log", in: transaction)
+            return try body(transaction, settled, log)
         }
     }
 
@@ -50,27 +55,31 @@ import TraceLedgerWorkload
         line.replacingOccurrences(of: "\"origin\":\"", with: "\"origin\":\"other-")
     }
 
-    @Test func idsInBothLevelsAreFoundAfterSettlesAndARepair() throws {
+    @Test func idsInBothPartsAreFoundAfterASweepAndARepair() throws {
         let fixture = CLIFixture()
         let lines = WorkloadGenerator.lines(seed: 11, count: 3_500)
         _ = try fixture.run("init")
         let file = try fixture.write(lines)
+        // The first 1,200 in one transaction: a sweep begins only at a committed head, so none yet.
+        let first = try run(fixture, "import", try fixture.write(Array(lines[..<1_200]), to: "first.ndjson"))
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try entries(fixture) == (settled: 0, log: 1_200))
+        // The whole file: the 1,200 are duplicates, and the transaction that appends the rest sweeps them.
         let imported = try run(fixture, "import", file, "--batch-size", "50")
         #expect(imported.status == 0, "\(imported.stderr)")
-        // One transaction of 70 batches: each time the recent level reaches 1,000 it is swept whole.
         let afterImport = try entries(fixture)
-        #expect(afterImport.settled + afterImport.recent == 3_500)
-        #expect(afterImport.settled >= 1_500 && afterImport.recent > 0, "\(afterImport)")
+        #expect(afterImport.settled >= 1_000 && afterImport.log > 0, "\(afterImport)")
+        #expect(afterImport.settled + afterImport.log >= 3_500, "\(afterImport)")
         let settledIndex = try #require(try lines.indices.first { try isSettled(lines[$0], fixture) })
-        let recentIndex = try #require(try lines.indices.first { try !isSettled(lines[$0], fixture) })
+        let loggedIndex = try #require(try lines.indices.first { try !isSettled(lines[$0], fixture) })
 
-        // Everything again: each event a duplicate of itself, from whichever level holds its id.
+        // Everything again: each event a duplicate of itself, from whichever part holds its id.
         let again = try run(fixture, "import", file, "--json")
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("\"appended\":0,\"duplicates\":3500"), "\(again.stdout)")
 
-        // An id of the settled level and one of the recent level, sent with other content: both refused.
-        for index in [settledIndex, recentIndex] {
+        // An id of `event_ids` and one of the log, sent with other content: both refused.
+        for index in [settledIndex, loggedIndex] {
             let line = lines[index]
             let conflict = try run(fixture, "append", stdin: altered(line) + "\n")
             #expect(conflict.status == 4, "line \(index): \(conflict.stdout) \(conflict.stderr)")
@@ -80,79 +89,83 @@ import TraceLedgerWorkload
         #expect(verified.status == 0, "\(verified.stdout) \(verified.stderr)")
         #expect(verified.stdout.contains("intact: 3,500 events"), "\(verified.stdout)")
 
-        // repair-indexes rebuilds the index into the settled level alone; lookups still find every id.
+        // repair-indexes rebuilds the index into `event_ids` alone; lookups still find every id.
         let repaired = try run(fixture, "repair-indexes")
         #expect(repaired.status == 0, "\(repaired.stderr)")
-        let afterRepair = try entries(fixture)
-        #expect(afterRepair.settled == 3_500 && afterRepair.recent == 0, "\(afterRepair)")
-        let once = try run(fixture, "append", stdin: lines[recentIndex] + "\n")
+        #expect(try entries(fixture) == (settled: 3_500, log: 0))
+        let once = try run(fixture, "append", stdin: lines[loggedIndex] + "\n")
         #expect(once.status == 0, "\(once.stderr)")
         #expect(try run(fixture, "verify").status == 0)
-        #expect(try fixture.run("stats", "--json").stdout.contains("\"event_ids_recent\""))
+        #expect(try fixture.run("stats", "--json").stdout.contains("\"event_id_log\""))
     }
 
-    /// An entry lost from the recent level is named by verify, as one lost from the settled level always was.
-    @Test func verifyNamesAnEntryMissingFromTheRecentLevel() throws {
+    /// An entry lost from the log is named by verify, as one lost from `event_ids` always was; a lookup that
+    /// needs the log says it is damaged and how to repair it.
+    @Test func verifyNamesAnEntryMissingFromTheLog() throws {
         let fixture = CLIFixture()
         _ = try fixture.run("init")
-        let imported = try run(
-            fixture, "import", try fixture.write(WorkloadGenerator.lines(seed: 12, count: 1_200)))
+        let lines = WorkloadGenerator.lines(seed: 12, count: 1_201)
+        let imported = try run(fixture, "import", try fixture.write(Array(lines[..<1_200])))
         #expect(imported.status == 0, "\(imported.stderr)")
-        // The first 1,000 fill the recent level, and their transaction, which appended 1,000, sweeps them all;
-        // the last 200 wait in the recent level.
-        let afterImport = try entries(fixture)
-        #expect(afterImport.settled == 1_000 && afterImport.recent == 200, "\(afterImport)")
+        #expect(try entries(fixture) == (settled: 0, log: 1_200))
         let environment = try Environment(path: fixture.store)
         try environment.write { transaction in
-            let recent = try environment.openDatabase(
-                named: "event_ids_recent", flags: [.duplicateSort, .duplicateFixed], in: transaction)
-            try transaction.withCursor(on: recent) { cursor in
-                _ = try cursor.first()
-                try cursor.deleteCurrent()
-            }
+            let log = try environment.openDatabase(named: "event_id_log", in: transaction)
+            #expect(
+                try transaction.delete(in: log, key: withUnsafeBytes(of: UInt64(600).bigEndian) { Array($0) })
+            )
         }
         let verified = try fixture.run("verify")
         #expect(verified.status == 3)
-        #expect(verified.stdout.contains("INDEX DAMAGED: event_ids: position "), "\(verified.stdout)")
+        #expect(
+            verified.stdout.contains("INDEX DAMAGED: event_ids: position 600 is missing under event "),
+            "\(verified.stdout)")
+        let append = try run(fixture, "append", stdin: lines[1_200] + "\n")
+        #expect(append.status != 0)
+        #expect(append.stderr.contains("the event-id log is damaged"), "\(append.stderr)")
+        #expect(append.stderr.contains("traceledger repair-indexes"), "\(append.stderr)")
         #expect(try fixture.run("repair-indexes").status == 0)
         #expect(try fixture.run("verify").status == 0)
+        #expect(try run(fixture, "append", stdin: lines[1_200] + "\n").status == 0)
     }
 
-    /// A sweep that spans many transactions: with `TRACELEDGER_EVENT_IDS_SETTLE_AT=160` (slices of 10), appends
-    /// of 2 events each move 12 entries a transaction, resuming where the last stopped. Every entry present
-    /// when the sweep began must be settled when it ends: one it skipped would stay in the recent level.
-    @Test func aSweepResumedOverManyTransactionsSettlesEveryEntryItPasses() throws {
+    /// A sweep that spans many transactions: with a generation of 160 (slices of 10), appends of 2 events each
+    /// move 12 entries a transaction, going on from the count in `meta`. Every entry of the generation must be
+    /// in `event_ids` when it ends, and the log must then start after it.
+    @Test func aSweepResumedOverManyTransactionsSettlesEveryEntryOfItsGeneration() throws {
         let fixture = CLIFixture()
         let environment = ["TRACELEDGER_EVENT_IDS_SETTLE_AT": "160"]
         let lines = WorkloadGenerator.lines(seed: 13, count: 300)
         _ = try fixture.run("init")
         let imported = try CommandRunner.run(
-            ["import", try fixture.write(Array(lines[..<158])), "--store", fixture.store],
+            ["import", try fixture.write(Array(lines[..<160])), "--store", fixture.store],
             environment: environment)
         #expect(imported.status == 0, "\(imported.stderr)")
-        #expect(try entries(fixture) == (settled: 0, recent: 158))
+        #expect(try entries(fixture) == (settled: 0, log: 160))
         func append(_ index: Int) throws {
             let result = try CommandRunner.run(
                 ["append", "--store", fixture.store], stdin: lines[index] + "\n" + lines[index + 1] + "\n",
                 environment: environment)
             #expect(result.status == 0, "\(result.stderr)")
         }
-        try append(158)  // 160 entries: the sweep begins, 12 move
-        #expect(try entries(fixture) == (settled: 12, recent: 148))
+        let generation = try logEntries(fixture)
+        try append(160)  // the committed head holds 160: the sweep begins, 12 move
+        #expect(try entries(fixture) == (settled: 12, log: 162))
         #expect(try isSweeping(fixture))
-        let recentAtStart = try entrySet(fixture, settled: false)
-        var next = 160
+        var next = 162
         while try isSweeping(fixture) {
             try #require(next + 1 < lines.count, "the sweep did not end")
             try append(next)
             next += 2
         }
-        #expect(next > 170, "the sweep ended after \(next) events: it did not span many transactions")
+        #expect(next > 172, "the sweep ended after \(next) events: it did not span many transactions")
         #expect(
-            recentAtStart.isSubset(of: try entrySet(fixture, settled: true)),
-            "entries the sweep passed are still recent")
-        let atEnd = try entries(fixture)
-        #expect(atEnd.settled + atEnd.recent == next)
+            generation.isSubset(of: try settledEntries(fixture)), "entries of the generation are not settled")
+        #expect(try entries(fixture) == (settled: 160, log: next - 160))
+        #expect(
+            try logEntries(fixture).allSatisfy {
+                $0.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } > 160
+            })
         let verified = try fixture.run("verify")
         #expect(verified.status == 0, "\(verified.stdout)")
         let again = try CommandRunner.run(
@@ -163,11 +176,42 @@ import TraceLedgerWorkload
         #expect(again.stdout.contains("\"appended\":0,\"duplicates\":\(next)"), "\(again.stdout)")
     }
 
-    /// Every entry (key and position) of one level.
-    func entrySet(_ fixture: CLIFixture, settled: Bool) throws -> Set<[UInt8]> {
-        try levels(fixture) { transaction, settledLevel, recentLevel in
+    /// Memory is a cache of the log, so a process whose memory is behind still finds every id: one process
+    /// (this one) holds the store open and looks ids up while another sweeps a whole generation out of the log.
+    @Test func aProcessFindsIdsAnotherProcessSweptOutOfTheLog() async throws {
+        let fixture = CLIFixture()
+        _ = try fixture.run("init")
+        let lines = WorkloadGenerator.lines(seed: 14, count: 700)
+        let events = try lines.map { try EventDecoder().decode($0) }
+        let ledger = try Ledger.open(at: fixture.store)
+        _ = try await ledger.append(Array(events[..<100]))
+        #expect(try ledger.event(withId: events[50].content.eventId)?.position == 51)
+        // Other processes append 500 more, 50 a transaction, with generations of 160 (60 moved a transaction):
+        // positions 1-200 and 201-400 are swept out of the log while this one's memory holds 1-100.
+        for start in stride(from: 100, to: 600, by: 50) {
+            let other = try CommandRunner.run(
+                ["append", "--store", fixture.store],
+                stdin: lines[start..<start + 50].joined(separator: "\n") + "\n",
+                environment: ["TRACELEDGER_EVENT_IDS_SETTLE_AT": "160"])
+            #expect(other.status == 0, "\(other.stderr)")
+        }
+        #expect(try entries(fixture) == (settled: 400, log: 200))
+        for index in [0, 99, 100, 250, 599] {
+            #expect(try ledger.event(withId: events[index].content.eventId)?.position == UInt64(index + 1))
+        }
+        let again = try await ledger.append(Array(events[..<600]))
+        #expect(again.filter { !$0.isDuplicate }.isEmpty)
+        let more = try await ledger.append(Array(events[600...]))
+        #expect(more.map(\.position) == Array(601...700))
+        #expect(try ledger.verifyIndexes().isEmpty)
+        await ledger.close()
+    }
+
+    /// Every entry of `event_ids`, as key ‖ position.
+    func settledEntries(_ fixture: CLIFixture) throws -> Set<[UInt8]> {
+        try parts(fixture) { transaction, settled, _ in
             var entries = Set<[UInt8]>()
-            try transaction.withCursor(on: settled ? settledLevel : recentLevel) { cursor in
+            try transaction.withCursor(on: settled) { cursor in
                 var entry = try cursor.first()
                 while let current = entry {
                     entries.insert(Array(current.key) + Array(current.value))
@@ -178,7 +222,22 @@ import TraceLedgerWorkload
         }
     }
 
-    /// Whether a sweep of the recent level is under way (`meta` holds where it got to).
+    /// Every entry of the log, as key ‖ position (the log's value ‖ its key).
+    func logEntries(_ fixture: CLIFixture) throws -> Set<[UInt8]> {
+        try parts(fixture) { transaction, _, log in
+            var entries = Set<[UInt8]>()
+            try transaction.withCursor(on: log) { cursor in
+                var entry = try cursor.first()
+                while let current = entry {
+                    entries.insert(Array(current.value) + Array(current.key))
+                    entry = try cursor.next()
+                }
+            }
+            return entries
+        }
+    }
+
+    /// Whether a sweep of the log is under way (`meta` holds where it got to).
     func isSweeping(_ fixture: CLIFixture) throws -> Bool {
         let environment = try Environment(path: fixture.store)
         return try environment.read { transaction in

@@ -31,7 +31,7 @@ import TraceLedgerWorkload
         let original = try Data(contentsOf: URL(fileURLWithPath: fixture.store + "/data.mdb"))
         let migrated = try fixture.run("migrate")
         #expect(migrated.status == 0, "\(migrated.stderr)")
-        #expect(migrated.stdout.contains("migrated \(fixture.store) from format 1 to 3: 1,804 events"))
+        #expect(migrated.stdout.contains("migrated \(fixture.store) from format 1 to 4: 1,804 events"))
         #expect(
             migrated.stdout.contains(
                 "unchanged: head position 1804, hash 6dd7fd9afdb887f653e0669102cc764339ff9dfa98bb948062d9c487b9721edd"

@@ -3,9 +3,10 @@ import LMDBKit
 import TraceLedger
 
 /// The physical floor of this design: the same LMDB databases and keys as TraceLedger (events by position
-/// with MDB_APPEND, event ids under 8 bytes of the id (TraceLedger: of its SHA-256, the same layout) in two
-/// levels, `event_ids_recent` swept into `event_ids` in key order, 4,096 entries a commit more than it appends, once it holds 65,536,
-/// as TraceLedger's `EventIdIndex` does, event ids/traces/streams/actors as DUPSORT+DUPFIXED positions, and `orders`: an order
+/// with MDB_APPEND, event ids under 8 bytes of the id (TraceLedger: of its SHA-256, the same layout) first in
+/// `event_id_log` (position → key, MDB_APPEND) and in memory, then, 65,536 at a time, sorted and swept into
+/// `event_ids`, 4,096 entries a commit more than it appends, as TraceLedger's `EventIdIndex` does,
+/// event ids/traces/streams/actors as DUPSORT+DUPFIXED positions, and `orders`: an order
 /// reference → its trace, for the references TraceLedger records), written straight through LMDBKit with no
 /// hashing, validation, dedupe check or compression, and committed durably. What TraceLedger decides by
 /// reading its indexes (which references are new) the floor decides from memory.
@@ -15,7 +16,7 @@ final class RawLMDBStore: BenchStore {
     private let environment: Environment
     private let events: Database
     private let eventIds: Database
-    private let recentEventIds: Database
+    private let eventIdLog: Database
     private let traces: Database
     private let streams: Database
     private let actors: Database
@@ -33,12 +34,12 @@ final class RawLMDBStore: BenchStore {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         environment = try Environment(path: path)
         let positions: DatabaseFlags = [.create, .duplicateSort, .duplicateFixed]
-        (events, eventIds, recentEventIds, traces, streams, actors, orders) = try environment.write {
+        (events, eventIds, eventIdLog, traces, streams, actors, orders) = try environment.write {
             [environment] transaction in
             (
                 try environment.openDatabase(named: "events", flags: .create, in: transaction),
                 try environment.openDatabase(named: "event_ids", flags: positions, in: transaction),
-                try environment.openDatabase(named: "event_ids_recent", flags: positions, in: transaction),
+                try environment.openDatabase(named: "event_id_log", flags: .create, in: transaction),
                 try environment.openDatabase(named: "traces", flags: positions, in: transaction),
                 try environment.openDatabase(named: "streams", flags: positions, in: transaction),
                 try environment.openDatabase(named: "actors", flags: positions, in: transaction),
@@ -49,6 +50,7 @@ final class RawLMDBStore: BenchStore {
 
     func append(_ batch: [ProposedEvent]) async throws {
         let recordedAt = Timestamp.now().nanosecondsSinceEpoch
+        let committedHead = nextPosition - 1
         try environment.write { transaction in
             for event in batch {
                 let content = event.content
@@ -56,8 +58,8 @@ final class RawLMDBStore: BenchStore {
                 RawRecord.encode(content, recordedAt: recordedAt, into: &record)
                 try transaction.put(in: events, key: key, value: record, flags: .append)
                 try transaction.put(
-                    in: recentEventIds, key: positionKey(content.eventId.low), value: key,
-                    flags: .appendDuplicate)
+                    in: eventIdLog, key: key, value: positionKey(content.eventId.low), flags: .append)
+                unsettled[content.eventId.low] = nextPosition
                 try transaction.put(
                     in: traces, key: Array(content.traceId.utf8), value: key, flags: .appendDuplicate)
                 try transaction.put(
@@ -74,24 +76,42 @@ final class RawLMDBStore: BenchStore {
                 }
                 nextPosition += 1
             }
-            try settleEventIds(in: transaction, limit: batch.count + 4_096)
+            try settleEventIds(in: transaction, committedHead: committedHead, limit: batch.count + 4_096)
         }
     }
 
-    /// Where the floor's sweep of `event_ids_recent` has got to (TraceLedger keeps it in `meta`).
-    private var settling: [UInt8]?
+    /// The log's entries not yet in a generation, by key (TraceLedger's `RecentEventIds`; the floor's ids never
+    /// repeat).
+    private var unsettled: [UInt64: UInt64] = [:]
+    /// The log's first position (TraceLedger reads it from the log).
+    private var logStart: UInt64 = 1
+    /// The generation being swept, sorted by key, and how many of it have moved (TraceLedger keeps the count
+    /// in `meta`).
+    private var generation: [(key: UInt64, position: UInt64)] = []
+    private var moved = 0
 
-    /// TraceLedger's `EventIdIndex.settle`, at the same sizes: once the recent level holds 65,536 entries, a sweep
-    /// in key order moves the commit's own number of entries and 4,096 more into `event_ids`.
-    private func settleEventIds(in transaction: Transaction, limit: Int) throws {
-        if settling == nil {
-            guard try transaction.statistics(of: recentEventIds).entries >= 65_536 else { return }
-            settling = []
+    /// TraceLedger's `EventIdIndex.settle`, at the same sizes: once the log holds 65,536 entries up to the
+    /// committed head, they are sorted by key and moved into `event_ids`, the commit's own number of entries and
+    /// 4,096 more each commit; the commit that moves the last deletes them from the log.
+    private func settleEventIds(in transaction: Transaction, committedHead: UInt64, limit: Int) throws {
+        if generation.isEmpty {
+            guard committedHead >= logStart, committedHead - logStart + 1 >= 65_536 else { return }
+            generation = unsettled.filter { $0.value <= committedHead }.map { ($0.key, $0.value) }.sorted {
+                $0.key < $1.key
+            }
+            unsettled = unsettled.filter { $0.value > committedHead }
+            moved = 0
         }
-        let from = settling ?? []
-        settling = try transaction.moveEntries(
-            from: recentEventIds, to: eventIds, startingAt: from, limit: limit
-        ).next
+        let end = min(generation.count, moved + limit)
+        for entry in generation[moved..<end] {
+            try transaction.put(in: eventIds, key: positionKey(entry.key), value: positionKey(entry.position))
+        }
+        moved = end
+        guard moved == generation.count else { return }
+        let last = generation.map(\.position).max() ?? 0
+        try transaction.deleteEntries(in: eventIdLog, through: positionKey(last))
+        logStart = last + 1
+        generation = []
     }
 
     func eventIds(forTrace traceId: String) throws -> [EventID] {

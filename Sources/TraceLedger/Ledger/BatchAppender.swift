@@ -21,9 +21,11 @@ final class BatchAppender {
     private var lastLeafHash: RFC6962.Hash = []
     /// Order references this transaction looked up or wrote, with their traces (`OrderIndex`).
     private var knownOrders = OrderIndex.Known()
-    /// Events this transaction wrote, and event-id entries it moved to the settled level (`EventIdIndex`).
+    /// Events this transaction wrote, and event-id entries it moved to the settled tree (`EventIdIndex`).
     private var written = 0
     private var settled = 0
+    /// The event ids this transaction wrote, which its snapshot's lookups read beside memory's.
+    private let pendingEventIds: PendingEventIds
 
     init(in writeTransaction: LedgerWriteTransaction) throws {
         self.writeTransaction = writeTransaction
@@ -34,6 +36,8 @@ final class BatchAppender {
         head = try snapshot.head()
         frontier = try MerkleTree.frontier(in: snapshot)
         replicaOrigin = try Replica.origin(in: snapshot)
+        pendingEventIds = PendingEventIds(committedHead: head.position)
+        snapshot.pendingEventIds = pendingEventIds
     }
 
     /// What the check phase decided for one event.
@@ -107,7 +111,7 @@ final class BatchAppender {
     }
 
     /// The stored head moves with every batch written, so later reads in the transaction see it; the event-id
-    /// index's sweep moves, per transaction, a slice of its recent level more than the transaction appended
+    /// index's sweep moves, per transaction, a slice of its generation more than the transaction appended
     /// (`EventIdIndex`).
     private func storeHead(ifMovedFrom before: UInt64) throws {
         guard head.position != before else { return }
@@ -116,7 +120,9 @@ final class BatchAppender {
         written += Int(head.position - before)
         let allowance = written + EventIdIndex.slice - settled
         if allowance > 0 {
-            settled += try EventIdIndex.settle(in: transaction, databases: databases, limit: allowance)
+            settled += try EventIdIndex.settle(
+                in: transaction, databases: databases, memory: snapshot.recentEventIds,
+                committedHead: pendingEventIds.committedHead, limit: allowance)
         }
     }
 
@@ -268,10 +274,13 @@ final class BatchAppender {
             body: body, recordedAt: recordedAt, hash: hash, dictionary: dictionary)
         let positionKey = position.bigEndianBytes
         try transaction.put(in: databases.events, key: positionKey, value: record, flags: .append)
-        for (index, database) in databases.positionIndexes {
+        for (index, database) in databases.keyedIndexes {
             try transaction.put(
                 in: database, key: index.key(of: content), value: positionKey, flags: .appendDuplicate)
         }
+        let idKey = PositionIndex.key(ofEvent: content.eventId)
+        try EventIdIndex.add(key: idKey, position: positionKey, in: transaction, databases: databases)
+        pendingEventIds.add(EventIdIndex.number(ofKey: idKey), at: position)
         let leaf = EventLeaf.bytes(
             content: content, position: position, recordedAt: recordedAt, streamVersion: streamVersion,
             payloadDigestHex: EventLeaf.digestHex(of: content.payload))

@@ -55,17 +55,14 @@ extension Ledger {
     /// What the records say the indexes other than the Merkle tree hold, up to a position: a keyed digest per
     /// index (`IndexDigest`) and the orders index's entries.
     private struct ExpectedIndexes {
-        let indexes: [(name: String, databases: [Database])]
+        let indexes = PositionIndex.allCases
         let salts: [UInt64]
         var digests: [IndexDigest]
         var orders = OrderIndex.ExpectedEntries()
         /// The last position added.
         var through: UInt64 = 0
 
-        init(_ databases: LedgerDatabases) {
-            indexes = databases.positionIndexes.map {
-                ($0.index.database.rawValue, databases.databases(of: $0.index))
-            }
+        init() {
             salts = indexes.map { _ in IndexDigest.randomSalt() }
             digests = salts.map { IndexDigest(salt: $0) }
         }
@@ -74,12 +71,11 @@ extension Ledger {
         mutating func extend(to snapshot: LedgerSnapshot) throws {
             let head = try snapshot.head().position
             guard head > through else { return }
-            let positionIndexes = snapshot.databases.positionIndexes
-            try snapshot.forEachEvent(from: through + 1, through: head) { event in
+            try snapshot.forEachEvent(from: through + 1, through: head) { [indexes] event in
                 try OrderIndex.addExpectedEntries(of: event, to: &orders)
                 event.position.bigEndianBytes.withUnsafeBytes { position in
-                    for (offset, index) in positionIndexes.enumerated() {
-                        index.index.key(of: event.content).withUnsafeBytes {
+                    for (offset, index) in indexes.enumerated() {
+                        index.key(of: event.content).withUnsafeBytes {
                             digests[offset].add(key: $0, position: position)
                         }
                     }
@@ -96,21 +92,21 @@ extension Ledger {
     /// met a damaged page, and a damaged index must not hide the state of the others. The expected digests are
     /// extended with the records appended before each snapshot.
     private func indexDamage() throws -> [String: String] {
-        var expected = ExpectedIndexes(databases)
+        var expected = ExpectedIndexes()
         var damage: [String: String] = [:]
         for (offset, index) in expected.indexes.enumerated() {
+            let name = index.database.rawValue
             try read { snapshot in
                 try expected.extend(to: snapshot)
                 // A damaged page of an index is that index's damage: the records, and repair, are unaffected.
                 do {
-                    let found = try IndexDigest.of(
-                        index.databases, salt: expected.salts[offset], in: snapshot.transaction)
+                    let found = try digest(of: index, salt: expected.salts[offset], in: snapshot)
                     guard found != expected.digests[offset] else { return }
-                    damage[index.name] =
-                        try firstMissingEntry(in: index.name, snapshot: snapshot)
+                    damage[name] =
+                        try firstMissingEntry(in: index, snapshot: snapshot)
                         ?? "it holds \(found.count) entries for \(expected.through) events"
                 } catch let error as LMDBError {
-                    damage[index.name] = "its pages are damaged and cannot be read (\(error))"
+                    damage[name] = "its pages are damaged and cannot be read (\(error))"
                 }
             }
         }
@@ -134,9 +130,26 @@ extension Ledger {
         return damage
     }
 
+    /// What an index holds, as a digest: for the event-id index, `event_ids` and the log's entries not in it.
+    private func digest(of index: PositionIndex, salt: UInt64, in snapshot: LedgerSnapshot) throws
+        -> IndexDigest
+    {
+        var digest = try IndexDigest.of(
+            [snapshot.databases.database(of: index)], salt: salt, in: snapshot.transaction)
+        guard index == .eventId else { return digest }
+        for entry in try EventIdIndex.unsettledEntries(
+            in: snapshot.transaction, databases: snapshot.databases)
+        {
+            entry.key.bigEndianBytes.withUnsafeBytes { key in
+                entry.position.bigEndianBytes.withUnsafeBytes { digest.add(key: key, position: $0) }
+            }
+        }
+        return digest
+    }
+
     /// Two records with one event id, found among the keys of the event-id index that hold more than one
-    /// position in its two levels together (the few whose ids share a hash prefix): the appender never writes
-    /// such a pair, so one record was written twice or altered. Nil when there is none.
+    /// position in `event_ids` and its log together (the few whose ids share a hash prefix): the appender never
+    /// writes such a pair, so one record was written twice or altered. Nil when there is none.
     private func sharedEventIdDamage(in snapshot: LedgerSnapshot) throws -> String? {
         var shared: [[UInt64]] = []
         try snapshot.transaction.withCursor(on: snapshot.databases.eventIds) { cursor in
@@ -146,17 +159,11 @@ extension Ledger {
                 entry = try cursor.nextKey()
             }
         }
-        // A key of the recent level is shared when it holds two positions, or one more in the settled level.
-        var recentKeys: [[UInt8]] = []
-        try snapshot.transaction.withCursor(on: snapshot.databases.eventIdsRecent) { cursor in
-            var entry = try cursor.first()
-            while let current = entry {
-                recentKeys.append(Array(current.key))
-                entry = try cursor.nextKey()
-            }
-        }
-        for key in recentKeys {
-            let positions = try snapshot.positions(in: .eventId, key: key)
+        // A key of the log is shared when it holds two positions there, or one more in `event_ids`.
+        let unsettled = try EventIdIndex.unsettledEntries(
+            in: snapshot.transaction, databases: snapshot.databases)
+        for key in Set(unsettled.map(\.key)) {
+            let positions = try snapshot.positions(in: .eventId, key: key.bigEndianBytes)
             if positions.count > 1 { shared.append(positions) }
         }
         for positions in shared {
@@ -176,18 +183,17 @@ extension Ledger {
 
     /// The first record whose entry `index` lacks, looked up record by record: run only for an index whose
     /// digest differs, to name what is wrong. Nil when every entry is there (the index holds extra ones).
-    private func firstMissingEntry(in index: String, snapshot: LedgerSnapshot) throws -> String? {
+    private func firstMissingEntry(in kind: PositionIndex, snapshot: LedgerSnapshot) throws -> String? {
         let head = try snapshot.head().position
         guard head > 0 else { return nil }
-        guard let kind = PositionIndex.allCases.first(where: { $0.database.rawValue == index }) else {
-            return nil
-        }
-        let levels = databases.databases(of: kind)
+        let database = databases.database(of: kind)
+        let logStart = try EventIdIndex.logStart(in: snapshot.transaction, databases: databases) ?? head + 1
         var problem: String?
         try snapshot.forEachEvent(from: 1, through: head) { event in
             let position = event.position
             let key = kind.key(of: event.content)
-            let found = try levels.contains { database in
+            // An event-id entry may be in the log instead (`EventIdIndex`).
+            let found =
                 try snapshot.transaction.withCursor(on: database) { cursor in
                     try key.withUnsafeBytes { key in
                         try position.bigEndianBytes.withUnsafeBytes { value in
@@ -197,7 +203,9 @@ extension Ledger {
                         }
                     }
                 }
-            }
+                || (kind == .eventId && position >= logStart
+                    && snapshot.transaction.value(in: databases.eventIdLog, key: position.bigEndianBytes)
+                        == key)
             if !found {
                 problem = "position \(position) is missing under \(kind.describeKey(of: event.content))"
             }
@@ -246,9 +254,10 @@ extension Ledger {
             let databases = transaction.databases
             let snapshot = transaction.snapshot
             for index in PositionIndex.allCases {
-                for database in databases.databases(of: index) { try transaction.transaction.empty(database) }
+                try transaction.transaction.empty(databases.database(of: index))
             }
-            // The event-id index is rebuilt into its settled level: no sweep of the recent one is under way.
+            // The event-id index is rebuilt into `event_ids` alone: its log is empty, no sweep under way.
+            try transaction.transaction.empty(databases.eventIdLog)
             _ = try transaction.transaction.delete(in: databases.meta, key: MetaKey.eventIdsSettling.bytes)
             let head = try snapshot.head().position
             try MerkleTree.rebuild(in: snapshot)
@@ -258,7 +267,7 @@ extension Ledger {
             }
             try snapshot.forEachEvent(from: 1, through: head) { event in
                 let positionKey = event.position.bigEndianBytes
-                // The event-id index is rebuilt into its settled level alone (`EventIdIndex`).
+                // The event-id index is rebuilt into `event_ids` alone (`EventIdIndex`).
                 for index in PositionIndex.allCases {
                     try transaction.put(
                         positionKey, at: index.key(of: event.content), in: databases.database(of: index),

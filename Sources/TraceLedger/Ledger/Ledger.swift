@@ -21,6 +21,7 @@ public final class Ledger: Sendable {
     let environment: Environment
     let databases: LedgerDatabases
     let dictionaries: DictionaryCache
+    let recentEventIds: RecentEventIds
     let codecs = RecordCodecPool()
     let writer: LedgerWriter
 
@@ -43,6 +44,7 @@ public final class Ledger: Sendable {
         self.writer = writer
         self.databases = writer.databases
         self.dictionaries = writer.dictionaries
+        self.recentEventIds = writer.recentEventIds
     }
 
     deinit { writer.stop() }
@@ -150,7 +152,7 @@ public final class Ledger: Sendable {
                 // Indexes added after a store was made are built the first time it is opened.
                 let snapshot = LedgerSnapshot(
                     transaction: transaction, databases: databases, codec: RecordCodec(),
-                    dictionaries: DictionaryCache(databases: databases))
+                    dictionaries: DictionaryCache(databases: databases), recentEventIds: RecentEventIds())
                 try OrderIndex.buildIfMissing(in: snapshot)
                 try MerkleTree.buildIfMissing(in: snapshot)
                 return databases
@@ -292,7 +294,7 @@ public final class Ledger: Sendable {
                                 try body(
                                     LedgerSnapshot(
                                         transaction: transaction, databases: databases, codec: codec,
-                                        dictionaries: dictionaries))
+                                        dictionaries: dictionaries, recentEventIds: recentEventIds))
                             }
                         }
                     }

@@ -97,12 +97,21 @@ extension LedgerSnapshot {
 
     /// Every position stored under `key` in a position index, in order.
     func positions(in index: PositionIndex, key: [UInt8]) throws -> [UInt64] {
-        guard index == .eventId else { return try positions(in: databases.database(of: index), key: key) }
-        // The event-id index's two levels (`EventIdIndex`): each entry is in one of them.
-        let settled = try positions(in: databases.eventIds, key: key)
-        let recent = try positions(in: databases.eventIdsRecent, key: key)
-        guard !settled.isEmpty else { return recent }
-        return recent.isEmpty ? settled : (settled + recent).sorted()
+        let settled = try positions(in: databases.database(of: index), key: key)
+        guard index == .eventId else { return settled }
+        // The event-id index's log (`EventIdIndex`), through memory; a swept entry may be in both.
+        let number = EventIdIndex.number(ofKey: key)
+        let committedHead = try pendingEventIds?.committedHead ?? head().position
+        var found = try recentEventIds.positions(
+            of: number,
+            from: EventIdIndex.logStart(in: transaction, databases: databases) ?? committedHead + 1,
+            through: committedHead
+        ) { first, last in
+            try EventIdIndex.readLog(from: first, through: last, in: transaction, databases: databases)
+        }
+        found += pendingEventIds?.positions(of: number) ?? []
+        guard !found.isEmpty else { return settled }
+        return Array(Set(settled + found)).sorted()
     }
 
     private func positions(in database: Database, key: [UInt8]) throws -> [UInt64] {

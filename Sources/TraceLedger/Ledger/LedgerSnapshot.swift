@@ -17,15 +17,20 @@ public final class LedgerSnapshot {
     let databases: LedgerDatabases
     let codec: RecordCodec
     let dictionaries: DictionaryCache
+    /// The event-id log's unsettled entries as this process knows them (`EventIdIndex`).
+    let recentEventIds: RecentEventIds
+    /// In a write transaction that appended: the event ids it wrote, which memory does not hold.
+    var pendingEventIds: PendingEventIds?
 
     init(
         transaction: Transaction, databases: LedgerDatabases, codec: RecordCodec,
-        dictionaries: DictionaryCache
+        dictionaries: DictionaryCache, recentEventIds: RecentEventIds
     ) {
         self.transaction = transaction
         self.databases = databases
         self.codec = codec
         self.dictionaries = dictionaries
+        self.recentEventIds = recentEventIds
     }
 
     /// The last event's position, hash and time (`ChainHead.empty` for an empty ledger).

@@ -46,6 +46,8 @@ final class LedgerWriter: @unchecked Sendable {
     // Set once by the writer thread's setup transaction, before `init` returns; read-only afterwards.
     private(set) var databases: LedgerDatabases!
     private(set) var dictionaries: DictionaryCache!
+    /// The event-id log's unsettled entries, shared by this process's readers and the writer.
+    let recentEventIds = RecentEventIds()
     private var trainer: DictionaryTrainer!
     private let condition = NSCondition()
     private var queue: [Job] = []
@@ -275,7 +277,7 @@ final class LedgerWriter: @unchecked Sendable {
                         try environment.write { transaction in
                             let snapshot = LedgerSnapshot(
                                 transaction: transaction, databases: databases, codec: codec,
-                                dictionaries: dictionaries)
+                                dictionaries: dictionaries, recentEventIds: recentEventIds)
                             let writeTransaction = LedgerWriteTransaction(snapshot: snapshot, writer: self)
                             try body(writeTransaction)
                             return writeTransaction.appendedThrough
@@ -373,7 +375,7 @@ final class LedgerWriter: @unchecked Sendable {
                     try trainer.samplesIfDue(
                         in: LedgerSnapshot(
                             transaction: transaction, databases: databases, codec: codec,
-                            dictionaries: dictionaries))
+                            dictionaries: dictionaries, recentEventIds: recentEventIds))
                 }
             }
         } catch {

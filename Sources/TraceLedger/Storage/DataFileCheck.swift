@@ -72,7 +72,7 @@ enum DataFileCheck {
     /// databases as a store has is a damaged store (`damage` says what is missing); any other is no store.
     static func notAStoreOrDamaged(_ path: String, damage: String, notAStore: String) -> LedgerError {
         // As many as a store of format 2 has, the oldest `migrate` converts without a store of its own kind.
-        let ofFormat2 = StoreDatabase.allCases.filter { $0 != .eventIdsRecent }.count
+        let ofFormat2 = StoreDatabase.allCases.filter { $0 != .eventIdLog }.count
         guard let listed = try? namedDatabases(storeAt: path), listed >= UInt64(ofFormat2)
         else {
             return LedgerError(.notAStore, notAStore)

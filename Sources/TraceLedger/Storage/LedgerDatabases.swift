@@ -7,10 +7,11 @@ enum StoreDatabase: String, CaseIterable, Sendable {
     /// position (u64) → record; written with MDB_APPEND.
     case events
     /// The first 8 bytes of the event id's SHA-256 → positions: permanent idempotency (`PositionIndex.eventId`),
-    /// for the events settled out of `event_ids_recent` (`EventIdIndex`).
+    /// for the events settled out of `event_id_log` (`EventIdIndex`).
     case eventIds = "event_ids"
-    /// The same keys and values for the newest events, until they are settled into `event_ids` in key order.
-    case eventIdsRecent = "event_ids_recent"
+    /// position (u64) → the event's `event_ids` key, for the newest events until they are settled into
+    /// `event_ids` in key order; written with MDB_APPEND.
+    case eventIdLog = "event_id_log"
     /// traceId → positions (duplicate-sorted, fixed 8-byte values).
     case traces
     /// `domain/entityId` → positions; an entity's version is its number of positions.
@@ -40,14 +41,14 @@ enum StoreDatabase: String, CaseIterable, Sendable {
 
     var flags: DatabaseFlags {
         switch self {
-        case .eventIds, .eventIdsRecent, .traces, .streams, .actors: [.duplicateSort, .duplicateFixed]
+        case .eventIds, .traces, .streams, .actors: [.duplicateSort, .duplicateFixed]
         default: []
         }
     }
 
     /// Whether the database is rebuilt from the records (an index), rather than holding what only it knows.
     var isDerivedFromRecords: Bool {
-        self == .eventIds || self == .eventIdsRecent || self == .traces || self == .streams || self == .actors
+        self == .eventIds || self == .eventIdLog || self == .traces || self == .streams || self == .actors
             || self == .orders || self == .merkle
     }
 
@@ -55,7 +56,6 @@ enum StoreDatabase: String, CaseIterable, Sendable {
     var createdOnOpen: Bool {
         self == .consumers || self == .deadLetters || self == .projections || self == .projectionData
             || self == .orders || self == .deliveries || self == .merkle || self == .checkpoints
-            || self == .eventIdsRecent
     }
 }
 
@@ -70,7 +70,8 @@ enum PositionIndex: CaseIterable, Sendable {
     case eventId
     case trace, stream, actor
 
-    /// The database the index is named by and rebuilt into.
+    /// The database the index is named by and rebuilt into (the event-id index's new entries go to its log
+    /// first: `EventIdIndex`).
     var database: StoreDatabase {
         switch self {
         case .eventId: .eventIds
@@ -79,12 +80,6 @@ enum PositionIndex: CaseIterable, Sendable {
         case .actor: .actors
         }
     }
-
-    /// Every database that holds entries of the index: the event-id index has two levels (`EventIdIndex`).
-    var databases: [StoreDatabase] { self == .eventId ? [.eventIds, .eventIdsRecent] : [database] }
-
-    /// The database the appender writes a new entry to.
-    var newEntries: StoreDatabase { self == .eventId ? .eventIdsRecent : database }
 
     /// The key `content` is indexed under.
     func key(of content: EventContent) -> [UInt8] {
@@ -128,7 +123,7 @@ struct LedgerDatabases: Sendable {
     // The hot ones as stored properties: a dictionary lookup per put would show in the append profile.
     let events: Database
     let eventIds: Database
-    let eventIdsRecent: Database
+    let eventIdLog: Database
     let meta: Database
     let consumers: Database
     let deadLetters: Database
@@ -138,16 +133,14 @@ struct LedgerDatabases: Sendable {
     let deliveries: Database
     let merkle: Database
     let checkpoints: Database
-    /// The position indexes with the database each new entry goes to, in the order the appender writes them.
-    let positionIndexes: [(index: PositionIndex, database: Database)]
+    /// The position indexes whose new entries the appender files under their key, with their databases, in the
+    /// order it writes them (the event-id index's go to its log: `EventIdIndex`).
+    let keyedIndexes: [(index: PositionIndex, database: Database)]
 
     subscript(database: StoreDatabase) -> Database { handles[database]! }
 
-    /// The database `index` is rebuilt into (for the event-id index, its settled level).
+    /// The database `index` is rebuilt into (for the event-id index, its settled tree).
     func database(of index: PositionIndex) -> Database { handles[index.database]! }
-
-    /// Every database holding entries of `index`.
-    func databases(of index: PositionIndex) -> [Database] { index.databases.map { handles[$0]! } }
 
     /// Opens the databases; with `create`, creates the missing ones (the transaction must be a write transaction).
     ///
@@ -168,7 +161,7 @@ struct LedgerDatabases: Sendable {
         self.handles = handles
         events = handles[.events]!
         eventIds = handles[.eventIds]!
-        eventIdsRecent = handles[.eventIdsRecent]!
+        eventIdLog = handles[.eventIdLog]!
         meta = handles[.meta]!
         consumers = handles[.consumers]!
         deadLetters = handles[.deadLetters]!
@@ -178,6 +171,6 @@ struct LedgerDatabases: Sendable {
         deliveries = handles[.deliveries]!
         merkle = handles[.merkle]!
         checkpoints = handles[.checkpoints]!
-        positionIndexes = PositionIndex.allCases.map { ($0, handles[$0.newEntries]!) }
+        keyedIndexes = PositionIndex.allCases.filter { $0 != .eventId }.map { ($0, handles[$0.database]!) }
     }
 }

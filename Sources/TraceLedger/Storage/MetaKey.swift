@@ -26,8 +26,8 @@ enum MetaKey {
     /// On a replica: the name of its durable JetStream consumer (UTF-8), its own so a new replica starts at
     /// the stream's first message.
     case replicaConsumer
-    /// Where the event-id index's settle has got to (`EventIdIndex`): the recent level's next key to move; absent
-    /// when no settle is under way.
+    /// The event-id index's sweep under way (`EventIdIndex.Sweep`): the generation's last position (u64) and
+    /// how many of its sorted entries are in `event_ids` (u64); absent when no sweep is under way.
     case eventIdsSettling
 
     /// The prefix every dictionary key starts with (for counting them).

@@ -4,11 +4,11 @@ import LMDBKit
 /// store this build can read from one written by a newer version.
 enum StoreFormat {
     /// The format this build writes and reads. Format 2 (records in zstd's compact frame, `event_ids` under half
-    /// the id) replaced format 1; format 3 is format 2 with the event-id index in two levels (`EventIdIndex`).
-    /// This build reads stores of formats 1 and 2 only to migrate them (`Ledger.migrate`): a build of format 2
-    /// would not look for ids in `event_ids_recent`, so a store must change format while no such build has it
-    /// open, which `migrate`'s exclusive lock ensures.
-    static let current = 3
+    /// the id) replaced format 1; format 3 was format 2 with the event-id index in two trees; format 4 has a
+    /// position-keyed log in place of the second tree (`EventIdIndex`). This build reads stores of formats 1 to
+    /// 3 only to migrate them (`Ledger.migrate`): an older build would not look for ids in `event_id_log`, so a
+    /// store must change format while no such build has it open, which `migrate`'s exclusive lock ensures.
+    static let current = 4
     private static let prefix = "traceledger/"
 
     static func write(in transaction: Transaction, databases: LedgerDatabases) throws {
