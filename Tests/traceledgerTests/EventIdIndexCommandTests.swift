@@ -209,28 +209,26 @@ import TraceLedgerWorkload
 
     /// Every entry of `event_ids`, as key ‖ position.
     func settledEntries(_ fixture: CLIFixture) throws -> Set<[UInt8]> {
-        try parts(fixture) { transaction, settled, _ in
-            var entries = Set<[UInt8]>()
-            try transaction.withCursor(on: settled) { cursor in
-                var entry = try cursor.first()
-                while let current = entry {
-                    entries.insert(Array(current.key) + Array(current.value))
-                    entry = try cursor.next()
-                }
-            }
-            return entries
-        }
+        try entrySet(fixture, of: { settled, _ in settled }) { key, value in key + value }
     }
 
     /// Every entry of the log, as key ‖ position (the log's value ‖ its key).
     func logEntries(_ fixture: CLIFixture) throws -> Set<[UInt8]> {
-        try parts(fixture) { transaction, _, log in
+        try entrySet(fixture, of: { _, log in log }) { key, value in value + key }
+    }
+
+    /// Every entry of one part, each made into bytes by `entry` from its key and value.
+    func entrySet(
+        _ fixture: CLIFixture, of part: (_ settled: Database, _ log: Database) -> Database,
+        _ entry: ([UInt8], [UInt8]) -> [UInt8]
+    ) throws -> Set<[UInt8]> {
+        try parts(fixture) { transaction, settled, log in
             var entries = Set<[UInt8]>()
-            try transaction.withCursor(on: log) { cursor in
-                var entry = try cursor.first()
-                while let current = entry {
-                    entries.insert(Array(current.value) + Array(current.key))
-                    entry = try cursor.next()
+            try transaction.withCursor(on: part(settled, log)) { cursor in
+                var current = try cursor.first()
+                while let found = current {
+                    entries.insert(entry(Array(found.key), Array(found.value)))
+                    current = try cursor.next()
                 }
             }
             return entries

@@ -42,7 +42,8 @@ final class BatchAppender {
 
     /// What the check phase decided for one event.
     private enum Plan {
-        case new(streamVersion: UInt64)
+        /// `eventIdKey`: the id's `event_ids` key, hashed once for the lookup and the write.
+        case new(streamVersion: UInt64, eventIdKey: [UInt8])
         case duplicate(AppendOutcome)
         case sameAsEarlier(index: Int)
     }
@@ -76,7 +77,7 @@ final class BatchAppender {
                         eventId: original.eventId, position: original.position,
                         streamVersion: original.streamVersion,
                         isDuplicate: true, hash: original.hash))
-            case .new(let streamVersion):
+            case .new(let streamVersion, let eventIdKey):
                 if batch[index].content.traceId.isEmpty {
                     var content = batch[index].content
                     content.traceId = try OrderIndex.resolveTrace(
@@ -84,13 +85,13 @@ final class BatchAppender {
                         in: snapshot)
                     outcomes.append(
                         try writeNew(
-                            content, references: batch[index].orderReferences, streamVersion: streamVersion,
-                            now: now))
+                            content, eventIdKey: eventIdKey, references: batch[index].orderReferences,
+                            streamVersion: streamVersion, now: now))
                 } else {
                     outcomes.append(
                         try writeNew(
-                            batch[index].content, references: batch[index].orderReferences,
-                            streamVersion: streamVersion, now: now))
+                            batch[index].content, eventIdKey: eventIdKey,
+                            references: batch[index].orderReferences, streamVersion: streamVersion, now: now))
                 }
             }
         }
@@ -100,11 +101,13 @@ final class BatchAppender {
 
     /// Writes a new event (its trace resolved) and records its order references.
     private func writeNew(
-        _ content: EventContent, references: OrderReferences, streamVersion: UInt64, now: Timestamp
+        _ content: EventContent, eventIdKey: [UInt8], references: OrderReferences, streamVersion: UInt64,
+        now: Timestamp
     ) throws -> AppendOutcome {
         let recordedAt = Timestamp(
             nanosecondsSinceEpoch: max(now.nanosecondsSinceEpoch, head.recordedAt.nanosecondsSinceEpoch + 1))
-        let outcome = try write(content, streamVersion: streamVersion, recordedAt: recordedAt)
+        let outcome = try write(
+            content, eventIdKey: eventIdKey, streamVersion: streamVersion, recordedAt: recordedAt)
         try OrderIndex.register(
             references, trace: content.traceId, of: content, known: &knownOrders, in: writeTransaction)
         return outcome
@@ -162,7 +165,9 @@ final class BatchAppender {
             }
             let content = record.event.content
             let version = try snapshot.streamVersion(of: content.streamKey) + 1
-            guard record.streamVersion == version, try snapshot.position(ofEvent: content.eventId) == nil
+            let eventIdKey = PositionIndex.key(ofEvent: content.eventId)
+            guard record.streamVersion == version,
+                try snapshot.position(ofEvent: content.eventId, key: eventIdKey) == nil
             else {
                 throw LedgerError(
                     .conflict,
@@ -170,7 +175,8 @@ final class BatchAppender {
                         + "this replica holds it at version \(version - 1), or already holds event \(content.eventId)"
                 )
             }
-            let written = try write(content, streamVersion: version, recordedAt: record.recordedAt)
+            let written = try write(
+                content, eventIdKey: eventIdKey, streamVersion: version, recordedAt: record.recordedAt)
             guard written.hash == record.hash else {
                 throw LedgerError(
                     .corrupted,
@@ -215,7 +221,10 @@ final class BatchAppender {
                 plans.append(.sameAsEarlier(index: earlier))
                 continue
             }
-            if let existing = try existingOutcome(for: batch[index].content, batchIndex: index) {
+            let eventIdKey = PositionIndex.key(ofEvent: eventId)
+            if let existing = try existingOutcome(
+                for: batch[index].content, eventIdKey: eventIdKey, batchIndex: index)
+            {
                 plans.append(.duplicate(existing))
                 continue
             }
@@ -235,14 +244,18 @@ final class BatchAppender {
             }
             streamVersions[key] = current + 1
             firstIndexOfId[eventId] = index
-            plans.append(.new(streamVersion: current + 1))
+            plans.append(.new(streamVersion: current + 1, eventIdKey: eventIdKey))
         }
         return plans
     }
 
     /// The original outcome when the event id is already in the ledger with identical content.
-    private func existingOutcome(for content: EventContent, batchIndex: Int) throws -> AppendOutcome? {
-        guard let position = try snapshot.position(ofEvent: content.eventId) else { return nil }
+    private func existingOutcome(for content: EventContent, eventIdKey: [UInt8], batchIndex: Int) throws
+        -> AppendOutcome?
+    {
+        guard let position = try snapshot.position(ofEvent: content.eventId, key: eventIdKey) else {
+            return nil
+        }
         guard let stored = try snapshot.event(at: position) else {
             throw LedgerError(
                 .corrupted, "event id \(content.eventId) points at position \(position), which is missing")
@@ -263,9 +276,9 @@ final class BatchAppender {
             isDuplicate: true, hash: stored.hash)
     }
 
-    private func write(_ content: EventContent, streamVersion: UInt64, recordedAt: Timestamp) throws
-        -> AppendOutcome
-    {
+    private func write(
+        _ content: EventContent, eventIdKey: [UInt8], streamVersion: UInt64, recordedAt: Timestamp
+    ) throws -> AppendOutcome {
         let position = head.position + 1
         let body = CanonicalBody.encode(content, streamVersion: streamVersion)
         let hash = ChainHasher.hash(
@@ -278,9 +291,8 @@ final class BatchAppender {
             try transaction.put(
                 in: database, key: index.key(of: content), value: positionKey, flags: .appendDuplicate)
         }
-        let idKey = PositionIndex.key(ofEvent: content.eventId)
-        try EventIdIndex.add(key: idKey, position: positionKey, in: transaction, databases: databases)
-        pendingEventIds.add(EventIdIndex.number(ofKey: idKey), at: position)
+        try EventIdIndex.add(key: eventIdKey, position: positionKey, in: transaction, databases: databases)
+        pendingEventIds.add(EventIdIndex.number(ofKey: eventIdKey), at: position)
         let leaf = EventLeaf.bytes(
             content: content, position: position, recordedAt: recordedAt, streamVersion: streamVersion,
             payloadDigestHex: EventLeaf.digestHex(of: content.payload))

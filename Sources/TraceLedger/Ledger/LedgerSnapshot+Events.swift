@@ -14,7 +14,13 @@ extension LedgerSnapshot {
     /// read for its whole id, so a lookup that finds the event decompresses one record, and one that does not,
     /// nearly always none.
     public func position(ofEvent id: EventID) throws -> UInt64? {
-        for candidate in try positions(in: .eventId, key: PositionIndex.key(ofEvent: id)) {
+        try position(ofEvent: id, key: PositionIndex.key(ofEvent: id))
+    }
+
+    /// The position of the event with `id`, whose `event_ids` key (`PositionIndex.key(ofEvent:)`) the caller
+    /// hashed already.
+    func position(ofEvent id: EventID, key: [UInt8]) throws -> UInt64? {
+        for candidate in try positions(in: .eventId, key: key) {
             guard let found = try eventId(at: candidate) else {
                 throw LedgerError(
                     .corrupted,
