@@ -19,6 +19,9 @@ struct ReadPhases: AsyncParsableCommand {
         case rebuild
         /// Appends the store has not seen (`rebuildAppends` events per run), so it grows by that much per run.
         case rebuildAppends = "rebuild-appends"
+        /// Appends `--append-events` new events at batch 1000, as the full run's bulk load does (for profiling
+        /// the writer: `perf report --comm traceledger-wri`); the store grows by that much per run.
+        case append
     }
 
     /// Appends per run of `rebuild-appends`: 8 appenders of 2,000 events alone, then as many during a rebuild.
@@ -28,10 +31,12 @@ struct ReadPhases: AsyncParsableCommand {
     var store: String
     @Option(
         help:
-            "Run only this phase: scan, verify, verify-all, rebuild or rebuild-appends (appends to the store)."
+            "Run only this phase: scan, verify, verify-all, rebuild, rebuild-appends or append (both append)."
     )
     var only: Phase?
     @Option(help: "How many times to run each phase.") var `repeat` = 1
+    @Option(help: "Events per run of `append` (new to the store, in batches of 1,000).")
+    var appendEvents = 200_000
 
     func run() async throws {
         var logger = Logger(label: "ledger-bench")
@@ -56,10 +61,34 @@ struct ReadPhases: AsyncParsableCommand {
                 case .rebuildAppends:
                     try await appendsBesideRebuild(ledger)
                     continue
+                case .append: rate = try await appendInBatches(ledger)
                 }
                 print("\(phase.rawValue): \(Int(rate)) events/s (\(String(format: "%.2f", events / rate)) s)")
             }
         }
+    }
+
+    /// Appends new workload events at batch 1000, one batch after the other, and returns the rate inside
+    /// `append` (decoding is not timed). Prints the CPU time of the thread that spent the most during the
+    /// appends, the writer's, per event: less noisy than the rate on a shared machine, for an A/B of its code.
+    private func appendInBatches(_ ledger: Ledger) async throws -> Double {
+        let head = try ledger.head().position
+        let lines = WorkloadGenerator.lines(seed: 9_000_000 + head, count: appendEvents)
+        let decoder = EventDecoder()
+        let events = try lines.map { try decoder.decode($0) }
+        var seconds = 0.0
+        let before = ThreadTimes.read()
+        for start in stride(from: 0, to: events.count, by: 1_000) {
+            let batch = Array(events[start..<min(events.count, start + 1_000)])
+            let started = monotonicNanoseconds()
+            _ = try await ledger.append(batch)
+            seconds += Double(monotonicNanoseconds() - started) / 1e9
+        }
+        let busiest = ThreadTimes.read().map { $0.value - (before[$0.key] ?? 0) }.max() ?? 0
+        print(
+            "append: busiest thread \(String(format: "%.2f", busiest * 1e6 / Double(events.count))) µs CPU/event"
+        )
+        return Double(events.count) / seconds
     }
 
     /// 8 appenders alone, then during a rebuild, as the full run measures them, on new workload events.

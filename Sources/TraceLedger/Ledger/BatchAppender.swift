@@ -19,6 +19,10 @@ final class BatchAppender {
     private let replicaOrigin: String?
     /// The Merkle leaf hash of the last record written.
     private var lastLeafHash: RFC6962.Hash = []
+    /// Buffers each event's canonical body, record and Merkle leaf are written into, kept from event to event.
+    private var body: [UInt8] = []
+    private var record: [UInt8] = []
+    private var leaf: [UInt8] = []
     /// Order references this transaction looked up or wrote, with their traces (`OrderIndex`).
     private var knownOrders = OrderIndex.Known()
     /// Events this transaction wrote, and event-id entries it moved to the settled tree (`EventIdIndex`).
@@ -208,6 +212,9 @@ final class BatchAppender {
         plans.reserveCapacity(batch.count)
         var firstIndexOfId: [EventID: Int] = [:]
         var streamVersions: [StreamKey: UInt64] = [:]
+        // Sized for the batch at once, not grown by rehashing as it fills.
+        firstIndexOfId.reserveCapacity(batch.count)
+        streamVersions.reserveCapacity(batch.count)
         for index in batch.indices {
             let eventId = batch[index].content.eventId
             if let earlier = firstIndexOfId[eventId] {
@@ -280,11 +287,11 @@ final class BatchAppender {
         _ content: EventContent, eventIdKey: [UInt8], streamVersion: UInt64, recordedAt: Timestamp
     ) throws -> AppendOutcome {
         let position = head.position + 1
-        let body = CanonicalBody.encode(content, streamVersion: streamVersion)
+        CanonicalBody.encode(content, streamVersion: streamVersion, into: &body)
         let hash = ChainHasher.hash(
             previous: head.hash, position: position, recordedAt: recordedAt, body: body)
-        let record = try snapshot.codec.encode(
-            body: body, recordedAt: recordedAt, hash: hash, dictionary: dictionary)
+        try snapshot.codec.encode(
+            body: body, recordedAt: recordedAt, hash: hash, dictionary: dictionary, into: &record)
         let positionKey = position.bigEndianBytes
         try transaction.put(in: databases.events, key: positionKey, value: record, flags: .append)
         for (index, database) in databases.keyedIndexes {
@@ -293,9 +300,9 @@ final class BatchAppender {
         }
         try EventIdIndex.add(key: eventIdKey, position: positionKey, in: transaction, databases: databases)
         pendingEventIds.add(EventIdIndex.number(ofKey: eventIdKey), at: position)
-        let leaf = EventLeaf.bytes(
+        EventLeaf.write(
             content: content, position: position, recordedAt: recordedAt, streamVersion: streamVersion,
-            payloadDigestHex: EventLeaf.digestHex(of: content.payload))
+            payloadDigestHex: nil, into: &leaf)
         lastLeafHash = RFC6962.leafHash(leaf)
         try MerkleTree.append(lastLeafHash, to: &frontier, in: transaction, databases: databases)
         head = ChainHead(position: position, hash: hash, recordedAt: recordedAt)

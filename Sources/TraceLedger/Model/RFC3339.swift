@@ -98,36 +98,44 @@ enum RFC3339 {
             days -= 1
         }
         let (year, month, day) = civilFromDays(Int(days))
-        func put(_ value: Int, width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var remaining = value
-            while divisor > 0 {
-                out.append(UInt8(48 + (remaining / divisor) % 10))
-                remaining %= divisor
-                divisor /= 10
+        // Written into 30 bytes on the stack and appended once: digit by digit into `out`, each byte's append
+        // checked the array's uniqueness and capacity (a sixth of the appender's Merkle leaf, in `perf`).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 30) { text in
+            var count = 0
+            func put(_ value: Int, width: Int) {
+                var remaining = value
+                for index in stride(from: count + width - 1, through: count, by: -1) {
+                    text[index] = UInt8(48 + remaining % 10)
+                    remaining /= 10
+                }
+                count += width
             }
+            func mark(_ character: Unicode.Scalar) {
+                text[count] = UInt8(ascii: character)
+                count += 1
+            }
+            put(year, width: 4)
+            mark("-")
+            put(month, width: 2)
+            mark("-")
+            put(day, width: 2)
+            mark("T")
+            put(Int(secondOfDay / 3600), width: 2)
+            mark(":")
+            put(Int(secondOfDay / 60 % 60), width: 2)
+            mark(":")
+            put(Int(secondOfDay % 60), width: 2)
+            mark(".")
+            if nanos % 1_000_000 == 0 {
+                put(Int(nanos / 1_000_000), width: 3)
+            } else if nanos % 1000 == 0 {
+                put(Int(nanos / 1000), width: 6)
+            } else {
+                put(Int(nanos), width: 9)
+            }
+            mark("Z")
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<count]))
         }
-        put(year, width: 4)
-        out.append(UInt8(ascii: "-"))
-        put(month, width: 2)
-        out.append(UInt8(ascii: "-"))
-        put(day, width: 2)
-        out.append(UInt8(ascii: "T"))
-        put(Int(secondOfDay / 3600), width: 2)
-        out.append(UInt8(ascii: ":"))
-        put(Int(secondOfDay / 60 % 60), width: 2)
-        out.append(UInt8(ascii: ":"))
-        put(Int(secondOfDay % 60), width: 2)
-        out.append(UInt8(ascii: "."))
-        if nanos % 1_000_000 == 0 {
-            put(Int(nanos / 1_000_000), width: 3)
-        } else if nanos % 1000 == 0 {
-            put(Int(nanos / 1000), width: 6)
-        } else {
-            put(Int(nanos), width: 9)
-        }
-        out.append(UInt8(ascii: "Z"))
     }
 
     private static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }

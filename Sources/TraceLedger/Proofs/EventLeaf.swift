@@ -19,20 +19,24 @@ public enum EventLeaf {
 
     /// The leaf's bytes.
     public static func bytes(of event: RecordedEvent) -> [UInt8] {
-        bytes(
+        var out: [UInt8] = []
+        write(
             content: event.content, position: event.position, recordedAt: event.recordedAt,
             streamVersion: event.streamVersion,
-            payloadDigestHex: event.erasure.map { Array($0.payloadDigest.utf8) }
-                ?? digestHex(of: event.content.payload))
+            payloadDigestHex: event.erasure.map { Array($0.payloadDigest.utf8) },
+            into: &out)
+        return out
     }
 
-    /// The leaf of an event about to be written. Written straight into bytes: the appender makes one per
-    /// event, and building it from strings was a sixth of the writer's time (docs/performance.md).
-    static func bytes(
+    /// Writes the leaf of an event into `out`, replacing what it held, straight into bytes: the appender makes
+    /// one per event into a buffer it keeps, and building it from strings was a sixth of the writer's time
+    /// (docs/performance.md). `payloadDigestHex` is the payload's hex digest when the caller has it (an
+    /// erasure kept it, an envelope's payload was hashed); nil computes it from `content.payload`.
+    static func write(
         content: EventContent, position: UInt64, recordedAt: Timestamp, streamVersion: UInt64,
-        payloadDigestHex: [UInt8]
-    ) -> [UInt8] {
-        var out: [UInt8] = []
+        payloadDigestHex: [UInt8]?, into out: inout [UInt8]
+    ) {
+        out.removeAll(keepingCapacity: true)
         out.reserveCapacity(
             200 + content.traceId.utf8.count + content.entityId.utf8.count + content.actor.utf8.count)
         func line(_ text: String) {
@@ -59,9 +63,12 @@ public enum EventLeaf {
         out.append(0x0A)
         RecordedEvent.appendDecimal(streamVersion, to: &out)
         out.append(0x0A)
-        out.append(contentsOf: payloadDigestHex)
+        if let payloadDigestHex {
+            out.append(contentsOf: payloadDigestHex)
+        } else {
+            appendDigestHex(of: content.payload, to: &out)
+        }
         out.append(0x0A)
-        return out
     }
 
     /// The leaf hash of `event`: SHA-256(0x00 ‖ leaf).
@@ -69,17 +76,17 @@ public enum EventLeaf {
 
     /// The lowercase hex SHA-256 of a payload.
     static func digest(of payload: [UInt8]) -> String {
-        String(decoding: digestHex(of: payload), as: UTF8.self)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        appendDigestHex(of: payload, to: &hex)
+        return String(decoding: hex, as: UTF8.self)
     }
 
-    /// The same, as ASCII bytes.
-    static func digestHex(of payload: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
+    /// Appends the lowercase hex SHA-256 of a payload to `out`.
+    static func appendDigestHex(of payload: [UInt8], to out: inout [UInt8]) {
         for byte in SHA256.hash(data: payload) {
             out.append(hexDigit(byte >> 4))
             out.append(hexDigit(byte & 0x0F))
         }
-        return out
     }
 }

@@ -152,9 +152,11 @@ extension EventLeaf {
             causationId: object["causationId"]?.stringValue.flatMap { EventID($0) }, domain: domain,
             entityId: try text("entityId"), type: try text("type"), origin: try text("origin"),
             actor: try text("actor"), occurredAt: try time("occurredAt"), payload: [])
-        return bytes(
+        var leaf: [UInt8] = []
+        write(
             content: content, position: try number("position"), recordedAt: try time("recordedAt"),
             streamVersion: try number("streamVersion"),
-            payloadDigestHex: Array(payloadDigest(Array(envelope[payload])).utf8))
+            payloadDigestHex: Array(payloadDigest(Array(envelope[payload])).utf8), into: &leaf)
+        return leaf
     }
 }

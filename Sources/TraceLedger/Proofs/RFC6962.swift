@@ -12,18 +12,26 @@ public enum RFC6962 {
 
     public static func leafHash(_ leaf: some Sequence<UInt8>) -> Hash {
         var hasher = SHA256()
-        hasher.update(data: [0])
-        hasher.update(data: Array(leaf))
-        return Array(hasher.finalize())
+        withUnsafeBytes(of: UInt8(0)) { hasher.update(bufferPointer: $0) }
+        // Hashed where the bytes lie when they are contiguous (the appender's leaf, once per event), not copied.
+        if leaf.withContiguousStorageIfAvailable({ hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) })
+            == nil
+        {
+            hasher.update(data: Array(leaf))
+        }
+        return bytes(of: hasher.finalize())
     }
 
     public static func nodeHash(_ left: Hash, _ right: Hash) -> Hash {
         var hasher = SHA256()
-        hasher.update(data: [1])
+        withUnsafeBytes(of: UInt8(1)) { hasher.update(bufferPointer: $0) }
         hasher.update(data: left)
         hasher.update(data: right)
-        return Array(hasher.finalize())
+        return bytes(of: hasher.finalize())
     }
+
+    /// A digest's 32 bytes, copied at once (`Array(digest)` walks it as a sequence, byte by byte).
+    private static func bytes(of digest: SHA256.Digest) -> Hash { digest.withUnsafeBytes { Array($0) } }
 
     /// The root of the tree of no leaves.
     public static let emptyRoot: Hash = Array(SHA256.hash(data: [UInt8]()))

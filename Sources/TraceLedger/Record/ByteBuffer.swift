@@ -4,11 +4,27 @@ struct ByteWriter {
 
     init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
+    /// A writer into `buffer`'s storage, emptied: hand it back with `finish(into:)` (the appender writes each
+    /// event's body and record into buffers it keeps, not into new arrays).
+    init(reusing buffer: inout [UInt8]) {
+        swap(&bytes, &buffer)
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Moves what was written into `buffer`.
+    mutating func finish(into buffer: inout [UInt8]) { swap(&bytes, &buffer) }
+
     mutating func append(_ value: UInt64) { value.appendBigEndian(to: &bytes) }
 
     mutating func append(_ value: Int64) { append(UInt64(bitPattern: value)) }
 
     mutating func append(_ value: UInt32) { value.appendBigEndian(to: &bytes) }
+
+    /// An id's 16 bytes (`EventID.bytes`), written in place.
+    mutating func append(_ id: EventID) {
+        append(id.high)
+        append(id.low)
+    }
 
     mutating func appendVarint(_ value: Int) {
         var v = UInt64(value)

@@ -8,8 +8,16 @@ enum CanonicalBody {
     private static let hasCausation: UInt8 = 2
 
     static func encode(_ content: EventContent, streamVersion: UInt64) -> [UInt8] {
-        var writer = ByteWriter(capacity: 128 + content.payload.count)
-        writer.append(contentsOf: content.eventId.bytes)
+        var body: [UInt8] = []
+        encode(content, streamVersion: streamVersion, into: &body)
+        return body
+    }
+
+    /// The same into `body`, replacing what it held.
+    static func encode(_ content: EventContent, streamVersion: UInt64, into body: inout [UInt8]) {
+        var writer = ByteWriter(reusing: &body)
+        writer.bytes.reserveCapacity(128 + content.payload.count)
+        writer.append(content.eventId)
         writer.append(content.occurredAt.nanosecondsSinceEpoch)
         writer.append(streamVersion)
         var flags: UInt8 = 0
@@ -23,9 +31,9 @@ enum CanonicalBody {
         writer.appendString(content.actor)
         writer.appendString(content.traceId)
         if let correlationId = content.correlationId { writer.appendString(correlationId) }
-        if let causationId = content.causationId { writer.append(contentsOf: causationId.bytes) }
+        if let causationId = content.causationId { writer.append(causationId) }
         writer.append(contentsOf: content.payload)
-        return writer.bytes
+        writer.finish(into: &body)
     }
 
     /// The type and payload of a canonical body, read without making the rest of the event (what `verify`

@@ -25,14 +25,29 @@ final class RecordCodec {
         body: [UInt8], recordedAt: Timestamp, hash: ChainHash, dictionary: ZstdDictionary?,
         erased: Bool = false
     ) throws -> [UInt8] {
-        var writer = ByteWriter(capacity: RecordCodec.headerSize + 10 + body.count)
+        var record: [UInt8] = []
+        try encode(
+            body: body, recordedAt: recordedAt, hash: hash, dictionary: dictionary, erased: erased,
+            into: &record)
+        return record
+    }
+
+    /// The same into `record`, replacing what it held (the appender's buffer, reused from event to event).
+    func encode(
+        body: [UInt8], recordedAt: Timestamp, hash: ChainHash, dictionary: ZstdDictionary?,
+        erased: Bool = false,
+        into record: inout [UInt8]
+    ) throws {
+        var writer = ByteWriter(reusing: &record)
+        defer { writer.finish(into: &record) }
+        writer.bytes.reserveCapacity(RecordCodec.headerSize + 10 + body.count)
         writer.bytes.append(RecordCodec.formatVersion)
         let flagsIndex = writer.bytes.count
         let erasure = erased ? RecordCodec.erasedFlag : 0
         writer.bytes.append(RecordCodec.compressedFlag | erasure)
         writer.append(dictionary?.id ?? 0)
         writer.append(recordedAt.nanosecondsSinceEpoch)
-        writer.append(contentsOf: hash.bytes)
+        hash.withUnsafeBytes { writer.bytes.append(contentsOf: $0) }
         writer.appendVarint(body.count)
         let bodyStart = writer.bytes.count
         do {
@@ -48,7 +63,6 @@ final class RecordCodec {
             writer.bytes[flagsIndex] = erasure
             writer.bytes.replaceSubrange(2..<6, with: [0, 0, 0, 0])
         }
-        return writer.bytes
     }
 
     /// The header fields of a stored record (what is not the canonical body).
