@@ -103,19 +103,21 @@ extension LedgerSnapshot {
 
     /// Every position stored under `key` in a position index, in order.
     func positions(in index: PositionIndex, key: [UInt8]) throws -> [UInt64] {
-        let settled = try positions(in: databases.database(of: index), key: key)
-        guard index == .eventId else { return settled }
-        // The event-id index's log (`EventIdIndex`), through memory; a swept entry may be in both.
+        guard index == .eventId else { return try positions(in: databases.database(of: index), key: key) }
+        // The event-id index's log (`EventIdIndex`), through memory; a swept entry may be in both. The settled
+        // tree is read only when memory's filter of its keys may hold this one.
         let number = EventIdIndex.number(ofKey: key)
         let committedHead = try pendingEventIds?.committedHead ?? head().position
-        var found = try recentEventIds.positions(
-            of: number,
+        let recent = try recentEventIds.lookup(
+            number,
             from: EventIdIndex.logStart(in: transaction, databases: databases) ?? committedHead + 1,
-            through: committedHead
-        ) { first, last in
-            try EventIdIndex.readLog(from: first, through: last, in: transaction, databases: databases)
-        }
-        found += pendingEventIds?.positions(of: number) ?? []
+            through: committedHead,
+            read: { first, last in
+                try EventIdIndex.readLog(from: first, through: last, in: transaction, databases: databases)
+            },
+            readSettled: { try EventIdIndex.settledKeyFilter(in: transaction, databases: databases) })
+        let settled = recent.mayBeSettled ? try positions(in: databases.eventIds, key: key) : []
+        let found = recent.positions + (pendingEventIds?.positions(of: number) ?? [])
         guard !found.isEmpty else { return settled }
         return Array(Set(settled + found)).sorted()
     }

@@ -74,6 +74,22 @@ enum EventIdIndex {
         }
     }
 
+    /// A filter of every key in `event_ids` (`SettledKeyFilter`), with room for as many again (at least 65,536).
+    static func settledKeyFilter(in transaction: Transaction, databases: LedgerDatabases) throws
+        -> SettledKeyFilter
+    {
+        let entries = try transaction.statistics(of: databases.eventIds).entries
+        var filter = SettledKeyFilter(capacity: max(2 * entries, 65_536))
+        try transaction.withCursor(on: databases.eventIds) { cursor in
+            var entry = try cursor.first()
+            while let current = entry {
+                filter.add(UInt64(bigEndianBytes: current.key))
+                entry = try cursor.nextKey()
+            }
+        }
+        return filter
+    }
+
     /// The log's keys for positions `first...last`, which must all be there: the log is gapless from its start.
     static func readLog(
         from first: UInt64, through last: UInt64, in transaction: Transaction, databases: LedgerDatabases

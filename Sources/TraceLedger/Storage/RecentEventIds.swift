@@ -10,6 +10,12 @@ import Synchronization
 /// log, and then takes only positions at or below `H`: a newer snapshot may have put later ones here. Several
 /// processes may write one store, so nothing here is written except what a log said.
 ///
+/// Beside the log's entries it keeps a filter of the keys of every event below a position (`SettledKeyFilter`),
+/// so that a lookup need not read `event_ids` for a key the filter never saw: the filter is built once from
+/// `event_ids` in a snapshot (everything below that snapshot's log start) and grows with every log entry this
+/// cache reads after it, which are the only entries a sweep moves there. A filter that a gap in what this
+/// process read leaves behind is dropped and built again from `event_ids`.
+///
 /// Sendable: the state is guarded by a mutex, held for the whole of a lookup (its reads of the log included).
 final class RecentEventIds: Sendable {
     /// One entry of the log: an event-id key (the 8 bytes of `PositionIndex.eventId` as a big-endian number,
@@ -25,6 +31,14 @@ final class RecentEventIds: Sendable {
 
     /// Reads the log's keys for positions `first...last` from a snapshot, in position order.
     typealias LogReader = (_ first: UInt64, _ last: UInt64) throws -> [UInt64]
+    /// A filter of every key in `event_ids`, read from the same snapshot as the lookup's log.
+    typealias SettledKeyReader = () throws -> SettledKeyFilter
+
+    /// What memory knows of a key: its positions in the log, and whether `event_ids` may hold it below the log.
+    struct Lookup {
+        var positions: [UInt64]
+        var mayBeSettled: Bool
+    }
 
     private struct State {
         /// The position of `keys[0]`.
@@ -36,6 +50,11 @@ final class RecentEventIds: Sendable {
         var others: [UInt64: [UInt64]] = [:]
         /// The last generation sorted for a sweep (`EventIdIndex`): its first and last position, its entries.
         var generation: (first: UInt64, last: UInt64, entries: [Entry])?
+        /// The keys of every event below `filterHorizon`, or nil until built (`SettledKeyFilter`).
+        var filter: SettledKeyFilter?
+        var filterHorizon: UInt64 = 0
+        /// Set when `event_ids` could not be read to build the filter: lookups read the tree, as without it.
+        var filterUnavailable = false
 
         var high: UInt64 { low + UInt64(keys.count) - 1 }
 
@@ -82,12 +101,46 @@ final class RecentEventIds: Sendable {
                     keys.append(key)
                 }
             }
-            // What was settled a generation ago is in `event_ids` for every snapshot that still reads: let it go.
+            extendFilter()
+            // What was settled a generation ago is in `event_ids` for every snapshot that still reads: let it go
+            // (the filter has its keys).
             if start > low, start - low >= UInt64(settleAt) {
                 for offset in 0..<Int(start - low) { remove(keys[offset], at: low + UInt64(offset)) }
                 keys.removeFirst(Int(start - low))
                 low = start
             }
+        }
+
+        /// Adds the keys held from the filter's horizon on, or drops the filter when what is held starts above
+        /// the horizon (the positions between were settled while this process did not read the log).
+        mutating func extendFilter() {
+            guard filter != nil, !keys.isEmpty else { return }
+            guard filterHorizon >= low else {
+                filter = nil
+                return
+            }
+            guard filterHorizon <= high else { return }
+            for offset in Int(filterHorizon - low)..<keys.count { filter!.add(keys[offset]) }
+            filterHorizon = high + 1
+        }
+
+        /// Whether `event_ids` may hold `key` in a snapshot whose log starts at `start`, building the filter
+        /// from that snapshot when there is none.
+        mutating func mayBeSettled(_ key: UInt64, logStart start: UInt64, readSettled: SettledKeyReader)
+            -> Bool
+        {
+            if filter == nil, !filterUnavailable {
+                do {
+                    // `event_ids` holds every position below `start`, and what is held covers from there on.
+                    filter = try readSettled()
+                    filterHorizon = start
+                    extendFilter()
+                } catch {
+                    filterUnavailable = true
+                }
+            }
+            guard let filter, filterHorizon >= start else { return true }
+            return filter.mayContain(key)
         }
     }
 
@@ -97,16 +150,21 @@ final class RecentEventIds: Sendable {
     init(settleAt: Int = EventIdIndex.settleAt) { self.settleAt = settleAt }
 
     /// The positions of `key` in the log from `start` (the log's first position in the reader's snapshot)
-    /// through `last` (its committed head), in no particular order.
-    func positions(of key: UInt64, from start: UInt64, through last: UInt64, read: LogReader) throws
-        -> [UInt64]
-    {
+    /// through `last` (its committed head), in no particular order, and whether `event_ids` may hold it too.
+    func lookup(
+        _ key: UInt64, from start: UInt64, through last: UInt64, read: LogReader,
+        readSettled: SettledKeyReader
+    ) throws -> Lookup {
         try state.withLock { state in
             try state.cover(from: start, through: last, settleAt: settleAt, read: read)
-            guard let position = state.first[key] else { return [] }
-            var found = position <= last ? [position] : []
-            for other in state.others[key] ?? [] where other <= last { found.append(other) }
-            return found
+            var found: [UInt64] = []
+            if let position = state.first[key] {
+                if position <= last { found.append(position) }
+                for other in state.others[key] ?? [] where other <= last { found.append(other) }
+            }
+            return Lookup(
+                positions: found,
+                mayBeSettled: state.mayBeSettled(key, logStart: start, readSettled: readSettled))
         }
     }
 
