@@ -229,9 +229,7 @@ final class BatchAppender {
                 continue
             }
             let eventIdKey = PositionIndex.key(ofEvent: eventId)
-            if let existing = try existingOutcome(
-                for: batch[index].content, eventIdKey: eventIdKey, batchIndex: index)
-            {
+            if let existing = try existingOutcome(of: batch, at: index, eventIdKey: eventIdKey) {
                 plans.append(.duplicate(existing))
                 continue
             }
@@ -256,31 +254,32 @@ final class BatchAppender {
         return plans
     }
 
-    /// The original outcome when the event id is already in the ledger with identical content.
-    private func existingOutcome(for content: EventContent, eventIdKey: [UInt8], batchIndex: Int) throws
+    /// The original outcome when the id of the event at `index` is already in the ledger with identical
+    /// content. The batch and index are passed, not the event's content: passing `batch[index].content` made a
+    /// copy of it (a retain and a release of each of its strings) for every event checked, most of them new.
+    private func existingOutcome(of batch: [ProposedEvent], at index: Int, eventIdKey: [UInt8]) throws
         -> AppendOutcome?
     {
-        guard let position = try snapshot.position(ofEvent: content.eventId, key: eventIdKey) else {
-            return nil
-        }
+        let eventId = batch[index].content.eventId
+        guard let position = try snapshot.position(ofEvent: eventId, key: eventIdKey) else { return nil }
         guard let stored = try snapshot.event(at: position) else {
             throw LedgerError(
-                .corrupted, "event id \(content.eventId) points at position \(position), which is missing")
+                .corrupted, "event id \(eventId) points at position \(position), which is missing")
         }
         // An event sent without a trace was given its order's at its first append; the same event again
         // carries none.
-        var sent = content
+        var sent = batch[index].content
         if sent.traceId.isEmpty { sent.traceId = stored.traceId }
         guard stored.content == sent else {
             throw LedgerError(
                 .conflict,
-                "event id \(content.eventId) already exists at position \(position) with different "
+                "event id \(eventId) already exists at position \(position) with different "
                     + "content; an event id names one event for ever: use a new id for a new event",
-                batchIndex: batchIndex, field: "eventId", rule: "idempotency")
+                batchIndex: index, field: "eventId", rule: "idempotency")
         }
         return AppendOutcome(
-            eventId: content.eventId, position: position, streamVersion: stored.streamVersion,
-            isDuplicate: true, hash: stored.hash)
+            eventId: eventId, position: position, streamVersion: stored.streamVersion, isDuplicate: true,
+            hash: stored.hash)
     }
 
     private func write(
