@@ -19,8 +19,8 @@ struct ReadPhases: AsyncParsableCommand {
         case rebuild
         /// Appends the store has not seen (`rebuildAppends` events per run), so it grows by that much per run.
         case rebuildAppends = "rebuild-appends"
-        /// Appends `--append-events` new events at batch 1000, as the full run's bulk load does (for profiling
-        /// the writer: `perf report --comm traceledger-wri`); the store grows by that much per run.
+        /// Appends `--append-events` new events at batch 1000, as the full run's bulk load does, for profiling the
+        /// writer (`perf record -g`, then `perf report --tid` of the busiest thread); the store grows by that much.
         case append
     }
 
@@ -61,17 +61,19 @@ struct ReadPhases: AsyncParsableCommand {
                 case .rebuildAppends:
                     try await appendsBesideRebuild(ledger)
                     continue
-                case .append: rate = try await appendInBatches(ledger)
+                case .append:
+                    try await appendInBatches(ledger)
+                    continue
                 }
                 print("\(phase.rawValue): \(Int(rate)) events/s (\(String(format: "%.2f", events / rate)) s)")
             }
         }
     }
 
-    /// Appends new workload events at batch 1000, one batch after the other, and returns the rate inside
-    /// `append` (decoding is not timed). Prints the CPU time of the thread that spent the most during the
-    /// appends, the writer's, per event: less noisy than the rate on a shared machine, for an A/B of its code.
-    private func appendInBatches(_ ledger: Ledger) async throws -> Double {
+    /// Appends new workload events at batch 1000, one batch after the other, and prints the rate inside
+    /// `append` (decoding is not timed) and the CPU time of the thread that spent the most during the appends,
+    /// the writer's, per event: less noisy than the rate on a shared machine, for an A/B of its code.
+    private func appendInBatches(_ ledger: Ledger) async throws {
         let head = try ledger.head().position
         let lines = WorkloadGenerator.lines(seed: 9_000_000 + head, count: appendEvents)
         let decoder = EventDecoder()
@@ -86,9 +88,9 @@ struct ReadPhases: AsyncParsableCommand {
         }
         let busiest = ThreadTimes.read().map { $0.value - (before[$0.key] ?? 0) }.max() ?? 0
         print(
-            "append: busiest thread \(String(format: "%.2f", busiest * 1e6 / Double(events.count))) µs CPU/event"
+            "append: \(Int(Double(events.count) / seconds)) events/s (\(String(format: "%.2f", seconds)) s), "
+                + "busiest thread \(String(format: "%.2f", busiest * 1e6 / Double(events.count))) µs CPU/event"
         )
-        return Double(events.count) / seconds
     }
 
     /// 8 appenders alone, then during a rebuild, as the full run measures them, on new workload events.

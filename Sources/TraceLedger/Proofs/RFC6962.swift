@@ -10,15 +10,11 @@ public enum RFC6962 {
     /// A SHA-256 digest: 32 bytes.
     public typealias Hash = [UInt8]
 
-    public static func leafHash(_ leaf: some Sequence<UInt8>) -> Hash {
+    public static func leafHash(_ leaf: [UInt8]) -> Hash {
         var hasher = SHA256()
         withUnsafeBytes(of: UInt8(0)) { hasher.update(bufferPointer: $0) }
-        // Hashed where the bytes lie when they are contiguous (the appender's leaf, once per event), not copied.
-        if leaf.withContiguousStorageIfAvailable({ hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) })
-            == nil
-        {
-            hasher.update(data: Array(leaf))
-        }
+        // Hashed where the bytes lie (the appender's leaf, once per event), not copied into a new array.
+        hasher.update(data: leaf)
         return bytes(of: hasher.finalize())
     }
 

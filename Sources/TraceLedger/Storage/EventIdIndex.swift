@@ -74,12 +74,13 @@ enum EventIdIndex {
         }
     }
 
-    /// A filter of every key in `event_ids` (`SettledKeyFilter`), with room for as many again (at least 65,536).
+    /// A filter of every key in `event_ids` (`SettledKeyFilter`), with room for as many again, and at least for a
+    /// generation.
     static func settledKeyFilter(in transaction: Transaction, databases: LedgerDatabases) throws
         -> SettledKeyFilter
     {
         let entries = try transaction.statistics(of: databases.eventIds).entries
-        var filter = SettledKeyFilter(capacity: max(2 * entries, 65_536))
+        var filter = SettledKeyFilter(capacity: max(2 * entries, settleAt))
         try transaction.withCursor(on: databases.eventIds) { cursor in
             var entry = try cursor.first()
             while let current = entry {
