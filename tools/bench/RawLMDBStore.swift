@@ -76,7 +76,7 @@ final class RawLMDBStore: BenchStore {
                 }
                 nextPosition += 1
             }
-            try settleEventIds(in: transaction, committedHead: committedHead, limit: batch.count + 4_096)
+            try settleEventIds(in: transaction, committedHead: committedHead, limit: batch.count + Self.slice)
         }
     }
 
@@ -90,12 +90,17 @@ final class RawLMDBStore: BenchStore {
     private var generation: [(key: UInt64, position: UInt64)] = []
     private var moved = 0
 
-    /// TraceLedger's `EventIdIndex.settle`, at the same sizes: once the log holds 65,536 entries up to the
-    /// committed head, they are sorted by key and moved into `event_ids`, the commit's own number of entries and
-    /// 4,096 more each commit; the commit that moves the last deletes them from the log.
+    /// TraceLedger's `EventIdIndex.settleAt` and `slice`, repeated here because the floor must not go through
+    /// the engine.
+    private static let generationSize = 131_072
+    private static let slice = generationSize / 16
+
+    /// TraceLedger's `EventIdIndex.settle`, at the same sizes: once the log holds a generation of entries up to
+    /// the committed head, they are sorted by key and moved into `event_ids`, the commit's own number of entries
+    /// and a slice more each commit; the commit that moves the last deletes them from the log.
     private func settleEventIds(in transaction: Transaction, committedHead: UInt64, limit: Int) throws {
         if generation.isEmpty {
-            guard committedHead >= logStart, committedHead - logStart + 1 >= 65_536 else { return }
+            guard committedHead >= logStart, committedHead - logStart + 1 >= Self.generationSize else { return }
             generation = unsettled.filter { $0.value <= committedHead }.map { ($0.key, $0.value) }.sorted {
                 $0.key < $1.key
             }

@@ -22,12 +22,13 @@ import LMDBKit
 /// `verify` digests `event_ids` with the log's entries not yet moved, and `repair-indexes` rebuilds the index
 /// into `event_ids` alone with an empty log.
 enum EventIdIndex {
-    /// How many entries of the log make a generation: 65,536, or `TRACELEDGER_EVENT_IDS_SETTLE_AT` (tests sweep
-    /// every few hundred events with it).
+    /// How many entries of the log make a generation: 131,072, or `TRACELEDGER_EVENT_IDS_SETTLE_AT` (tests sweep
+    /// every few hundred events with it). At 4M events a sweep rewrites most leaves of `event_ids`, so a larger
+    /// generation saves pages (docs/performance.md, "The writer's CPU, profiled"); memory holds up to two.
     static let settleAt: Int = {
         guard let text = ProcessInfo.processInfo.environment["TRACELEDGER_EVENT_IDS_SETTLE_AT"],
             let value = Int(text), value >= 1
-        else { return 65_536 }
+        else { return 131_072 }
         return value
     }()
 
