@@ -97,6 +97,31 @@ import TraceLedgerTesting
         }
         #expect(try Ledger.open(at: store.path).verify().brokenPosition == 10)
     }
+
+    /// The hashes are checked on a second thread behind the walk (`ChainHashingLane`): an altered record is
+    /// still named before a later one the walk finds missing, in another batch, and before its own later fault.
+    @Test func theFirstFaultIsNamedWhateverFindsIt() async throws {
+        let store = try await Self.filledStore(events: 2_600)
+        try Self.alter(store.path, position: 5) { $0[$0.count - 3] ^= 0x01 }  // its hash no longer matches
+        let environment = try Environment(path: store.path)
+        try environment.write { transaction in
+            let events = try environment.openDatabase(named: "events", in: transaction)
+            try transaction.delete(
+                in: events, key: withUnsafeBytes(of: UInt64(2_100).bigEndian) { Array($0) })
+        }
+        #expect(try Ledger.open(at: store.path).verify().brokenPosition == 5)
+
+        // At one position, a record whose hash and time are both wrong is reported for its hash, as before.
+        let other = try await Self.filledStore(events: 2_600)
+        // recordedAt's top byte zeroed: decades before the record before it, and covered by the hash.
+        try Self.alter(other.path, position: 1_500) { $0[6] = 0 }
+        guard case .broken(let position, let reason) = try Ledger.open(at: other.path).verify() else {
+            Issue.record("two faults went unnoticed")
+            return
+        }
+        #expect(position == 1_500)
+        #expect(reason.contains("does not match its hash"), "\(reason)")
+    }
 }
 
 extension VerificationResult {

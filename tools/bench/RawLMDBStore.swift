@@ -100,7 +100,9 @@ final class RawLMDBStore: BenchStore {
     /// and a slice more each commit; the commit that moves the last deletes them from the log.
     private func settleEventIds(in transaction: Transaction, committedHead: UInt64, limit: Int) throws {
         if generation.isEmpty {
-            guard committedHead >= logStart, committedHead - logStart + 1 >= Self.generationSize else { return }
+            guard committedHead >= logStart, committedHead - logStart + 1 >= Self.generationSize else {
+                return
+            }
             generation = unsettled.filter { $0.value <= committedHead }.map { ($0.key, $0.value) }.sorted {
                 $0.key < $1.key
             }

@@ -25,11 +25,12 @@ extension Ledger {
             // A segment that ends before the head is checked record by record; the head is checked only when
             // the walk reaches it.
             let segmentEnd = last.flatMap { $0 < head.position ? $0 : nil }
-            var previous = ChainHash.genesis
             var expected: UInt64 = 1
             var lastRecordedAt = Timestamp(nanosecondsSinceEpoch: Int64.min)
             var erasedSeen: [UInt64] = []
             var erasedNamed: Set<UInt64> = []
+            // The hashes are recomputed on a second core while this walk reads the records after them.
+            let hashing = ChainHashingLane()
             let broken: VerificationResult? = try snapshot.transaction.withCursor(on: databases.events) {
                 cursor in
                 var entry = try cursor.first()
@@ -48,21 +49,17 @@ extension Ledger {
                                 : "a record is out of order")
                     }
                     let decoded: RecordCodec.Header
-                    let recomputed: ChainHash
                     var malformed: LedgerError?
                     do {
-                        (decoded, recomputed) = try snapshot.codec.withDecoded(
+                        decoded = try snapshot.codec.withDecoded(
                             current.value, dictionary: { try dictionaries.dictionary($0, in: snapshot) }
                         ) { header, body in
                             // An erased record's bytes are gone, so its hash cannot be recomputed: the chain goes
                             // on from the hash it kept, the Merkle leaf (which holds the payload's digest) still
                             // proves it, and an erasure event later in the chain must name it.
-                            let recomputed =
-                                header.erased
-                                ? header.hash
-                                : ChainHasher.hash(
-                                    previous: previous, position: position, recordedAt: header.recordedAt,
-                                    body: body)
+                            hashing.add(
+                                position: position, recordedAt: header.recordedAt, storedHash: header.hash,
+                                erased: header.erased, body: body)
                             // Every body's structure is checked, an erased one's too: its hash vouches for
                             // nothing, so this is the only check of its bytes.
                             do throws(LedgerError) {
@@ -73,20 +70,15 @@ extension Ledger {
                             } catch {
                                 malformed = error
                             }
-                            return (header, recomputed)
+                            return header
                         }
                     } catch let error as LedgerError {
                         return .broken(
                             position: position, reason: "the record cannot be read: \(error.message)")
                     }
                     if decoded.erased { erasedSeen.append(position) }
-                    guard recomputed == decoded.hash else {
-                        return .broken(
-                            position: position,
-                            reason:
-                                "the record does not match its hash: it was altered, or an earlier record was"
-                        )
-                    }
+                    // (A record whose hash does not match is reported before its time or its structure: the
+                    // lane has it, and `finish()` below comes first.)
                     guard decoded.recordedAt > lastRecordedAt else {
                         return .broken(position: position, reason: "recordedAt does not increase")
                     }
@@ -96,12 +88,21 @@ extension Ledger {
                             reason: "the record's content is malformed: \(malformed.message)")
                     }
                     lastRecordedAt = decoded.recordedAt
-                    previous = recomputed
                     if position % 10_000 == 0 { progress?(position, head.position) }
+                    if position % UInt64(ChainHashingLane.recordsPerBatch) == 0, hashing.foundMismatch {
+                        break
+                    }
                     expected += 1
                     entry = try cursor.next()
                 }
                 return nil
+            }
+            // Every record the walk handed over is hashed before anything the walk found after it is reported.
+            let (mismatch, previous) = hashing.finish()
+            if let mismatch {
+                return .broken(
+                    position: mismatch,
+                    reason: "the record does not match its hash: it was altered, or an earlier record was")
             }
             if let broken { return broken }
             // (A segment may end before the erasure event: only a walk to the head can tell.)
