@@ -14,7 +14,7 @@ import TraceLedgerTesting
     ) async throws -> [(id: UInt64, data: String)] {
         var request = HTTPClientRequest(url: server.base + path)
         if let lastEventID { request.headers.add(name: "Last-Event-ID", value: String(lastEventID)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        let response = try await HTTPClient.shared.execute(request, timeout: ServerHarness.requestTimeout)
         #expect(response.headers["Content-Type"].first == "text/event-stream")
         var buffer = ""
         var events: [(UInt64, String)] = []
@@ -65,7 +65,7 @@ import TraceLedgerTesting
         // An idle stream sends heartbeat comments.
         var request = HTTPClientRequest(url: server.base + "/v1/events/live")
         request.headers.add(name: "Accept", value: "text/event-stream")
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        let response = try await HTTPClient.shared.execute(request, timeout: ServerHarness.requestTimeout)
         var text = ""
         for try await chunk in response.body {
             text += String(buffer: chunk)

@@ -13,6 +13,13 @@ final class ServerHarness: Sendable {
     let store: TemporaryStore
     let server: LocalServer
 
+    /// How long a test's request waits for its answer. Far above what a request takes (about a millisecond), because
+    /// the whole suite runs at once on two cores, and the CLI tests wait for their child processes synchronously
+    /// (`CommandRunner.run`), each holding one of the two threads of Swift's cooperative pool meanwhile: a full
+    /// local run had 24 requests of these tests time out together after 120 s, though each of their suites passes
+    /// in about a second alone. A server that hangs still fails its test, after this long.
+    static let requestTimeout: TimeAmount = .seconds(600)
+
     var ledger: Ledger { store.ledger }
     var port: Int { server.port }
     var base: String { server.base }
@@ -52,7 +59,7 @@ final class ServerHarness: Sendable {
             }
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        let response = try await HTTPClient.shared.execute(request, timeout: Self.requestTimeout)
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return Answer(
             status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
