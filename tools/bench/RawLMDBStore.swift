@@ -90,10 +90,10 @@ final class RawLMDBStore: BenchStore {
     private var generation: [(key: UInt64, position: UInt64)] = []
     private var moved = 0
 
-    /// TraceLedger's `EventIdIndex.settleAt` and `slice`, repeated here because the floor must not go through
-    /// the engine.
-    private static let generationSize = 131_072
-    private static let slice = generationSize / 16
+    /// TraceLedger's generation and slice (read from it: a constant, not a path through the engine), so that a
+    /// change of either, or `TRACELEDGER_EVENT_IDS_SETTLE_AT`, moves the floor with it.
+    private static let generationSize = Ledger.eventIdSweep.generation
+    private static let slice = Ledger.eventIdSweep.slice
 
     /// TraceLedger's `EventIdIndex.settle`, at the same sizes: once the log holds a generation of entries up to
     /// the committed head, they are sorted by key and moved into `event_ids`, the commit's own number of entries

@@ -9,7 +9,7 @@ import Synchronization
 /// meet in position order: the walk hands over the records before the one it stops at (and that one too when
 /// its hash is checked first, as it is for recordedAt and the body), then `finish()` gives the first record
 /// whose hash did not match among them. At most `batchesInFlight` batches wait for the lane, so its memory is
-/// bounded, and the walk stops early once the lane has found a mismatch.
+/// bounded, and the walk stops early once the lane has found a mismatch (`foundMismatch`).
 ///
 /// Not Sendable: one walk owns it; the batches cross to the lane's queue as values.
 final class ChainHashingLane {
@@ -35,7 +35,7 @@ final class ChainHashingLane {
         var mismatch: UInt64?
     }
 
-    static let recordsPerBatch = 1_024
+    private static let recordsPerBatch = 1_024
     private static let batchesInFlight = 2
 
     private let queue = DispatchQueue(label: "traceledger.verify.chain")
@@ -47,8 +47,9 @@ final class ChainHashingLane {
 
     init() { batch.bodies.reserveCapacity(Self.recordsPerBatch * 512) }
 
-    /// Whether the lane has found a record whose hash does not match (the walk may stop reading).
-    var foundMismatch: Bool { shared.progress.withLock { $0.mismatch != nil } }
+    /// Whether the lane had found a record whose hash does not match when the last batch was handed over (the
+    /// walk may stop reading); cheap enough to ask after every record.
+    private(set) var foundMismatch = false
 
     /// Hands over the record at `position` (the one after the last handed over).
     func add(
@@ -77,6 +78,7 @@ final class ChainHashingLane {
         batch.records.removeAll(keepingCapacity: true)
         batch.bodies.removeAll(keepingCapacity: true)
         slots.wait()
+        foundMismatch = shared.progress.withLock { $0.mismatch != nil }
         queue.async { [shared, slots] in
             defer { slots.signal() }
             var state = shared.progress.withLock { $0 }

@@ -89,9 +89,7 @@ extension Ledger {
                     }
                     lastRecordedAt = decoded.recordedAt
                     if position % 10_000 == 0 { progress?(position, head.position) }
-                    if position % UInt64(ChainHashingLane.recordsPerBatch) == 0, hashing.foundMismatch {
-                        break
-                    }
+                    if hashing.foundMismatch { break }
                     expected += 1
                     entry = try cursor.next()
                 }

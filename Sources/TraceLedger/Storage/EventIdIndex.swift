@@ -21,6 +21,15 @@ import LMDBKit
 ///
 /// `verify` digests `event_ids` with the log's entries not yet moved, and `repair-indexes` rebuilds the index
 /// into `event_ids` alone with an empty log.
+extension Ledger {
+    /// How many new event ids make a generation of the event-id index, sorted and swept into `event_ids`
+    /// together (`EventIdIndex.settleAt`), and how many more of them a transaction that appends moves: what the
+    /// benchmark's raw LMDB floor reads, so that it sweeps at TraceLedger's sizes whatever they are.
+    public static var eventIdSweep: (generation: Int, slice: Int) {
+        (EventIdIndex.settleAt, EventIdIndex.slice)
+    }
+}
+
 enum EventIdIndex {
     /// How many entries of the log make a generation: 131,072, or `TRACELEDGER_EVENT_IDS_SETTLE_AT` (tests sweep
     /// every few hundred events with it). At 4M events a sweep rewrites most leaves of `event_ids`, so a larger
