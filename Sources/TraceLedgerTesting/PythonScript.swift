@@ -8,15 +8,6 @@ public enum PythonScript {
     public static func run(_ script: String, _ arguments: [String] = []) throws -> (
         status: Int32, output: String
     ) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, said)
+        try ChildProcess.run("/usr/bin/env", ["python3", "-c", script] + arguments)
     }
 }

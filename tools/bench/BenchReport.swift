@@ -41,7 +41,7 @@ enum BenchReport {
             Swift.print(
                 "\nconsistency: "
                     + (results.consistent
-                        ? "all stores hold the same events (counts, sampled traces and histories agree)"
+                        ? "all stores hold the same events (counts, full scans, sampled traces and histories agree)"
                         : "**the stores DISAGREE**"))
         }
     }

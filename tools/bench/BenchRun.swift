@@ -227,7 +227,7 @@ struct BenchRun: AsyncParsableCommand {
             log(
                 "lookups of \(samples.traces.count) traces and \(samples.streams.count) streams, full scan: \(store.name)"
             )
-            let answer = try StorePhases.lookups(samples, in: store)
+            var answer = try StorePhases.lookups(samples, in: store)
             results.stores[store.name, default: StoreFigures()].traceLookupP50Microseconds =
                 answer.traceLatencies.p50
             results.stores[store.name]!.traceLookupP99Microseconds = answer.traceLatencies.p99
@@ -235,12 +235,13 @@ struct BenchRun: AsyncParsableCommand {
             results.stores[store.name]!.historyLookupP99Microseconds = answer.streamLatencies.p99
             let scan = try StorePhases.scan(store)
             results.stores[store.name]!.scanEventsPerSecond = scan.eventsPerSecond
+            answer.scan = scan.digest
             counts[store.name] = try store.count()
-            if scan.count != counts[store.name] {
+            if scan.digest.events != counts[store.name] {
                 log(
-                    "DISAGREEMENT: \(store.name) scanned \(scan.count) events but counts \(counts[store.name]!)"
+                    "DISAGREEMENT: \(store.name) scanned \(scan.digest.events) events but counts \(counts[store.name]!)"
                 )
-                counts[store.name + " (scan)"] = scan.count
+                counts[store.name + " (scan)"] = scan.digest.events
             }
             answers[store.name] = answer
         }

@@ -16,8 +16,8 @@ protocol BenchStore: AnyObject {
     func eventIds(forTrace traceId: String) throws -> [EventID]
     /// The event ids of one entity's history, in log order, after decoding every event of it.
     func eventIds(forStream stream: StreamKey) throws -> [EventID]
-    /// Reads and decodes every event in log order; returns how many there were.
-    func scanAll() throws -> Int
+    /// Reads and decodes every event in log order, adding each to the digest it returns.
+    func scanAll() throws -> ScanDigest
     /// How many events the store holds.
     func count() throws -> Int
     /// Bytes the store takes on disk (every file of it, after a checkpoint where the store has one).

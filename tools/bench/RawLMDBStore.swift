@@ -157,17 +157,16 @@ final class RawLMDBStore: BenchStore {
         }
     }
 
-    func scanAll() throws -> Int {
+    func scanAll() throws -> ScanDigest {
         try environment.read { transaction in
             try transaction.withCursor(on: events) { cursor in
-                var count = 0
+                var digest = ScanDigest()
                 var entry = try cursor.first()
                 while let current = entry {
-                    let event = RawRecord.decode(current.value, position: position(current.key))
-                    if event.position > 0 { count += 1 }
+                    digest.add(RawRecord.decode(current.value, position: position(current.key)))
                     entry = try cursor.next()
                 }
-                return count
+                return digest
             }
         }
     }

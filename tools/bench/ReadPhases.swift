@@ -22,6 +22,9 @@ struct ReadPhases: AsyncParsableCommand {
         /// Appends `--append-events` new events at batch 1000, as the full run's bulk load does, for profiling the
         /// writer (`perf record -g`, then `perf report --tid` of the busiest thread); the store grows by that much.
         case append
+        /// Trace and stream lookups, in this store and, with `--raw-store`, in the raw LMDB floor
+        /// (`LookupPhase`).
+        case lookups
     }
 
     /// Appends per run of `rebuild-appends`: 8 appenders of 2,000 events alone, then as many during a rebuild.
@@ -31,18 +34,23 @@ struct ReadPhases: AsyncParsableCommand {
     var store: String
     @Option(
         help:
-            "Run only this phase: scan, verify, verify-all, rebuild, rebuild-appends or append (both append)."
+            "Run only this phase: scan, verify, verify-all, rebuild, rebuild-appends, append (both append) or lookups."
     )
     var only: Phase?
     @Option(help: "How many times to run each phase.") var `repeat` = 1
     @Option(help: "Events per run of `append` (new to the store, in batches of 1,000).")
     var appendEvents = 200_000
+    @Option(help: "For `lookups`: a raw LMDB store of the same events, loaded from --workload if it is new.")
+    var rawStore: String?
+    @Option(help: "For `lookups` with a new --raw-store: the NDJSON file the store was imported from.")
+    var workload: String?
 
     func run() async throws {
         var logger = Logger(label: "ledger-bench")
         logger.logLevel = .warning
         let ledger = try Ledger.open(at: store, logger: logger)
         let events = Double(try ledger.head().position)
+        var lookups: (stores: [any BenchStore], samples: LookupSamples)?
         for phase in only.map({ [$0] }) ?? Phase.allCases {
             for _ in 0..<self.repeat {
                 let rate: Double
@@ -63,6 +71,16 @@ struct ReadPhases: AsyncParsableCommand {
                     continue
                 case .append:
                     try await appendInBatches(ledger)
+                    continue
+                case .lookups:
+                    if lookups == nil {
+                        lookups = (
+                            try await LookupPhase.stores(
+                                ledger: ledger, rawPath: rawStore, workload: workload),
+                            try LookupPhase.sample(ledger)
+                        )
+                    }
+                    try LookupPhase.measure(lookups!.stores, samples: lookups!.samples)
                     continue
                 }
                 print("\(phase.rawValue): \(Int(rate)) events/s (\(String(format: "%.2f", events / rate)) s)")

@@ -76,13 +76,11 @@ final class SQLiteStore: BenchStore {
         return try rows(of: byStream).map(\.eventId)
     }
 
-    func scanAll() throws -> Int {
+    func scanAll() throws -> ScanDigest {
         let all = try connection.prepare("SELECT \(Self.columns) FROM events ORDER BY position")
-        var count = 0
-        while try all.step() {
-            if decoded(all).position > 0 { count += 1 }
-        }
-        return count
+        var digest = ScanDigest()
+        while try all.step() { digest.add(decoded(all)) }
+        return digest
     }
 
     func count() throws -> Int {

@@ -78,6 +78,8 @@ enum StorePhases {
         var streams: [[EventID]] = []
         var traceLatencies = LatencySample()
         var streamLatencies = LatencySample()
+        /// What the full scan read (`ScanDigest`), when the store was scanned.
+        var scan: ScanDigest?
     }
 
     /// Looks up every sampled trace and stream (whole, decoded), timing each.
@@ -100,12 +102,12 @@ enum StorePhases {
         return answers
     }
 
-    /// Scans the whole store, decoding every event; returns the count and the rate.
-    static func scan(_ store: any BenchStore) throws -> (count: Int, eventsPerSecond: Double) {
+    /// Scans the whole store, decoding every event; returns what it read and the rate.
+    static func scan(_ store: any BenchStore) throws -> (digest: ScanDigest, eventsPerSecond: Double) {
         let started = monotonicNanoseconds()
-        let count = try store.scanAll()
+        let digest = try store.scanAll()
         let seconds = Double(monotonicNanoseconds() - started) / 1e9
-        return (count, Double(count) / seconds)
+        return (digest, Double(digest.events) / seconds)
     }
 
     /// Checks that every store answered the same; returns a description of each disagreement.
@@ -116,6 +118,11 @@ enum StorePhases {
         if Set(counts.values).count > 1 { problems.append("event counts differ: \(counts)") }
         guard let reference = answers["TraceLedger"] else { return ["TraceLedger gave no answers"] }
         for (name, other) in answers where name != "TraceLedger" {
+            if other.scan != reference.scan {
+                problems.append(
+                    "full scan: TraceLedger read \(reference.scan.map(String.init(describing:)) ?? "nothing"), \(name) "
+                        + (other.scan.map(String.init(describing:)) ?? "nothing"))
+            }
             for (index, trace) in samples.traces.enumerated()
             where other.traces[index] != reference.traces[index] {
                 problems.append(

@@ -15,6 +15,12 @@ final class TraceLedgerStore: BenchStore {
         ledger = try Ledger.create(at: path, logger: logger)
     }
 
+    /// A store already open (`ledger-bench reads`).
+    init(opened ledger: Ledger) {
+        path = ledger.path
+        self.ledger = ledger
+    }
+
     func append(_ batch: [ProposedEvent]) async throws { _ = try await ledger.append(batch) }
 
     func eventIds(forTrace traceId: String) throws -> [EventID] {
@@ -25,13 +31,13 @@ final class TraceLedgerStore: BenchStore {
         try ledger.history(of: stream).map(\.content.eventId)
     }
 
-    func scanAll() throws -> Int {
-        var count = 0
-        try ledger.forEachEvent(matching: EventQuery()) { _ in
-            count += 1
+    func scanAll() throws -> ScanDigest {
+        var digest = ScanDigest()
+        try ledger.forEachEvent(matching: EventQuery()) { event in
+            digest.add(event)
             return true
         }
-        return count
+        return digest
     }
 
     func count() throws -> Int { Int(try ledger.head().position) }
