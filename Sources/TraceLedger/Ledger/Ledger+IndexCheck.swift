@@ -107,6 +107,9 @@ extension Ledger {
                         ?? "it holds \(found.count) entries for \(expected.through) events"
                 } catch let error as LMDBError {
                     damage[name] = "its pages are damaged and cannot be read (\(error))"
+                } catch let error as LedgerError where error.kind == .corrupted {
+                    // Readable pages holding what no append writes (the event-id log's entries are read whole).
+                    damage[name] = error.message
                 }
             }
         }

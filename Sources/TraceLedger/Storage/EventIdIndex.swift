@@ -192,7 +192,10 @@ enum EventIdIndex {
             while let current = entry {
                 guard current.value.count == 8 else {
                     throw LedgerError(
-                        .corrupted, "the event-id log holds a value of \(current.value.count) bytes")
+                        .corrupted,
+                        "the event-id log is damaged: the entry of position \(try LedgerSnapshot.position(ofKey: current.key)) "
+                            + "holds \(current.value.count) bytes, not an 8-byte key; run `traceledger repair-indexes`"
+                    )
                 }
                 entries.append(
                     RecentEventIds.Entry(
