@@ -11,7 +11,7 @@ enum LookupPhase {
     /// The stores to look up in: TraceLedger's, and the raw LMDB floor's at `rawPath`, loaded from `workload` (the
     /// NDJSON file the store was imported from) the first time.
     static func stores(ledger: Ledger, rawPath: String?, workload: String?) async throws -> [any BenchStore] {
-        var stores: [any BenchStore] = [try TraceLedgerStore(opened: ledger)]
+        var stores: [any BenchStore] = [TraceLedgerStore(opened: ledger)]
         guard let rawPath else { return stores }
         let raw = try RawLMDBStore(path: rawPath)
         if try raw.count() == 0 {

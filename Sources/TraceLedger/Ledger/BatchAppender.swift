@@ -30,6 +30,15 @@ final class BatchAppender {
     private var settled = 0
     /// The event ids this transaction wrote, which its snapshot's lookups read beside memory's.
     private let pendingEventIds: PendingEventIds
+    /// Makes the records of a large batch on a second thread (`RecordCompressionLane`), the writer's.
+    private let recordLane: RecordCompressionLane
+    /// Whether the batch being written hands its records to `recordLane` instead of making them here.
+    private var recordsOnLane = false
+    /// New events in a batch from which its records are made on the lane: below it, handing over costs more
+    /// than it saves (the lane's queue wakes per chunk).
+    static let eventsForRecordLane = 256
+    /// Records the lane holds at most before the appender writes them, so a large batch's memory stays bounded.
+    static let recordsOnLaneAtMost = 4_096
 
     init(in writeTransaction: LedgerWriteTransaction) throws {
         self.writeTransaction = writeTransaction
@@ -42,6 +51,7 @@ final class BatchAppender {
         replicaOrigin = try Replica.origin(in: snapshot)
         pendingEventIds = PendingEventIds(committedHead: head.position)
         snapshot.pendingEventIds = pendingEventIds
+        recordLane = writeTransaction.recordLane
     }
 
     /// What the check phase decided for one event.
@@ -68,6 +78,26 @@ final class BatchAppender {
         var outcomes: [AppendOutcome] = []
         outcomes.reserveCapacity(batch.count)
         let now = Timestamp.now()
+        recordsOnLane =
+            plans.count {
+                if case .new = $0 { true } else { false }
+            } >= Self.eventsForRecordLane
+        defer { recordsOnLane = false }
+        do {
+            try writeEvents(of: batch, plans: plans, now: now, into: &outcomes)
+            try writeRecordsFromLane()
+        } catch {
+            recordLane.discard()
+            throw error
+        }
+        try storeHead(ifMovedFrom: headBefore)
+        return outcomes
+    }
+
+    /// The write phase of `append`: every event the plan found new is written, each duplicate answered.
+    private func writeEvents(
+        of batch: [ProposedEvent], plans: [Plan], now: Timestamp, into outcomes: inout [AppendOutcome]
+    ) throws {
         // By index, not by element: the events are read where they lie in the batch, not copied (a copy retains
         // each of an event's strings, and releases them again).
         for index in batch.indices {
@@ -83,6 +113,8 @@ final class BatchAppender {
                         isDuplicate: true, hash: original.hash))
             case .new(let streamVersion, let eventIdKey):
                 if batch[index].content.traceId.isEmpty {
+                    // Its order's trace may be that of a stream's first event, in this batch: written first.
+                    try writeRecordsFromLane()
                     var content = batch[index].content
                     content.traceId = try OrderIndex.resolveTrace(
                         for: content, references: batch[index].orderReferences, known: &knownOrders,
@@ -99,8 +131,17 @@ final class BatchAppender {
                 }
             }
         }
-        try storeHead(ifMovedFrom: headBefore)
-        return outcomes
+    }
+
+    /// Writes the records the lane made, at the positions before and up to the head.
+    private func writeRecordsFromLane() throws {
+        guard recordLane.pending > 0 else { return }
+        let first = head.position - UInt64(recordLane.pending) + 1
+        try recordLane.finish { index, record in
+            try (first + UInt64(index)).bigEndianBytes.withUnsafeBytes { key in
+                try transaction.put(in: databases.events, key: key, value: record, flags: .append)
+            }
+        }
     }
 
     /// Writes a new event (its trace resolved) and records its order references.
@@ -289,10 +330,14 @@ final class BatchAppender {
         CanonicalBody.encode(content, streamVersion: streamVersion, into: &body)
         let hash = ChainHasher.hash(
             previous: head.hash, position: position, recordedAt: recordedAt, body: body)
-        try snapshot.codec.encode(
-            body: body, recordedAt: recordedAt, hash: hash, dictionary: dictionary, into: &record)
         let positionKey = position.bigEndianBytes
-        try transaction.put(in: databases.events, key: positionKey, value: record, flags: .append)
+        if recordsOnLane {
+            recordLane.add(body: body, recordedAt: recordedAt, hash: hash, dictionary: dictionary)
+        } else {
+            try snapshot.codec.encode(
+                body: body, recordedAt: recordedAt, hash: hash, dictionary: dictionary, into: &record)
+            try transaction.put(in: databases.events, key: positionKey, value: record, flags: .append)
+        }
         for (index, database) in databases.keyedIndexes {
             try transaction.put(
                 in: database, key: index.key(of: content), value: positionKey, flags: .appendDuplicate)
@@ -305,6 +350,7 @@ final class BatchAppender {
         lastLeafHash = RFC6962.leafHash(leaf)
         try MerkleTree.append(lastLeafHash, to: &frontier, in: transaction, databases: databases)
         head = ChainHead(position: position, hash: hash, recordedAt: recordedAt)
+        if recordLane.pending >= Self.recordsOnLaneAtMost { try writeRecordsFromLane() }
         return AppendOutcome(
             eventId: content.eventId, position: position, streamVersion: streamVersion, isDuplicate: false,
             hash: hash)

@@ -23,6 +23,9 @@ public final class LedgerWriteTransaction {
         self.writer = writer
     }
 
+    /// The writer's second thread for the records of large batches.
+    var recordLane: RecordCompressionLane { writer.recordLane }
+
     /// The head after this transaction's appends, or nil when it appended nothing.
     var appendedThrough: UInt64? { appender?.head.position }
 

@@ -48,6 +48,8 @@ final class LedgerWriter: @unchecked Sendable {
     private(set) var dictionaries: DictionaryCache!
     /// The event-id log's unsettled entries, shared by this process's readers and the writer.
     let recentEventIds = RecentEventIds()
+    /// Makes the records of large batches beside the writer thread (`RecordCompressionLane`); used by it alone.
+    let recordLane = RecordCompressionLane()
     private var trainer: DictionaryTrainer!
     private let condition = NSCondition()
     private var queue: [Job] = []
