@@ -41,6 +41,9 @@ final class RecordCompressionLane {
     private let queue = DispatchQueue(label: "traceledger.writer.records")
     private let worker = Worker()
     private var chunk = Chunk()
+    /// The records `finish()` took from the lane, and where each ends.
+    private var taken: [UInt8] = []
+    private var takenEnds: [Int] = []
     private var dictionary: ZstdDictionary?
     /// Events handed over since the last `finish()`.
     private(set) var pending = 0
@@ -64,13 +67,16 @@ final class RecordCompressionLane {
     func finish(_ body: (_ index: Int, _ record: UnsafeRawBufferPointer) throws -> Void) throws {
         submit()
         defer { discard() }
-        let (records, ends, failure) = queue.sync { [worker] in
-            (worker.records, worker.recordEnds, worker.failure)
+        // The lane's buffers and the writer's swap places, so neither side copies or allocates.
+        let failure = queue.sync { () -> (any Error)? in
+            swap(&worker.records, &taken)
+            swap(&worker.recordEnds, &takenEnds)
+            return worker.failure
         }
         if let failure { throw failure }
-        try records.withUnsafeBytes { records in
+        try taken.withUnsafeBytes { records in
             var start = 0
-            for (index, end) in ends.enumerated() {
+            for (index, end) in takenEnds.enumerated() {
                 try body(index, UnsafeRawBufferPointer(rebasing: records[start..<end]))
                 start = end
             }
@@ -81,6 +87,8 @@ final class RecordCompressionLane {
     func discard() {
         chunk.entries.removeAll(keepingCapacity: true)
         chunk.bodies.removeAll(keepingCapacity: true)
+        taken.removeAll(keepingCapacity: true)
+        takenEnds.removeAll(keepingCapacity: true)
         pending = 0
         queue.sync { [worker] in
             worker.records.removeAll(keepingCapacity: true)
